@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "KVTable",
+    // UInt128 (exact 38-digit numbers) and Synchronization.Mutex need macOS 15.
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "KVTable", targets: ["KVTable"]),
+        .executable(name: "kvtable", targets: ["kvtable"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // The only native dependency: LMDB from the system (`liblmdb-dev`).
+        .systemLibrary(
+            name: "CLMDB",
+            pkgConfig: "lmdb",
+            providers: [.apt(["liblmdb-dev"]), .brew(["lmdb"])]
+        ),
+        .target(
+            name: "KVTable",
+            dependencies: ["CLMDB"]
+        ),
+        .executableTarget(
+            name: "kvtable",
+            dependencies: [
+                "KVTable",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "KVTableTests",
+            dependencies: ["KVTable"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,159 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+extension Condition {
+    /// Rejects what DynamoDB rejects before looking at any item: literal operands of a type the
+    /// operator or function cannot take, an empty or oversized `IN` list, `BETWEEN` bounds in
+    /// the wrong order.
+    func validate(kind: String = "ConditionExpression") throws(KVTableError) {
+        func operandType(_ operand: Operand, for function: String, allowed: Set<AttributeType>) throws(KVTableError) {
+            if case .value(let value) = operand, !allowed.contains(value.type) {
+                throw .validation("Invalid \(kind): Incorrect operand type for operator or function; operator or function: \(function), operand type: \(value.type.rawValue)")
+            }
+        }
+        let scalarOrdered: Set<AttributeType> = [.string, .number, .binary]
+        switch self {
+        case .compare(let lhs, let op, let rhs):
+            if op != .equal && op != .notEqual {
+                try operandType(lhs, for: op.rawValue, allowed: scalarOrdered)
+                try operandType(rhs, for: op.rawValue, allowed: scalarOrdered)
+            }
+        case .between(let value, let lower, let upper):
+            for operand in [value, lower, upper] {
+                try operandType(operand, for: "BETWEEN", allowed: scalarOrdered)
+            }
+            if case .value(let low) = lower, case .value(let high) = upper,
+               low.type == high.type, let order = compareScalars(low, high), order > 0 {
+                throw .validation("Invalid \(kind): The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: \(low), upper bound operand: AttributeValue: \(high)")
+            }
+        case .isIn(_, let candidates):
+            guard (1...100).contains(candidates.count) else {
+                throw .validation("Invalid \(kind): The IN operator takes 1 to 100 operands; given: \(candidates.count)")
+            }
+        case .beginsWith(_, let prefix):
+            try operandType(prefix, for: "begins_with", allowed: [.string, .binary])
+        case .contains, .attributeExists, .attributeNotExists, .attributeType:
+            break
+        case .and(let lhs, let rhs), .or(let lhs, let rhs):
+            try lhs.validate(kind: kind)
+            try rhs.validate(kind: kind)
+        case .not(let inner):
+            try inner.validate(kind: kind)
+        }
+    }
+
+    /// Whether `item` satisfies the condition. A missing item is evaluated as an empty one.
+    func evaluate(_ item: Item) -> Bool {
+        switch self {
+        case .compare(let lhs, let op, let rhs):
+            guard let left = lhs.resolve(in: item), let right = rhs.resolve(in: item) else {
+                return op == .notEqual
+            }
+            switch op {
+            case .equal: return left == right
+            case .notEqual: return left != right
+            default:
+                guard left.type == right.type, let order = compareScalars(left, right) else { return false }
+                switch op {
+                case .lessThan: return order < 0
+                case .lessThanOrEqual: return order <= 0
+                case .greaterThan: return order > 0
+                default: return order >= 0
+                }
+            }
+        case .between(let operand, let lower, let upper):
+            guard let value = operand.resolve(in: item), let low = lower.resolve(in: item),
+                  let high = upper.resolve(in: item),
+                  value.type == low.type, value.type == high.type,
+                  let lowOrder = compareScalars(low, value), let highOrder = compareScalars(value, high)
+            else { return false }
+            return lowOrder <= 0 && highOrder <= 0
+        case .isIn(let operand, let candidates):
+            guard let value = operand.resolve(in: item) else { return false }
+            return candidates.contains { $0.resolve(in: item) == value }
+        case .attributeExists(let path):
+            return path.value(in: item) != nil
+        case .attributeNotExists(let path):
+            return path.value(in: item) == nil
+        case .attributeType(let path, let type):
+            return path.value(in: item)?.type == type
+        case .beginsWith(let path, let operand):
+            guard let value = path.value(in: item), let prefix = operand.resolve(in: item) else { return false }
+            switch (value, prefix) {
+            case (.s(let s), .s(let p)): return s.utf8.starts(with: p.utf8)
+            case (.b(let b), .b(let p)): return b.starts(with: p)
+            default: return false
+            }
+        case .contains(let path, let operand):
+            guard let container = path.value(in: item), let element = operand.resolve(in: item) else { return false }
+            switch (container, element) {
+            case (.s(let s), .s(let part)): return containsBytes(Array(s.utf8), Array(part.utf8))
+            case (.b(let b), .b(let part)): return containsBytes(Array(b), Array(part))
+            case (.ss(let set), .s): return set.contains { AttributeValue.s($0) == element }
+            case (.ns(let set), .n(let n)): return set.contains(n)
+            case (.bs(let set), .b(let b)): return set.contains(b)
+            case (.l(let list), _): return list.contains(element)
+            default: return false
+            }
+        case .and(let lhs, let rhs):
+            return lhs.evaluate(item) && rhs.evaluate(item)
+        case .or(let lhs, let rhs):
+            return lhs.evaluate(item) || rhs.evaluate(item)
+        case .not(let inner):
+            return !inner.evaluate(item)
+        }
+    }
+}
+
+extension Operand {
+    /// The operand's value for `item`, or nil when its path is missing (or has no size).
+    func resolve(in item: Item) -> AttributeValue? {
+        switch self {
+        case .value(let value): return value
+        case .path(let path): return path.value(in: item)
+        case .size(let path):
+            guard let value = path.value(in: item) else { return nil }
+            let size: Int
+            switch value {
+            case .s(let s): size = s.utf8.count
+            case .b(let b): size = b.count
+            case .ss(let set): size = set.count
+            case .ns(let set): size = set.count
+            case .bs(let set): size = set.count
+            case .l(let list): size = list.count
+            case .m(let map): size = map.count
+            case .n, .bool, .null: return nil
+            }
+            return .n(ExactDecimal(size))
+        }
+    }
+}
+
+/// DynamoDB's order of two scalars of one type (S by UTF-8 bytes, N by value, B by unsigned
+/// bytes): -1, 0 or 1, or nil for other types or mixed types.
+func compareScalars(_ lhs: AttributeValue, _ rhs: AttributeValue) -> Int? {
+    switch (lhs, rhs) {
+    case (.s(let a), .s(let b)):
+        if a.utf8.elementsEqual(b.utf8) { return 0 }
+        return bytesLess(a.utf8, b.utf8) ? -1 : 1
+    case (.n(let a), .n(let b)):
+        return ExactDecimal.compare(a, b)
+    case (.b(let a), .b(let b)):
+        if a == b { return 0 }
+        return bytesLess(a, b) ? -1 : 1
+    default:
+        return nil
+    }
+}
+
+private func containsBytes(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+    if needle.isEmpty { return true }
+    guard needle.count <= haystack.count else { return false }
+    for start in 0...(haystack.count - needle.count) where haystack[start] == needle[0] {
+        if haystack[start..<(start + needle.count)].elementsEqual(needle) { return true }
+    }
+    return false
+}

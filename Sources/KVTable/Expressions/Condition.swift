@@ -1,0 +1,97 @@
+/// A condition on one item: DynamoDB's `ConditionExpression` and `FilterExpression` language
+/// as a typed Swift tree.
+///
+/// Build one with the functions and operators below:
+///
+/// ```swift
+/// let createOnly: Condition = .notExists("PK")
+/// let adult: Condition = .attribute("age") >= 18 && .attribute("status").isIn(["active", "trial"])
+/// let tagged: Condition = .contains("tags", "swift") || !.exists("deletedAt")
+/// let longName: Condition = .size("name") > 3
+/// ```
+///
+/// Evaluation follows DynamoDB: a comparison whose operands have different types, or whose path
+/// is missing, is false (and `<>` true); the ordering operators compare only strings (by UTF-8
+/// bytes), numbers (by value) and binary (by unsigned bytes).
+public indirect enum Condition: Sendable, Hashable {
+    case compare(Operand, ComparisonOperator, Operand)
+    /// `value BETWEEN lower AND upper`, inclusive at both ends.
+    case between(Operand, lower: Operand, upper: Operand)
+    /// `value IN (a, b, …)`: 1 to 100 candidates.
+    case isIn(Operand, [Operand])
+    case attributeExists(AttributePath)
+    case attributeNotExists(AttributePath)
+    case attributeType(AttributePath, AttributeType)
+    /// A string or binary attribute starts with the operand.
+    case beginsWith(AttributePath, Operand)
+    /// A substring of a string, a subsequence of a binary, an element of a set or list.
+    case contains(AttributePath, Operand)
+    case and(Condition, Condition)
+    case or(Condition, Condition)
+    case not(Condition)
+
+    /// `attribute_exists(path)`.
+    public static func exists(_ path: AttributePath) -> Condition { .attributeExists(path) }
+    /// `attribute_not_exists(path)`.
+    public static func notExists(_ path: AttributePath) -> Condition { .attributeNotExists(path) }
+    /// `attribute_type(path, type)`.
+    public static func hasType(_ path: AttributePath, _ type: AttributeType) -> Condition { .attributeType(path, type) }
+    /// `begins_with(path, prefix)`.
+    public static func beginsWith(_ path: AttributePath, _ prefix: AttributeValue) -> Condition {
+        .beginsWith(path, .value(prefix))
+    }
+    /// `contains(path, operand)`.
+    public static func contains(_ path: AttributePath, _ operand: AttributeValue) -> Condition {
+        .contains(path, .value(operand))
+    }
+
+    public static func && (lhs: Condition, rhs: Condition) -> Condition { .and(lhs, rhs) }
+    public static func || (lhs: Condition, rhs: Condition) -> Condition { .or(lhs, rhs) }
+    public static prefix func ! (condition: Condition) -> Condition { .not(condition) }
+}
+
+/// The comparison operators.
+public enum ComparisonOperator: String, Sendable, Hashable, CaseIterable {
+    case equal = "="
+    case notEqual = "<>"
+    case lessThan = "<"
+    case lessThanOrEqual = "<="
+    case greaterThan = ">"
+    case greaterThanOrEqual = ">="
+}
+
+/// One side of a comparison: an attribute, a literal value, or `size(attribute)`.
+///
+/// String, integer and boolean literals are values: `.attribute("status") == "active"`.
+public enum Operand: Sendable, Hashable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
+    ExpressibleByBooleanLiteral
+{
+    case path(AttributePath)
+    case value(AttributeValue)
+    /// `size(path)`: string length in UTF-8 bytes, binary length, or element count.
+    case size(AttributePath)
+
+    /// The attribute at `path`.
+    public static func attribute(_ path: AttributePath) -> Operand { .path(path) }
+
+    public init(stringLiteral value: String) { self = .value(.s(value)) }
+    public init(integerLiteral value: Int) { self = .value(.n(ExactDecimal(value))) }
+    public init(booleanLiteral value: Bool) { self = .value(.bool(value)) }
+
+    public static func == (lhs: Operand, rhs: Operand) -> Condition { .compare(lhs, .equal, rhs) }
+    public static func != (lhs: Operand, rhs: Operand) -> Condition { .compare(lhs, .notEqual, rhs) }
+    public static func < (lhs: Operand, rhs: Operand) -> Condition { .compare(lhs, .lessThan, rhs) }
+    public static func <= (lhs: Operand, rhs: Operand) -> Condition { .compare(lhs, .lessThanOrEqual, rhs) }
+    public static func > (lhs: Operand, rhs: Operand) -> Condition { .compare(lhs, .greaterThan, rhs) }
+    public static func >= (lhs: Operand, rhs: Operand) -> Condition { .compare(lhs, .greaterThanOrEqual, rhs) }
+
+    /// `self BETWEEN lower AND upper` (inclusive).
+    public func between(_ lower: Operand, _ upper: Operand) -> Condition {
+        .between(self, lower: lower, upper: upper)
+    }
+
+    /// `self IN (candidates…)`.
+    public func isIn(_ candidates: [Operand]) -> Condition {
+        .isIn(self, candidates)
+    }
+}

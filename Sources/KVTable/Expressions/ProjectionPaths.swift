@@ -1,0 +1,71 @@
+/// Selecting parts of an item (DynamoDB's `ProjectionExpression`).
+///
+/// Each path keeps its place in the document: projecting `a.b` returns `{a: {b: …}}`, and
+/// projecting list elements `l[1]`, `l[3]` returns `l` with just those elements, in order.
+enum ProjectionPaths {
+    /// DynamoDB's rules: at least one path, and no two that overlap (`a` and `a.b`) or conflict
+    /// (`a.b` and `a[0]`).
+    static func validate(_ paths: [AttributePath]) throws(KVTableError) {
+        guard !paths.isEmpty else {
+            throw .validation("Invalid ProjectionExpression: The expression can not be empty;")
+        }
+        for (i, one) in paths.enumerated() {
+            for two in paths[(i + 1)...] {
+                let common = min(one.elements.count, two.elements.count)
+                var position = 0
+                while position < common && one.elements[position] == two.elements[position] { position += 1 }
+                if position == common {
+                    throw .validation("Invalid ProjectionExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [\(one)], path two: [\(two)]")
+                }
+                switch (one.elements[position], two.elements[position]) {
+                case (.name, .index), (.index, .name):
+                    throw .validation("Invalid ProjectionExpression: Two document paths conflict with each other; must remove or rewrite one of these paths; path one: [\(one)], path two: [\(two)]")
+                default:
+                    continue
+                }
+            }
+        }
+    }
+
+    /// The parts of `item` named by `paths` (validated), in their document structure.
+    static func project(_ item: Item, _ paths: [AttributePath]) -> Item {
+        var byName: [String: [ArraySlice<AttributePath.Element>]] = [:]
+        for path in paths {
+            byName[path.attributeName, default: []].append(path.elements.dropFirst())
+        }
+        var result = Item(minimumCapacity: byName.count)
+        for (name, rests) in byName {
+            if let value = item[name], let projected = project(value, rests) {
+                result[name] = projected
+            }
+        }
+        return result
+    }
+
+    private static func project(_ value: AttributeValue, _ rests: [ArraySlice<AttributePath.Element>]) -> AttributeValue? {
+        if rests.contains(where: \.isEmpty) { return value }
+        switch value {
+        case .m(let map):
+            var groups: [String: [ArraySlice<AttributePath.Element>]] = [:]
+            for rest in rests {
+                if case .name(let key) = rest.first! { groups[key, default: []].append(rest.dropFirst()) }
+            }
+            var projected: [String: AttributeValue] = [:]
+            for (key, inner) in groups {
+                if let child = map[key], let part = project(child, inner) { projected[key] = part }
+            }
+            return projected.isEmpty ? nil : .m(projected)
+        case .l(let list):
+            var groups: [Int: [ArraySlice<AttributePath.Element>]] = [:]
+            for rest in rests {
+                if case .index(let i) = rest.first! { groups[i, default: []].append(rest.dropFirst()) }
+            }
+            let parts = groups.keys.sorted().compactMap { i -> AttributeValue? in
+                i < list.count ? project(list[i], groups[i]!) : nil
+            }
+            return parts.isEmpty ? nil : .l(parts)
+        default:
+            return nil
+        }
+    }
+}

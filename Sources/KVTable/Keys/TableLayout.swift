@@ -1,0 +1,159 @@
+/// Where a table's items and index entries live in the ordered key space, and the rules for
+/// their key attributes.
+///
+/// ```
+/// item key         = keyspace(table) ‖ enc(partition) [‖ enc(sort)]
+/// index entry key  = keyspace(index) ‖ enc(index partition) [‖ enc(index sort)]
+///                                    ‖ enc(table partition) [‖ enc(table sort)]
+/// ```
+/// `keyspace` is a 4-byte big-endian number given to each table and index when it is created
+/// (0 is the catalog). `enc` is ``KeyEncoding``. Appending the table key makes index entries
+/// unique although many items may share an index key, and orders ties by table key.
+struct TableLayout: Sendable {
+    struct IndexLayout: Sendable {
+        let definition: GlobalSecondaryIndex
+        let keyspace: UInt32
+        var name: String { definition.name }
+        var keySchema: KeySchema { definition.keySchema }
+    }
+
+    /// DynamoDB's key size limits.
+    static let maximumPartitionKeySize = 2048
+    static let maximumSortKeySize = 1024
+
+    let schema: TableSchema
+    let keyspace: UInt32
+    let indexes: [IndexLayout]
+
+    init(schema: TableSchema, keyspace: UInt32, indexKeyspaces: [String: UInt32]) {
+        self.schema = schema
+        self.keyspace = keyspace
+        self.indexes = schema.globalSecondaryIndexes.map {
+            IndexLayout(definition: $0, keyspace: indexKeyspaces[$0.name]!)
+        }
+    }
+
+    func index(named name: String) throws(KVTableError) -> IndexLayout {
+        guard let index = indexes.first(where: { $0.name == name }) else {
+            throw .validation("The table does not have the specified index: \(name)")
+        }
+        return index
+    }
+
+    static func prefix(_ keyspace: UInt32) -> [UInt8] {
+        withUnsafeBytes(of: keyspace.bigEndian) { Array($0) }
+    }
+
+    // MARK: Table keys
+
+    /// The storage key of an item, after checking its key attributes.
+    func itemKey(of item: Item) throws(KVTableError) -> [UInt8] {
+        var key = TableLayout.prefix(keyspace)
+        for (position, attribute) in schema.keySchema.attributes.enumerated() {
+            guard let value = item[attribute.name] else {
+                throw .validation("One or more parameter values were invalid: Missing the key \(attribute.name) in the item")
+            }
+            try TableLayout.checkKeyValue(value, attribute, isSortKey: position == 1, index: nil)
+            KeyEncoding.append(value, to: &key)
+        }
+        return key
+    }
+
+    /// The storage key for a `Key` argument (getItem, deleteItem): exactly the key attributes.
+    func itemKey(ofKey key: Item) throws(KVTableError) -> [UInt8] {
+        let attributes = schema.keySchema.attributes
+        guard key.count == attributes.count,
+              attributes.allSatisfy({ key[$0.name]?.type == $0.type.attributeType }) else {
+            throw .validation("The provided key element does not match the schema")
+        }
+        return try itemKey(of: key)
+    }
+
+    /// The key attributes of `item` (the table's, plus `index`'s when given): a cursor position.
+    func keyAttributes(of item: Item, index: IndexLayout?) -> Item {
+        var key = Item()
+        for attribute in schema.keySchema.attributes + (index?.keySchema.attributes ?? []) {
+            key[attribute.name] = item[attribute.name]
+        }
+        return key
+    }
+
+    // MARK: Index entries
+
+    /// Checks the index key attributes an item carries (an index key attribute that is present
+    /// must have the index's type and must not be empty); missing ones just leave it out.
+    func validateIndexKeys(of item: Item) throws(KVTableError) {
+        for index in indexes {
+            for (position, attribute) in index.keySchema.attributes.enumerated() {
+                if let value = item[attribute.name] {
+                    try TableLayout.checkKeyValue(value, attribute, isSortKey: position == 1, index: index.name)
+                }
+            }
+        }
+    }
+
+    /// The entry key of `item` in `index`, or nil when the item lacks an index key attribute
+    /// (indexes are sparse). The item's keys are already validated.
+    func indexKey(of item: Item, in index: IndexLayout) -> [UInt8]? {
+        var key = TableLayout.prefix(index.keyspace)
+        for attribute in index.keySchema.attributes {
+            guard let value = item[attribute.name] else { return nil }
+            KeyEncoding.append(value, to: &key)
+        }
+        for attribute in schema.keySchema.attributes {
+            KeyEncoding.append(item[attribute.name]!, to: &key)
+        }
+        return key
+    }
+
+    /// The stored value of `item`'s entry in `index`: the projected item.
+    func indexValue(of item: Item, encoded: [UInt8], in index: IndexLayout) -> [UInt8] {
+        switch index.definition.projection {
+        case .all:
+            return encoded
+        case .keysOnly:
+            return ItemCodec.encode(keyAttributes(of: item, index: index))
+        case .include(let names):
+            var projected = keyAttributes(of: item, index: index)
+            for name in names { projected[name] = item[name] }
+            return ItemCodec.encode(projected)
+        }
+    }
+
+    // MARK: Key values
+
+    /// The schema's key attributes for a query on the table (`index == nil`) or an index.
+    func keySchema(for index: IndexLayout?) -> KeySchema {
+        index?.keySchema ?? schema.keySchema
+    }
+
+    /// Checks one key value: type, non-empty, size.
+    static func checkKeyValue(_ value: AttributeValue, _ attribute: KeyAttribute, isSortKey: Bool,
+                              index: String?) throws(KVTableError) {
+        guard value.type == attribute.type.attributeType else {
+            if let index {
+                throw .validation("One or more parameter values were invalid: Type mismatch for Index Key \(attribute.name) Expected: \(attribute.type.rawValue) Actual: \(value.type.rawValue) IndexName: \(index)")
+            }
+            throw .validation("One or more parameter values were invalid: Type mismatch for key \(attribute.name) expected: \(attribute.type.rawValue) actual: \(value.type.rawValue)")
+        }
+        let size: Int
+        switch value {
+        case .s(let s): size = s.utf8.count
+        case .b(let b): size = b.count
+        default: size = value.storageSize
+        }
+        if size == 0 {
+            let kind = value.type == .string ? "string" : "binary"
+            if let index {
+                throw .validation("One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty \(kind) value. IndexName: \(index), IndexKey: \(attribute.name)")
+            }
+            throw .validation("One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty \(kind) value. Key: \(attribute.name)")
+        }
+        if isSortKey, size > maximumSortKeySize {
+            throw .validation("One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes")
+        }
+        if !isSortKey, size > maximumPartitionKeySize {
+            throw .validation("One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of 2048 bytes")
+        }
+    }
+}

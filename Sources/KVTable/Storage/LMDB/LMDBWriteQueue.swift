@@ -1,0 +1,226 @@
+import CLMDB
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The one thread that writes to an LMDB environment, with group commit.
+///
+/// LMDB's write transaction holds a mutex owned by the OS thread that began it, so a write
+/// transaction must never span an `await`. Callers therefore hand synchronous bodies to this
+/// queue and suspend; the writer thread takes every queued request (up to
+/// `maxWritesPerCommit`), runs each one in a *nested* transaction of one parent transaction —
+/// a body that throws is rolled back alone, the others are kept — commits the parent once
+/// (one pair of device flushes for the whole batch), and then resumes the callers.
+///
+/// Capacity errors are handled here: `MDB_MAP_FULL` aborts the batch, doubles the map (with
+/// readers kept out) and replays it; `MDB_TXN_FULL` commits the requests before the one that
+/// overflowed and carries the rest into the next transaction.
+///
+/// `@unchecked Sendable` is sound: `pending` and `stopping` are touched only with `lock` held;
+/// everything else is immutable, and LMDB handles are used only on the writer thread.
+final class LMDBWriteQueue: @unchecked Sendable {
+    struct Request: Sendable {
+        /// Runs the caller's body and stores its result; may run more than once (replay).
+        let body: @Sendable (LMDBTransaction) throws -> Void
+        /// Resumes the caller: nil for success.
+        let finish: @Sendable ((any Error)?) -> Void
+    }
+
+    private let env: OpaquePointer
+    private let dbi: MDB_dbi
+    private let configuration: LMDBConfiguration
+    private let readers: LMDBReaderPool
+    /// Held around each batch, so that a reader adopting another process's map growth can
+    /// keep this thread out.
+    let gate: ConditionLock
+
+    private let lock = ConditionLock()
+    private var pending: [Request] = []
+    private var stopping = false
+    private var thread: pthread_t?
+
+    init(env: OpaquePointer, dbi: MDB_dbi, configuration: LMDBConfiguration,
+         readers: LMDBReaderPool, gate: ConditionLock) {
+        self.env = env
+        self.dbi = dbi
+        self.configuration = configuration
+        self.readers = readers
+        self.gate = gate
+    }
+
+    func start() throws {
+        var handle = pthread_t()
+        let context = Unmanaged.passRetained(self).toOpaque()
+        let rc = pthread_create(&handle, nil, { context in
+            #if canImport(Darwin)
+            let queue = Unmanaged<LMDBWriteQueue>.fromOpaque(context).takeRetainedValue()
+            #else
+            let queue = Unmanaged<LMDBWriteQueue>.fromOpaque(context!).takeRetainedValue()
+            #endif
+            queue.run()
+            return nil
+        }, context)
+        guard rc == 0 else {
+            Unmanaged<LMDBWriteQueue>.fromOpaque(context).release()
+            throw KVTableError.storage("Could not start the LMDB writer thread (error \(rc))")
+        }
+        thread = handle
+    }
+
+    /// Queues a request; throws once the queue is stopping.
+    func submit(_ request: Request) throws {
+        try lock.withLock {
+            if stopping { throw KVTableError.storage("The store is closed") }
+            pending.append(request)
+            lock.broadcast()
+        }
+    }
+
+    /// Lets the thread finish what is queued, then joins it.
+    func stop() {
+        let handle: pthread_t? = lock.withLock {
+            stopping = true
+            lock.broadcast()
+            defer { thread = nil }
+            return thread
+        }
+        if let handle { pthread_join(handle, nil) }
+    }
+
+    // MARK: The writer thread
+
+    private func run() {
+        while true {
+            lock.lock()
+            while pending.isEmpty && !stopping { lock.wait() }
+            if pending.isEmpty {   // stopping, and nothing left to do
+                lock.unlock()
+                return
+            }
+            let count = min(pending.count, configuration.maxWritesPerCommit)
+            let batch = Array(pending.prefix(count))
+            pending.removeFirst(count)
+            lock.unlock()
+            gate.withLock { commit(batch[...]) }
+        }
+    }
+
+    private enum BatchOutcome {
+        case complete
+        case growMap
+        /// The request at this index overflowed the transaction.
+        case split(Int)
+    }
+
+    private func commit(_ batch: ArraySlice<Request>) {
+        var remaining = batch
+        var growths = 0
+        while !remaining.isEmpty {
+            var parent: OpaquePointer?
+            var rc = mdb_txn_begin(env, nil, 0, &parent)
+            if rc == MDB_MAP_RESIZED {
+                // Another process grew the map.
+                rc = readers.excludeReaders { mdb_env_set_mapsize(env, 0) }
+                if rc == 0 { rc = mdb_txn_begin(env, nil, 0, &parent) }
+            }
+            guard rc == 0, let parent else {
+                let error = lmdbError(rc, "txn_begin (write)")
+                remaining.forEach { $0.finish(error) }
+                return
+            }
+            var errors = [(any Error)?](repeating: nil, count: remaining.count)
+            var outcome = BatchOutcome.complete
+            for (offset, request) in remaining.enumerated() {
+                var child: OpaquePointer?
+                rc = mdb_txn_begin(env, parent, 0, &child)
+                guard rc == 0, let child else {
+                    errors[offset] = lmdbError(rc, "txn_begin (nested)")
+                    continue
+                }
+                var childOpen = true
+                do {
+                    try request.body(transaction(child))
+                    childOpen = false   // commit frees the handle, even when it fails
+                    try lmdbCheck(mdb_txn_commit(child), "txn_commit (nested)")
+                } catch LMDBCapacityError.mapFull {
+                    if childOpen { mdb_txn_abort(child) }
+                    outcome = .growMap
+                    break
+                } catch LMDBCapacityError.transactionFull {
+                    if childOpen { mdb_txn_abort(child) }
+                    outcome = .split(offset)
+                    break
+                } catch {
+                    if childOpen { mdb_txn_abort(child) }
+                    errors[offset] = error
+                }
+            }
+            switch outcome {
+            case .growMap:
+                mdb_txn_abort(parent)
+                growths += 1
+                if let error = growMap(attempt: growths) {
+                    remaining.forEach { $0.finish(error) }
+                    return
+                }
+                continue   // replay the whole batch in a bigger map
+            case .split(0):
+                // One request alone is larger than an LMDB transaction can hold.
+                mdb_txn_abort(parent)
+                remaining.first!.finish(KVTableError.validation(
+                    "The write is too large for one transaction; split it into smaller writes"))
+                remaining = remaining.dropFirst()
+                continue
+            case .split(let index):
+                rc = mdb_txn_commit(parent)
+                if rc == MDB_MAP_FULL {
+                    growths += 1
+                    if let error = growMap(attempt: growths) {
+                        remaining.forEach { $0.finish(error) }
+                        return
+                    }
+                    continue
+                }
+                let committed = remaining.prefix(index)
+                finish(committed, errors: errors, commitCode: rc)
+                remaining = remaining.dropFirst(index)
+            case .complete:
+                rc = mdb_txn_commit(parent)
+                if rc == MDB_MAP_FULL {
+                    growths += 1
+                    if let error = growMap(attempt: growths) {
+                        remaining.forEach { $0.finish(error) }
+                        return
+                    }
+                    continue
+                }
+                finish(remaining, errors: errors, commitCode: rc)
+                remaining = []
+            }
+        }
+    }
+
+    private func finish(_ requests: ArraySlice<Request>, errors: [(any Error)?], commitCode: Int32) {
+        let commitError: KVTableError? = commitCode == 0 ? nil : lmdbError(commitCode, "txn_commit")
+        for (offset, request) in requests.enumerated() {
+            request.finish(commitError ?? errors[offset])
+        }
+    }
+
+    private func transaction(_ txn: OpaquePointer) -> LMDBTransaction {
+        LMDBTransaction(txn: txn, dbi: dbi, threshold: configuration.longKeyThreshold, hash: configuration.longKeyHash)
+    }
+
+    /// Doubles the map with every reader kept out; returns an error when it cannot.
+    private func growMap(attempt: Int) -> KVTableError? {
+        guard attempt <= 40 else { return .storage("The database map could not be grown enough for this write") }
+        var info = MDB_envinfo()
+        mdb_env_info(env, &info)
+        let newSize = info.me_mapsize * 2
+        let rc = readers.excludeReaders { mdb_env_set_mapsize(env, newSize) }
+        return rc == 0 ? nil : lmdbError(rc, "env_set_mapsize")
+    }
+}

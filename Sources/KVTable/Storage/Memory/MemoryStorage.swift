@@ -1,0 +1,84 @@
+import Synchronization
+
+/// The in-memory backend: no files, the same semantics as LMDB, for users' unit tests.
+///
+/// Threads: readers copy the committed ``SortedKeyValues`` (O(1), copy-on-write) under a short
+/// lock and read it lock-free. Writers are serialised by `writerLock` and run their body on the
+/// calling thread against a private copy, which replaces the committed state only if the body
+/// returns — so a throwing body leaves nothing behind.
+final class MemoryStorage: StorageEngine {
+    private let committed = Mutex(SortedKeyValues())
+    private let writerLock = Mutex(false)   // true once closed
+
+    init() {}
+
+    func read<R>(_ body: (any StorageReader) throws -> R) throws -> R {
+        let snapshot = committed.withLock { $0 }
+        return try body(MemoryReader(entries: snapshot))
+    }
+
+    func write<R: Sendable>(_ body: @escaping @Sendable (any StorageWriter) throws -> R) async throws -> R {
+        try writeNow(body)
+    }
+
+    /// The synchronous core of ``write(_:)``: the body runs on the calling thread.
+    func writeNow<R>(_ body: (any StorageWriter) throws -> R) throws -> R {
+        try writerLock.withLock { closed in
+            if closed { throw KVTableError.storage("The store is closed") }
+            let writer = MemoryWriter(entries: committed.withLock { $0 })
+            let result = try body(writer)
+            let final = writer.entries
+            committed.withLock { $0 = final }
+            return result
+        }
+    }
+
+    func close() {
+        writerLock.withLock { $0 = true }
+        committed.withLock { $0 = SortedKeyValues() }
+    }
+}
+
+private struct MemoryReader: StorageReader {
+    let entries: SortedKeyValues
+
+    func withValue<R>(forKey key: [UInt8], _ body: (UnsafeRawBufferPointer?) throws -> R) throws -> R {
+        guard let value = entries.value(forKey: key) else { return try body(nil) }
+        return try value.withUnsafeBytes { try body($0) }
+    }
+
+    func scan(_ range: KeyRange, reverse: Bool,
+              _ visit: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool) throws {
+        try entries.forEach(in: range, reverse: reverse) { entry in
+            try entry.key.withUnsafeBytes { key in
+                try entry.value.withUnsafeBytes { value in try visit(key, value) }
+            }
+        }
+    }
+}
+
+/// The private copy a write transaction changes. Used by one thread, inside `writeNow`.
+private final class MemoryWriter: StorageWriter {
+    var entries: SortedKeyValues
+
+    init(entries: SortedKeyValues) {
+        self.entries = entries
+    }
+
+    func withValue<R>(forKey key: [UInt8], _ body: (UnsafeRawBufferPointer?) throws -> R) throws -> R {
+        try MemoryReader(entries: entries).withValue(forKey: key, body)
+    }
+
+    func scan(_ range: KeyRange, reverse: Bool,
+              _ visit: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool) throws {
+        try MemoryReader(entries: entries).scan(range, reverse: reverse, visit)
+    }
+
+    func put(_ value: [UInt8], forKey key: [UInt8]) throws {
+        entries.set(value, forKey: key)
+    }
+
+    func delete(_ key: [UInt8]) throws -> Bool {
+        entries.remove(key)
+    }
+}

@@ -1,0 +1,96 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The storage layer: an ordered map of byte strings to byte strings, read through consistent
+/// snapshots and changed through atomic write transactions.
+///
+/// This is all a backend implements. Tables, items, key encoding, indexes, conditions and
+/// queries live above it (in `Table/`, `Expressions/`, `Keys/`) and are written once for every
+/// backend. Keys may be of any length; a backend with a key-size limit (LMDB: 511 bytes) maps
+/// long keys itself without changing their order.
+protocol StorageEngine: Sendable {
+    /// Runs `body` on the calling thread against a consistent snapshot.
+    ///
+    /// Buffers handed out by the reader are valid only inside `body`: copy or decode them there.
+    func read<R>(_ body: (any StorageReader) throws -> R) throws -> R
+
+    /// Runs `body` in a write transaction and commits it.
+    ///
+    /// The body is synchronous: it never spans an `await`. It succeeds or fails on its own —
+    /// when it throws, nothing it wrote is kept — even where the backend commits several
+    /// callers' bodies together (LMDB's group commit). A body may run more than once (LMDB
+    /// replays a batch after growing its map), so it must not have side effects outside the
+    /// transaction other than its return value.
+    func write<R: Sendable>(_ body: @escaping @Sendable (any StorageWriter) throws -> R) async throws -> R
+
+    /// Releases files and threads. Later calls throw ``KVTableError/storage(_:)``.
+    func close()
+}
+
+/// A half-open range of keys: `lower ≤ key < upper` (`upper == nil`: no upper bound).
+struct KeyRange: Sendable, Equatable {
+    var lower: [UInt8]
+    var upper: [UInt8]?
+
+    /// Every key that starts with `prefix`.
+    static func prefix(_ prefix: [UInt8]) -> KeyRange {
+        KeyRange(lower: prefix, upper: KeyEncoding.prefixEnd(prefix))
+    }
+
+    func contains(_ key: UnsafeRawBufferPointer) -> Bool {
+        guard compareBytes(key, lower) >= 0 else { return false }
+        guard let upper else { return true }
+        return compareBytes(key, upper) < 0
+    }
+}
+
+/// Read access to one snapshot.
+protocol StorageReader {
+    /// Calls `body` with the value stored at `key` (nil when absent); the buffer is valid only
+    /// during the call.
+    func withValue<R>(forKey key: [UInt8], _ body: (UnsafeRawBufferPointer?) throws -> R) throws -> R
+
+    /// Visits the entries of `range` in key order (descending when `reverse`), until `visit`
+    /// returns false. Buffers are valid only during each call.
+    func scan(_ range: KeyRange, reverse: Bool,
+              _ visit: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool) throws
+}
+
+/// Write access inside a write transaction; reads see the transaction's own writes.
+protocol StorageWriter: StorageReader {
+    func put(_ value: [UInt8], forKey key: [UInt8]) throws
+    /// Removes `key`; returns whether it was present.
+    @discardableResult
+    func delete(_ key: [UInt8]) throws -> Bool
+}
+
+extension StorageReader {
+    /// A copy of the value at `key`.
+    func value(forKey key: [UInt8]) throws -> [UInt8]? {
+        try withValue(forKey: key) { buffer in buffer.map { Array($0) } }
+    }
+}
+
+/// Unsigned lexicographic comparison: -1, 0 or 1.
+@inline(__always)
+func compareBytes(_ lhs: UnsafeRawBufferPointer, _ rhs: UnsafeRawBufferPointer) -> Int {
+    let common = min(lhs.count, rhs.count)
+    if common > 0 {
+        let result = memcmp(lhs.baseAddress!, rhs.baseAddress!, common)
+        if result != 0 { return result < 0 ? -1 : 1 }
+    }
+    return lhs.count == rhs.count ? 0 : (lhs.count < rhs.count ? -1 : 1)
+}
+
+@inline(__always)
+func compareBytes(_ lhs: UnsafeRawBufferPointer, _ rhs: [UInt8]) -> Int {
+    rhs.withUnsafeBytes { compareBytes(lhs, $0) }
+}
+
+@inline(__always)
+func compareBytes(_ lhs: [UInt8], _ rhs: [UInt8]) -> Int {
+    lhs.withUnsafeBytes { l in rhs.withUnsafeBytes { r in compareBytes(l, r) } }
+}

@@ -1,0 +1,20 @@
+extension TableLayout {
+    /// Brings every index in line with an item change, inside the item's write transaction.
+    ///
+    /// For each index: the old entry is removed when the old item had one under a different
+    /// key (an index key attribute changed or disappeared), and the new entry is written when
+    /// the new item has all the index's key attributes (indexes are sparse). Writing the new
+    /// entry even when its key is unchanged keeps projected attributes current.
+    func updateIndexes(_ writer: any StorageWriter, old: Item?, new: Item?, encodedNew: [UInt8]?) throws {
+        for index in indexes {
+            let oldKey = old.flatMap { indexKey(of: $0, in: index) }
+            let newKey = new.flatMap { indexKey(of: $0, in: index) }
+            if let oldKey, oldKey != newKey {
+                try writer.delete(oldKey)
+            }
+            if let newKey, let new, let encodedNew {
+                try writer.put(indexValue(of: new, encoded: encodedNew, in: index), forKey: newKey)
+            }
+        }
+    }
+}

@@ -1,0 +1,255 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The compact binary form in which items are stored (not JSON).
+///
+/// ```
+/// item   := 0x01 varint(count) (name value)*        names sorted by UTF-8 bytes
+/// name   := varint(length) utf8
+/// value  := 0x01 varint(len) utf8                   S
+///         | 0x02 sign zigzag(exponent) varint(coefficient)   N (canonical parts)
+///         | 0x03 varint(len) bytes                  B
+///         | 0x04 | 0x05                             BOOL true | false
+///         | 0x06                                    NULL
+///         | 0x07 varint(count) value*               L
+///         | 0x08 varint(count) (name value)*        M
+///         | 0x09 / 0x0A / 0x0B varint(count) payload*   SS / NS / BS (payloads as above, no tag)
+/// ```
+/// Varints are LEB128. Numbers keep their canonical coefficient and exponent, so decoding
+/// never parses text and never rounds.
+enum ItemCodec {
+    static let formatVersion: UInt8 = 1
+
+    enum Tag: UInt8 {
+        case string = 1, number, binary, boolTrue, boolFalse, null, list, map, stringSet, numberSet, binarySet
+    }
+
+    // MARK: Encoding
+
+    static func encode(_ item: Item) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(64 + item.count * 24)
+        out.append(formatVersion)
+        appendVarint(UInt64(item.count), to: &out)
+        // Sorted names make the encoding deterministic (equal items, equal bytes).
+        for name in item.keys.sorted(by: { bytesLess($0.utf8, $1.utf8) }) {
+            appendString(name, to: &out)
+            appendValue(item[name]!, to: &out)
+        }
+        return out
+    }
+
+    static func appendValue(_ value: AttributeValue, to out: inout [UInt8]) {
+        switch value {
+        case .s(let string):
+            out.append(Tag.string.rawValue)
+            appendString(string, to: &out)
+        case .n(let number):
+            out.append(Tag.number.rawValue)
+            appendNumber(number, to: &out)
+        case .b(let data):
+            out.append(Tag.binary.rawValue)
+            appendBytes(data, to: &out)
+        case .bool(let flag):
+            out.append(flag ? Tag.boolTrue.rawValue : Tag.boolFalse.rawValue)
+        case .null:
+            out.append(Tag.null.rawValue)
+        case .l(let values):
+            out.append(Tag.list.rawValue)
+            appendVarint(UInt64(values.count), to: &out)
+            for element in values { appendValue(element, to: &out) }
+        case .m(let values):
+            out.append(Tag.map.rawValue)
+            appendVarint(UInt64(values.count), to: &out)
+            for name in values.keys.sorted(by: { bytesLess($0.utf8, $1.utf8) }) {
+                appendString(name, to: &out)
+                appendValue(values[name]!, to: &out)
+            }
+        case .ss(let values):
+            out.append(Tag.stringSet.rawValue)
+            appendVarint(UInt64(values.count), to: &out)
+            for element in values { appendString(element, to: &out) }
+        case .ns(let values):
+            out.append(Tag.numberSet.rawValue)
+            appendVarint(UInt64(values.count), to: &out)
+            for element in values { appendNumber(element, to: &out) }
+        case .bs(let values):
+            out.append(Tag.binarySet.rawValue)
+            appendVarint(UInt64(values.count), to: &out)
+            for element in values { appendBytes(element, to: &out) }
+        }
+    }
+
+    static func appendVarint(_ value: UInt64, to out: inout [UInt8]) {
+        var v = value
+        while v >= 0x80 {
+            out.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            v >>= 7
+        }
+        out.append(UInt8(v))
+    }
+
+    static func appendString(_ string: String, to out: inout [UInt8]) {
+        var string = string
+        string.withUTF8 { utf8 in
+            appendVarint(UInt64(utf8.count), to: &out)
+            out.append(contentsOf: utf8)
+        }
+    }
+
+    static func appendBytes(_ data: Data, to out: inout [UInt8]) {
+        appendVarint(UInt64(data.count), to: &out)
+        out.append(contentsOf: data)
+    }
+
+    static func appendNumber(_ number: ExactDecimal, to out: inout [UInt8]) {
+        out.append(number.isNegative ? 1 : 0)
+        let e = Int64(number.exponent)
+        appendVarint(UInt64(bitPattern: (e << 1) ^ (e >> 63)), to: &out)   // zigzag
+        var c = number.coefficient
+        while c >= 0x80 {
+            out.append(UInt8(truncatingIfNeeded: c) | 0x80)
+            c >>= 7
+        }
+        out.append(UInt8(truncatingIfNeeded: c))
+    }
+
+    // MARK: Decoding
+
+    /// Decodes a whole item. Throws ``KVTableError/storage(_:)`` for bytes that are not an item
+    /// (a corrupt file), never traps.
+    static func decode(_ bytes: UnsafeRawBufferPointer) throws -> Item {
+        var reader = ByteReader(bytes)
+        guard try reader.byte() == formatVersion else {
+            throw KVTableError.storage("Stored item has an unknown format version")
+        }
+        let count = try reader.count()
+        var item = Item(minimumCapacity: count)
+        for _ in 0..<count {
+            let name = try reader.string()
+            item[name] = try reader.value()
+        }
+        return item
+    }
+
+    static func decode(_ bytes: [UInt8]) throws -> Item {
+        try bytes.withUnsafeBytes { try decode($0) }
+    }
+}
+
+/// A bounds-checked cursor over stored bytes.
+struct ByteReader {
+    let bytes: UnsafeRawBufferPointer
+    var offset = 0
+
+    init(_ bytes: UnsafeRawBufferPointer) {
+        self.bytes = bytes
+    }
+
+    static let corrupt = KVTableError.storage("Stored item is corrupt (truncated or malformed)")
+
+    var isAtEnd: Bool { offset >= bytes.count }
+
+    mutating func byte() throws -> UInt8 {
+        guard offset < bytes.count else { throw ByteReader.corrupt }
+        defer { offset += 1 }
+        return bytes[offset]
+    }
+
+    mutating func varint() throws -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            let b = try byte()
+            guard shift < 64 else { throw ByteReader.corrupt }
+            result |= UInt64(b & 0x7F) << shift
+            if b < 0x80 { return result }
+            shift += 7
+        }
+    }
+
+    /// A count or length that must fit in the remaining bytes.
+    mutating func count() throws -> Int {
+        let value = try varint()
+        guard value <= UInt64(bytes.count - offset) else { throw ByteReader.corrupt }
+        return Int(value)
+    }
+
+    mutating func slice() throws -> UnsafeRawBufferPointer {
+        let length = try count()
+        defer { offset += length }
+        return UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + length])
+    }
+
+    mutating func string() throws -> String {
+        String(decoding: try slice(), as: UTF8.self)
+    }
+
+    mutating func data() throws -> Data {
+        Data(try slice())
+    }
+
+    mutating func number() throws -> ExactDecimal {
+        let negative = try byte() == 1
+        let zigzag = try varint()
+        let exponent = Int64(bitPattern: zigzag >> 1) ^ -Int64(bitPattern: zigzag & 1)
+        var coefficient: UInt128 = 0
+        var shift: UInt128 = 0
+        while true {
+            let b = try byte()
+            guard shift < 128 else { throw ByteReader.corrupt }
+            coefficient |= UInt128(b & 0x7F) << shift
+            if b < 0x80 { break }
+            shift += 7
+        }
+        guard let exponent32 = Int32(exactly: exponent) else { throw ByteReader.corrupt }
+        return ExactDecimal(uncheckedCoefficient: coefficient, exponent: exponent32, isNegative: negative)
+    }
+
+    mutating func value() throws -> AttributeValue {
+        guard let tag = ItemCodec.Tag(rawValue: try byte()) else { throw ByteReader.corrupt }
+        switch tag {
+        case .string: return .s(try string())
+        case .number: return .n(try number())
+        case .binary: return .b(try data())
+        case .boolTrue: return .bool(true)
+        case .boolFalse: return .bool(false)
+        case .null: return .null
+        case .list:
+            let n = try count()
+            var values: [AttributeValue] = []
+            values.reserveCapacity(n)
+            for _ in 0..<n { values.append(try value()) }
+            return .l(values)
+        case .map:
+            let n = try count()
+            var values = [String: AttributeValue](minimumCapacity: n)
+            for _ in 0..<n {
+                let name = try string()
+                values[name] = try value()
+            }
+            return .m(values)
+        case .stringSet:
+            let n = try count()
+            var values: [String] = []
+            values.reserveCapacity(n)
+            for _ in 0..<n { values.append(try string()) }
+            return .ss(values)
+        case .numberSet:
+            let n = try count()
+            var values: [ExactDecimal] = []
+            values.reserveCapacity(n)
+            for _ in 0..<n { values.append(try number()) }
+            return .ns(values)
+        case .binarySet:
+            let n = try count()
+            var values: [Data] = []
+            values.reserveCapacity(n)
+            for _ in 0..<n { values.append(try data()) }
+            return .bs(values)
+        }
+    }
+}
