@@ -209,7 +209,8 @@ struct LMDBTransaction: StorageWriter {
         var k = MDB_val()
         var v = MDB_val()
         let seek = range.lower.count > threshold ? Array(range.lower[0..<threshold]) : range.lower
-        var rc = seek.withUnsafeBytes { s -> Int32 in
+        // LMDB rejects an empty seek key: an empty lower bound means "from the first key".
+        var rc = seek.isEmpty ? mdb_cursor_get(cursor, &k, &v, MDB_FIRST) : seek.withUnsafeBytes { s -> Int32 in
             k = MDB_val(mv_size: s.count, mv_data: UnsafeMutableRawPointer(mutating: s.baseAddress))
             return mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE)
         }
@@ -242,6 +243,7 @@ struct LMDBTransaction: StorageWriter {
         var v = MDB_val()
         var rc: Int32
         if let upper = range.upper {
+            if upper.isEmpty { return }   // nothing is below the empty key
             // Land on the first stored key past everything below `upper`, then step back.
             // A long upper bound's group may straddle it: seek past the whole group.
             let seek = upper.count > threshold
