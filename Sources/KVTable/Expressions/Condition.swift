@@ -36,14 +36,16 @@ public indirect enum Condition: Sendable, Hashable {
     public static func notExists(_ path: AttributePath) -> Condition { .attributeNotExists(path) }
     /// `attribute_type(path, type)`.
     public static func hasType(_ path: AttributePath, _ type: AttributeType) -> Condition { .attributeType(path, type) }
-    /// `begins_with(path, prefix)`.
-    public static func beginsWith(_ path: AttributePath, _ prefix: AttributeValue) -> Condition {
-        .beginsWith(path, .value(prefix))
-    }
-    /// `contains(path, operand)`.
-    public static func contains(_ path: AttributePath, _ operand: AttributeValue) -> Condition {
-        .contains(path, .value(operand))
-    }
+
+    /// The attribute at `path`, as an operand: `.attribute("age") >= 18`.
+    ///
+    /// (Declared here as well as on ``Operand`` so that a leading-dot operand resolves where
+    /// Swift looks it up on `Condition`, the expression's contextual type.)
+    public static func attribute(_ path: AttributePath) -> Operand { .path(path) }
+    /// `size(path)`, as an operand: `.size("tags") > 3`.
+    public static func size(_ path: AttributePath) -> Operand { .size(path) }
+    /// A literal value, as an operand.
+    public static func value(_ value: AttributeValue) -> Operand { .value(value) }
 
     public static func && (lhs: Condition, rhs: Condition) -> Condition { .and(lhs, rhs) }
     public static func || (lhs: Condition, rhs: Condition) -> Condition { .or(lhs, rhs) }
