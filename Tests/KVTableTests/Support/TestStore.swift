@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 @testable import KVTable
 
 /// The two backends every conformance test runs against.
@@ -55,4 +56,12 @@ func makeTemporaryDirectory() throws -> URL {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kvtable-tests-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     return directory
+}
+
+/// A counter tasks and threads can share.
+final class Counter: Sendable {
+    private let value = Mutex(0)
+    func add(_ n: Int = 1) { value.withLock { $0 += n } }
+    var count: Int { value.withLock { $0 } }
+    func raise(to n: Int) { value.withLock { $0 = max($0, n) } }
 }
