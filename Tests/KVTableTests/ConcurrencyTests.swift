@@ -111,6 +111,23 @@ struct ConcurrencyTests {
         #expect(try await table.query(Query(indexName: "GSI1", partitionKey: "EMAILS")).count == 5)
     }
 
+    @Test("Concurrent durable writes share LMDB commits (group commit)")
+    func groupCommitBatches() async throws {
+        let fixture = try TestStore(.lmdb, configuration: LMDBConfiguration(durability: .durable))
+        let table = try await fixture.singleTable()
+        let storage = try #require(fixture.store.storage as? LMDBStorage)
+        let before = storage.commitCount
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for n in 0..<200 {
+                group.addTask { try await table.putItem(["PK": "P", "SK": .s("\(n)")]) }
+            }
+            try await group.waitForAll()
+        }
+        let commits = storage.commitCount - before
+        #expect(commits >= 1 && commits < 200, "200 writes took \(commits) commits")
+        #expect(try await table.query(Query(partitionKey: "P", countOnly: true)).count == 200)
+    }
+
     @Test("In a group commit each write succeeds or fails on its own", arguments: Backend.allCases)
     func groupCommitIsolation(backend: Backend) async throws {
         let fixture = try TestStore(backend)

@@ -131,6 +131,10 @@ final class LMDBStorage: StorageEngine, @unchecked Sendable {
         LMDBStorage.openPaths.withLock { _ = $0.remove(canonicalPath) }
     }
 
+    /// LMDB write transactions committed since open; fewer than the writes when group
+    /// commit batches them.
+    var commitCount: Int { writer.commits.load(ordering: .relaxed) }
+
     /// Size of the map now (it grows by itself) and of the data in it.
     func mapInfo() -> (mapSize: Int, usedBytes: Int) {
         var info = MDB_envinfo()

@@ -1,4 +1,5 @@
 import CLMDB
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -41,6 +42,8 @@ final class LMDBWriteQueue: @unchecked Sendable {
     private var pending: [Request] = []
     private var stopping = false
     private var thread: pthread_t?
+    /// LMDB transactions committed so far (each may carry many requests).
+    let commits = Atomic(0)
 
     init(env: OpaquePointer, dbi: MDB_dbi, configuration: LMDBConfiguration,
          readers: LMDBReaderPool, gate: ConditionLock) {
@@ -184,6 +187,7 @@ final class LMDBWriteQueue: @unchecked Sendable {
                     }
                     continue
                 }
+                if rc == 0 { commits.add(1, ordering: .relaxed) }
                 let committed = remaining.prefix(index)
                 finish(committed, errors: errors, commitCode: rc)
                 remaining = remaining.dropFirst(index)
@@ -197,6 +201,7 @@ final class LMDBWriteQueue: @unchecked Sendable {
                     }
                     continue
                 }
+                if rc == 0 { commits.add(1, ordering: .relaxed) }
                 finish(remaining, errors: errors, commitCode: rc)
                 remaining = []
             }
