@@ -13,26 +13,27 @@ import Synchronization
 /// file twice in one process throws. ``close()`` releases it; it is also closed when the last
 /// reference goes away.
 public final class KVStore: Sendable {
-    let storage: any StorageEngine
-    /// Tables known to this process: name → handle. Filled from the catalog at open.
-    private let tables: Mutex<[String: Table]>
+    let context: StoreContext
+    /// Tables known to this process: name → shared state. Filled from the catalog at open.
+    private let tables: Mutex<[String: TableState]>
 
-    private init(storage: any StorageEngine) throws {
-        self.storage = storage
+    var storage: any StorageEngine { context.storage }
+
+    private init(storage: any StorageEngine, time: any TimeSource) throws {
+        self.context = StoreContext(storage: storage, time: time)
         let descriptions = try storage.read { try Catalog.allDescriptions(in: $0) }
-        var tables: [String: Table] = [:]
-        for description in descriptions {
-            tables[description.schema.name] = Table(storage: storage, description: description, dropped: DroppedFlag())
-        }
-        self.tables = Mutex(tables)
+        self.tables = Mutex(Dictionary(uniqueKeysWithValues: descriptions.map { ($0.schema.name, TableState($0)) }))
     }
 
     /// Opens (creating when missing) the LMDB store file at `path`; its lock file is
     /// `path-lock`. Both are created readable and writable by the owner only.
-    public static func open(path: String, configuration: LMDBConfiguration = LMDBConfiguration()) throws -> KVStore {
+    ///
+    /// - Parameter time: the clock for TTL expiry and background services.
+    public static func open(path: String, configuration: LMDBConfiguration = LMDBConfiguration(),
+                            time: any TimeSource = SystemTimeSource()) throws -> KVStore {
         let storage = try LMDBStorage(path: path, configuration: configuration)
         do {
-            return try KVStore(storage: storage)
+            return try KVStore(storage: storage, time: time)
         } catch {
             storage.close()
             throw error
@@ -40,26 +41,29 @@ public final class KVStore: Sendable {
     }
 
     /// A store that lives in memory only, with the same semantics as an LMDB store: for tests.
-    public static func inMemory() -> KVStore {
+    public static func inMemory(time: any TimeSource = SystemTimeSource()) -> KVStore {
         // Reading the empty catalog of a new memory store cannot fail.
-        try! KVStore(storage: MemoryStorage())
+        try! KVStore(storage: MemoryStorage(), time: time)
     }
+
+    /// The store's clock.
+    public var time: any TimeSource { context.time }
 
     /// Creates a table; throws ``KVTableError/resourceInUse(_:)`` when the name is taken.
     public func createTable(_ schema: TableSchema) async throws -> Table {
         try schema.validate()
         let description = try await storage.write { try Catalog.create(schema, in: $0) }
-        let table = Table(storage: storage, description: description, dropped: DroppedFlag())
-        tables.withLock { $0[schema.name] = table }
-        return table
+        let state = TableState(description)
+        tables.withLock { $0[schema.name] = state }
+        return Table(context: context, state: state)
     }
 
     /// The table named `name`; throws ``KVTableError/resourceNotFound(_:)`` when there is none.
     public func table(_ name: String) throws -> Table {
-        guard let table = tables.withLock({ $0[name] }) else {
+        guard let state = tables.withLock({ $0[name] }) else {
             throw KVTableError.resourceNotFound("Requested resource not found: Table: \(name) not found")
         }
-        return table
+        return Table(context: context, state: state)
     }
 
     /// The names of all tables, sorted.
@@ -69,22 +73,42 @@ public final class KVStore: Sendable {
 
     /// Deletes a table with all its items and index entries.
     public func deleteTable(_ name: String) async throws {
-        let table = try self.table(name)
-        let description = table.description
+        let state = try table(name).state
+        let description = state.description
         try await storage.write { writer in
             try Catalog.ensureCurrent(description, in: writer)
             try Catalog.drop(description, in: writer)
         }
-        table.dropped.set()
+        state.markDropped()
         tables.withLock { _ = $0.removeValue(forKey: name) }
     }
 
-    /// Finishes queued writes and releases the file. Later calls throw.
+    /// Enables time to live on a table with `attribute` as its expiry time (epoch seconds), or
+    /// disables it with nil. Items whose attribute holds a number below the current time are
+    /// hidden from reads and deleted by ``Table/sweepExpired(now:batchSize:)``; items without
+    /// it, or with a non-number in it, never expire.
+    public func updateTimeToLive(table name: String, attribute: String?) async throws {
+        let state = try table(name).state
+        if let attribute, attribute.isEmpty || attribute.utf8.count > 255 {
+            throw KVTableError.validation("TimeToLiveSpecification: AttributeName must be 1 to 255 bytes long")
+        }
+        try await storage.write { writer in
+            try Catalog.ensureCurrent(state.description, in: writer)
+            var description = state.description
+            description.timeToLiveAttribute = attribute
+            try Catalog.record(description, in: writer)
+            try ExpiryIndex.rebuild(description.layout, ttlAttribute: attribute, in: writer)
+        }
+        state.timeToLiveAttribute = attribute
+    }
+
+    /// Finishes queued writes, ends change streams, and releases the file. Later calls throw.
     public func close() {
+        context.changes.finishAll()
         storage.close()
     }
 
     deinit {
-        storage.close()
+        close()
     }
 }

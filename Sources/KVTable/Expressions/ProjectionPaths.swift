@@ -9,17 +9,23 @@ enum ProjectionPaths {
         guard !paths.isEmpty else {
             throw .validation("Invalid ProjectionExpression: The expression can not be empty;")
         }
+        try checkDisjoint(paths, expression: "ProjectionExpression")
+    }
+
+    /// No two paths may overlap (one a prefix of the other, or equal) or conflict (one goes
+    /// on by name where the other goes on by index).
+    static func checkDisjoint(_ paths: [AttributePath], expression: String) throws(KVTableError) {
         for (i, one) in paths.enumerated() {
             for two in paths[(i + 1)...] {
                 let common = min(one.elements.count, two.elements.count)
                 var position = 0
                 while position < common && one.elements[position] == two.elements[position] { position += 1 }
                 if position == common {
-                    throw .validation("Invalid ProjectionExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [\(one)], path two: [\(two)]")
+                    throw .validation("Invalid \(expression): Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [\(one)], path two: [\(two)]")
                 }
                 switch (one.elements[position], two.elements[position]) {
                 case (.name, .index), (.index, .name):
-                    throw .validation("Invalid ProjectionExpression: Two document paths conflict with each other; must remove or rewrite one of these paths; path one: [\(one)], path two: [\(two)]")
+                    throw .validation("Invalid \(expression): Two document paths conflict with each other; must remove or rewrite one of these paths; path one: [\(one)], path two: [\(two)]")
                 default:
                     continue
                 }

@@ -88,6 +88,34 @@ enum KeyEncoding {
         }
     }
 
+    /// The length of the encoded key component of `type` at the start of `bytes` (the whole
+    /// buffer when it is truncated). Components are prefix-free, so the length is found by
+    /// reading up to the terminator.
+    static func componentLength(_ bytes: UnsafeRawBufferPointer, type: KeyType) -> Int {
+        switch type {
+        case .string, .binary:
+            var i = 0
+            while i + 1 < bytes.count {
+                if bytes[i] == 0x00 {
+                    if bytes[i + 1] == 0x00 { return i + 2 }   // terminator
+                    i += 2                                     // escaped 00 FF
+                } else {
+                    i += 1
+                }
+            }
+            return bytes.count
+        case .number:
+            guard let tag = bytes.first, tag != 0x02 else { return min(1, bytes.count) }
+            let terminator: UInt8 = tag == 0x03 ? 0x00 : 0xFF
+            var i = 2   // after the tag and the exponent byte
+            while i < bytes.count {
+                if bytes[i] == terminator { return i + 1 }
+                i += 1
+            }
+            return bytes.count
+        }
+    }
+
     /// The smallest byte string greater than every string that starts with `prefix`,
     /// or nil when there is none (the prefix is all `FF`).
     static func prefixEnd(_ prefix: [UInt8]) -> [UInt8]? {

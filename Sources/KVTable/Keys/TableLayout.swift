@@ -24,10 +24,14 @@ struct TableLayout: Sendable {
     let schema: TableSchema
     let keyspace: UInt32
     let indexes: [IndexLayout]
+    /// The expiry index: `ks ‖ enc(TTL number) ‖ enc(table key)` → empty, so that the TTL
+    /// sweeper reads only what has expired.
+    let expiryKeyspace: UInt32
 
-    init(schema: TableSchema, keyspace: UInt32, indexKeyspaces: [String: UInt32]) {
+    init(schema: TableSchema, keyspace: UInt32, indexKeyspaces: [String: UInt32], expiryKeyspace: UInt32) {
         self.schema = schema
         self.keyspace = keyspace
+        self.expiryKeyspace = expiryKeyspace
         self.indexes = schema.globalSecondaryIndexes.map {
             IndexLayout(definition: $0, keyspace: indexKeyspaces[$0.name]!)
         }
@@ -118,6 +122,33 @@ struct TableLayout: Sendable {
             for name in names { projected[name] = item[name] }
             return ItemCodec.encode(projected)
         }
+    }
+
+    // MARK: Time to live
+
+    /// True when `item` carries a number in the TTL attribute that is below `now` (epoch
+    /// seconds). Anything else — no TTL attribute, a non-number — never expires.
+    static func isExpired(_ item: Item, ttlAttribute: String?, now: ExactDecimal) -> Bool {
+        guard let ttlAttribute, case .n(let expiry)? = item[ttlAttribute] else { return false }
+        return expiry < now
+    }
+
+    /// The item's entry in the expiry index, or nil when it has no numeric TTL.
+    func expiryKey(of item: Item, ttlAttribute: String?) -> [UInt8]? {
+        guard let ttlAttribute, case .n(let expiry)? = item[ttlAttribute] else { return nil }
+        var key = TableLayout.prefix(expiryKeyspace)
+        KeyEncoding.append(.n(expiry), to: &key)
+        for attribute in schema.keySchema.attributes {
+            KeyEncoding.append(item[attribute.name]!, to: &key)
+        }
+        return key
+    }
+
+    /// Every expiry entry below `now`.
+    func expiredRange(now: ExactDecimal) -> KeyRange {
+        var upper = TableLayout.prefix(expiryKeyspace)
+        KeyEncoding.append(.n(now), to: &upper)
+        return KeyRange(lower: TableLayout.prefix(expiryKeyspace), upper: upper)
     }
 
     // MARK: Key values

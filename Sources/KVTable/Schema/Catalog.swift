@@ -9,9 +9,13 @@ struct TableDescription: Sendable, Codable, Hashable {
     var schema: TableSchema
     var keyspace: UInt32
     var indexKeyspaces: [String: UInt32]
+    /// Where the expiry index lives: `ks ‖ enc(ttl) ‖ enc(table key)` → empty.
+    var expiryKeyspace: UInt32
+    /// The TTL attribute (epoch seconds), when TTL is enabled.
+    var timeToLiveAttribute: String?
 
     var layout: TableLayout {
-        TableLayout(schema: schema, keyspace: keyspace, indexKeyspaces: indexKeyspaces)
+        TableLayout(schema: schema, keyspace: keyspace, indexKeyspaces: indexKeyspaces, expiryKeyspace: expiryKeyspace)
     }
 }
 
@@ -20,9 +24,12 @@ struct TableDescription: Sendable, Codable, Hashable {
 ///
 /// ```
 /// 00000000 00             → next free keyspace number (u32 big-endian)
-/// 00000000 01 ‖ name      → keyspace (u32 big-endian) ‖ TableDescription as JSON
+/// 00000000 01 ‖ name      → keyspace (u32 BE) ‖ TTL attribute (u16 BE length ‖ UTF-8)
+///                           ‖ TableDescription as JSON
+/// 00000000 02 ‖ token     → idempotency record of a transaction (see `IdempotencyRecord`)
 /// ```
-/// The leading keyspace lets every write check cheaply that its table still exists.
+/// The binary header lets every write check cheaply, inside its transaction, that its table
+/// still exists and which attribute is its TTL.
 /// Keyspaces are never reused, so data of a deleted table can never show through a new one.
 enum Catalog {
     static let catalogKeyspace: UInt32 = 0
@@ -61,17 +68,28 @@ enum Catalog {
         for (offset, index) in schema.globalSecondaryIndexes.enumerated() {
             indexKeyspaces[index.name] = next + 1 + UInt32(offset)
         }
-        next += 1 + UInt32(schema.globalSecondaryIndexes.count)
+        let expiryKeyspace = next + 1 + UInt32(schema.globalSecondaryIndexes.count)
+        next = expiryKeyspace + 1
         try writer.put(withUnsafeBytes(of: next.bigEndian) { Array($0) }, forKey: nextKeyspaceKey)
-        let description = TableDescription(schema: schema, keyspace: keyspace, indexKeyspaces: indexKeyspaces)
-        let json = try JSONEncoder().encode(description)
-        try writer.put(TableLayout.prefix(keyspace) + json, forKey: key(forTable: schema.name))
+        let description = TableDescription(schema: schema, keyspace: keyspace, indexKeyspaces: indexKeyspaces,
+                                           expiryKeyspace: expiryKeyspace, timeToLiveAttribute: nil)
+        try record(description, in: writer)
         return description
+    }
+
+    /// Writes (or rewrites) a table's catalog entry.
+    static func record(_ description: TableDescription, in writer: any StorageWriter) throws {
+        var value = TableLayout.prefix(description.keyspace)
+        let ttl = Array((description.timeToLiveAttribute ?? "").utf8)
+        value += withUnsafeBytes(of: UInt16(ttl.count).bigEndian) { Array($0) }
+        value += ttl
+        value += try JSONEncoder().encode(description)
+        try writer.put(value, forKey: key(forTable: description.schema.name))
     }
 
     /// Removes a table's description, items and index entries.
     static func drop(_ description: TableDescription, in writer: any StorageWriter) throws {
-        let keyspaces = [description.keyspace] + description.indexKeyspaces.values.sorted()
+        let keyspaces = [description.keyspace, description.expiryKeyspace] + description.indexKeyspaces.values.sorted()
         for keyspace in keyspaces {
             var keys: [[UInt8]] = []
             try writer.scan(.prefix(TableLayout.prefix(keyspace)), reverse: false) { key, _ in
@@ -83,20 +101,30 @@ enum Catalog {
         try writer.delete(key(forTable: description.schema.name))
     }
 
-    /// Throws ``KVTableError/resourceNotFound(_:)`` unless `description` is still the table
-    /// recorded under its name (it may have been deleted, or deleted and created again).
-    static func ensureCurrent(_ description: TableDescription, in reader: any StorageReader) throws {
-        let recorded = try reader.withValue(forKey: key(forTable: description.schema.name)) { value in
-            value.map { $0.count >= 4 && $0.loadUnaligned(as: UInt32.self) == description.keyspace.bigEndian } ?? false
+    /// The table's TTL attribute as committed, after checking that `description` is still the
+    /// table recorded under its name (it may have been deleted, or deleted and created again);
+    /// throws ``KVTableError/resourceNotFound(_:)`` otherwise.
+    @discardableResult
+    static func ensureCurrent(_ description: TableDescription, in reader: any StorageReader) throws -> String? {
+        let header = try reader.withValue(forKey: key(forTable: description.schema.name)) { value -> (UInt32, String?)? in
+            guard let value, value.count >= 6 else { return nil }
+            let keyspace = UInt32(bigEndian: value.loadUnaligned(as: UInt32.self))
+            let length = Int(UInt16(bigEndian: value.loadUnaligned(fromByteOffset: 4, as: UInt16.self)))
+            guard value.count >= 6 + length else { return nil }
+            let ttl = length == 0 ? nil : String(decoding: UnsafeRawBufferPointer(rebasing: value[6..<6 + length]), as: UTF8.self)
+            return (keyspace, ttl)
         }
-        guard recorded else {
+        guard let header, header.0 == description.keyspace else {
             throw KVTableError.resourceNotFound("Requested resource not found: Table: \(description.schema.name) not found")
         }
+        return header.1
     }
 
     private static func decode(_ bytes: [UInt8]) throws -> TableDescription {
         do {
-            return try JSONDecoder().decode(TableDescription.self, from: Data(bytes.dropFirst(4)))
+            guard bytes.count >= 6 else { throw KVTableError.storage("truncated header") }
+            let length = Int(bytes[4]) << 8 | Int(bytes[5])
+            return try JSONDecoder().decode(TableDescription.self, from: Data(bytes.dropFirst(6 + length)))
         } catch {
             throw KVTableError.storage("The catalog entry of a table is unreadable: \(error)")
         }

@@ -24,7 +24,12 @@ protocol StorageEngine: Sendable {
     /// callers' bodies together (LMDB's group commit). A body may run more than once (LMDB
     /// replays a batch after growing its map), so it must not have side effects outside the
     /// transaction other than its return value.
-    func write<R: Sendable>(_ body: @escaping @Sendable (any StorageWriter) throws -> R) async throws -> R
+    ///
+    /// `afterCommit`, when given, runs with the body's result right after the commit and
+    /// before the caller resumes, on the writer, in commit order — the place to publish what
+    /// the transaction did. It must be quick and must not throw or block.
+    func write<R: Sendable>(_ body: @escaping @Sendable (any StorageWriter) throws -> R,
+                            afterCommit: (@Sendable (R) -> Void)?) async throws -> R
 
     /// Releases files and threads. Later calls throw ``KVTableError/storage(_:)``.
     func close()
@@ -65,6 +70,12 @@ protocol StorageWriter: StorageReader {
     /// Removes `key`; returns whether it was present.
     @discardableResult
     func delete(_ key: [UInt8]) throws -> Bool
+}
+
+extension StorageEngine {
+    func write<R: Sendable>(_ body: @escaping @Sendable (any StorageWriter) throws -> R) async throws -> R {
+        try await write(body, afterCommit: nil)
+    }
 }
 
 extension StorageReader {

@@ -42,10 +42,14 @@ public struct Query: Sendable, Hashable {
     public var countOnly: Bool
     /// Resume after this position (a previous page's ``Page/nextCursor``).
     public var startAfter: PageCursor?
+    /// Also return items whose TTL has passed but that are not swept yet.
+    public var includeExpired: Bool
 
     public init(indexName: String? = nil, partitionKey: AttributeValue, sortKey: SortKeyCondition? = nil,
                 ascending: Bool = true, limit: Int? = nil, filter: Condition? = nil,
-                projection: [AttributePath]? = nil, countOnly: Bool = false, startAfter: PageCursor? = nil) {
+                projection: [AttributePath]? = nil, countOnly: Bool = false, startAfter: PageCursor? = nil,
+                includeExpired: Bool = false) {
+        self.includeExpired = includeExpired
         self.indexName = indexName
         self.partitionKey = partitionKey
         self.sortKey = sortKey
@@ -67,9 +71,26 @@ public struct Scan: Sendable, Hashable {
     public var projection: [AttributePath]?
     public var countOnly: Bool
     public var startAfter: PageCursor?
+    /// Scan only segment `index` of `count` (DynamoDB's `Segment` / `TotalSegments`) — see
+    /// ``ScanSegment``.
+    public var segment: (index: Int, count: Int)? {
+        get { segmentIndex.map { ($0, segmentCount) } }
+        set {
+            segmentIndex = newValue?.index
+            segmentCount = newValue?.count ?? 1
+        }
+    }
+    private var segmentIndex: Int?
+    private var segmentCount = 1
+    /// Also return items whose TTL has passed but that are not swept yet.
+    public var includeExpired: Bool
 
     public init(indexName: String? = nil, limit: Int? = nil, filter: Condition? = nil,
-                projection: [AttributePath]? = nil, countOnly: Bool = false, startAfter: PageCursor? = nil) {
+                projection: [AttributePath]? = nil, countOnly: Bool = false, startAfter: PageCursor? = nil,
+                segment: (index: Int, count: Int)? = nil, includeExpired: Bool = false) {
+        self.includeExpired = includeExpired
+        self.segmentIndex = segment?.index
+        self.segmentCount = segment?.count ?? 1
         self.indexName = indexName
         self.limit = limit
         self.filter = filter

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// A handle to one table of a ``KVStore``: DynamoDB's item operations on it.
 ///
 /// Reads run on the calling thread against a snapshot — ``read(_:)`` for several reads in one
@@ -7,40 +5,40 @@ import Synchronization
 /// Writes are `async`: their synchronous bodies run on the store's writer (LMDB: one thread,
 /// group commit), and each write succeeds or fails on its own.
 ///
+/// Items whose TTL has passed are hidden from reads (pass `includeExpired: true` to see them)
+/// and treated as absent by writes, until the sweeper deletes them.
+///
 /// A handle stays valid until the table is deleted; after that every call throws
 /// ``KVTableError/resourceNotFound(_:)``.
 public struct Table: Sendable {
-    let storage: any StorageEngine
-    let description: TableDescription
-    let layout: TableLayout
-    let dropped: DroppedFlag
-
-    init(storage: any StorageEngine, description: TableDescription, dropped: DroppedFlag) {
-        self.storage = storage
-        self.description = description
-        self.layout = description.layout
-        self.dropped = dropped
-    }
+    let context: StoreContext
+    let state: TableState
 
     /// The table's name.
-    public var name: String { layout.schema.name }
+    public var name: String { state.name }
     /// The table's key schema and indexes.
-    public var schema: TableSchema { layout.schema }
+    public var schema: TableSchema { state.layout.schema }
+    /// The attribute holding each item's expiry time (epoch seconds), when TTL is enabled.
+    public var timeToLiveAttribute: String? { state.timeToLiveAttribute }
+
+    var layout: TableLayout { state.layout }
 
     // MARK: Reads
 
     /// Runs `body` with synchronous reads of this table in one consistent snapshot, on the
     /// calling thread.
     public func read<R>(_ body: (TableReader) throws -> R) throws -> R {
-        try checkNotDropped()
-        return try storage.read { reader in
-            try body(TableReader(layout: layout, reader: reader))
+        try state.checkNotDropped()
+        let ttl = state.timeToLiveAttribute
+        let now = ttl == nil ? ExactDecimal.zero : context.time.epochSeconds
+        return try context.storage.read { reader in
+            try body(TableReader(layout: layout, reader: reader, ttlAttribute: ttl, now: now))
         }
     }
 
-    /// The item with this primary key, or nil. See ``TableReader/getItem(_:projection:)``.
-    public func getItem(_ key: Item, projection: [AttributePath]? = nil) async throws -> Item? {
-        try read { try $0.getItem(key, projection: projection) }
+    /// The item with this primary key, or nil. See ``TableReader/getItem(_:projection:includeExpired:)``.
+    public func getItem(_ key: Item, projection: [AttributePath]? = nil, includeExpired: Bool = false) async throws -> Item? {
+        try read { try $0.getItem(key, projection: projection, includeExpired: includeExpired) }
     }
 
     /// One page of a query. See ``Query``.
@@ -68,24 +66,9 @@ public struct Table: Sendable {
     @discardableResult
     public func putItem(_ item: Item, condition: Condition? = nil, returnOldItem: Bool = false,
                         returnItemOnConditionFailure: Bool = false) async throws -> Item? {
-        try checkNotDropped()
-        try ItemValidation.validate(item)
-        let key = try layout.itemKey(of: item)
-        try layout.validateIndexKeys(of: item)
-        try condition?.validate()
-        let encoded = ItemCodec.encode(item)
-        let layout = self.layout
-        let description = self.description
-        return try await storage.write { writer in
-            try Catalog.ensureCurrent(description, in: writer)
-            let old = try writer.withValue(forKey: key) { try $0.map(ItemCodec.decode) }
-            if let condition, !condition.evaluate(old ?? [:]) {
-                throw KVTableError.conditionalCheckFailed(currentItem: returnItemOnConditionFailure ? old : nil)
-            }
-            try writer.put(encoded, forKey: key)
-            try layout.updateIndexes(writer, old: old, new: item, encodedNew: encoded)
-            return returnOldItem ? old : nil
-        }
+        let write = try PreparedWrite.put(item, into: state, condition: condition,
+                                          returnItemOnConditionFailure: returnItemOnConditionFailure)
+        return try await perform(write) { current, _ in returnOldItem ? current.live : nil }
     }
 
     /// Deletes the item with this primary key (exactly the key attributes) and its index
@@ -95,34 +78,50 @@ public struct Table: Sendable {
     @discardableResult
     public func deleteItem(_ key: Item, condition: Condition? = nil, returnOldItem: Bool = false,
                            returnItemOnConditionFailure: Bool = false) async throws -> Item? {
-        try checkNotDropped()
-        let storageKey = try layout.itemKey(ofKey: key)
-        try condition?.validate()
-        let layout = self.layout
-        let description = self.description
-        return try await storage.write { writer in
-            try Catalog.ensureCurrent(description, in: writer)
-            let old = try writer.withValue(forKey: storageKey) { try $0.map(ItemCodec.decode) }
-            if let condition, !condition.evaluate(old ?? [:]) {
-                throw KVTableError.conditionalCheckFailed(currentItem: returnItemOnConditionFailure ? old : nil)
+        let write = try PreparedWrite.delete(key, from: state, condition: condition,
+                                             returnItemOnConditionFailure: returnItemOnConditionFailure)
+        return try await perform(write) { current, _ in returnOldItem ? current.live : nil }
+    }
+
+    /// Applies `update` to the item with this key, creating it (from the key attributes) when
+    /// absent, as DynamoDB does. Index entries follow the new item in the same transaction.
+    ///
+    /// - Parameters:
+    ///   - condition: checked against the stored item before the update.
+    ///   - returnValues: what to return; see ``ReturnValues``.
+    /// - Throws: ``KVTableError/validation(_:)`` for a key attribute in the update, overlapping
+    ///   paths, operand type mismatches, arithmetic past 38 digits, an invalid document path;
+    ///   ``KVTableError/conditionalCheckFailed(currentItem:)`` when the condition is false.
+    @discardableResult
+    public func updateItem(_ key: Item, _ update: Update, condition: Condition? = nil,
+                           returnValues: ReturnValues = .none,
+                           returnItemOnConditionFailure: Bool = false) async throws -> Item? {
+        let write = try PreparedWrite.update(key, with: update, in: state, condition: condition,
+                                             returnItemOnConditionFailure: returnItemOnConditionFailure)
+        let paths = update.actions.map(\.path)
+        return try await perform(write) { current, effect in
+            guard case .store(let new, _) = effect else { return nil }
+            switch returnValues {
+            case .none: return nil
+            case .allOld: return current.live
+            case .allNew: return new
+            case .updatedOld: return current.live.map { ProjectionPaths.project($0, paths) }
+            case .updatedNew: return ProjectionPaths.project(new, paths)
             }
-            guard let old else { return nil }
-            try writer.delete(storageKey)
-            try layout.updateIndexes(writer, old: old, new: nil, encodedNew: nil)
-            return returnOldItem ? old : nil
         }
     }
 
-    private func checkNotDropped() throws(KVTableError) {
-        if dropped.isSet {
-            throw .resourceNotFound("Requested resource not found: Table: \(name) not found")
+    /// Runs one prepared write in its own transaction.
+    func perform<R: Sendable>(_ write: PreparedWrite,
+                              result: @escaping @Sendable (ItemWriter.Current, PreparedWrite.Effect) -> R) async throws -> R {
+        let state = self.state
+        let time = context.time
+        return try await context.write { log in
+            let items = try ItemWriter(writer: log.writer, table: state, now: time.epochSeconds)
+            let current = try items.current(write.key)
+            let effect = try write.effect(on: current)
+            try write.apply(effect, over: current, with: items, log: &log)
+            return result(current, effect)
         }
     }
-}
-
-/// Set when a table is deleted through its store, so that handles fail fast.
-final class DroppedFlag: Sendable {
-    private let value = Atomic(false)
-    var isSet: Bool { value.load(ordering: .relaxed) }
-    func set() { value.store(true, ordering: .relaxed) }
 }

@@ -13,17 +13,35 @@
 public struct TableReader {
     let layout: TableLayout
     let reader: any StorageReader
+    /// TTL attribute and the time of this read: expired items are hidden unless asked for.
+    let ttlAttribute: String?
+    let now: ExactDecimal
 
     /// The item with this primary key (exactly the key attributes), or nil.
     ///
-    /// - Parameter projection: return only these paths.
-    public func getItem(_ key: Item, projection: [AttributePath]? = nil) throws -> Item? {
+    /// - Parameters:
+    ///   - projection: return only these paths.
+    ///   - includeExpired: return the item even when its TTL has passed.
+    public func getItem(_ key: Item, projection: [AttributePath]? = nil, includeExpired: Bool = false) throws -> Item? {
         let storageKey = try layout.itemKey(ofKey: key)
         if let projection { try ProjectionPaths.validate(projection) }
         guard let item = try reader.withValue(forKey: storageKey, { try $0.map(ItemCodec.decode) }) else {
             return nil
         }
+        if !includeExpired, TableLayout.isExpired(item, ttlAttribute: ttlAttribute, now: now) { return nil }
         return projection.map { ProjectionPaths.project(item, $0) } ?? item
+    }
+
+    /// The items with these keys, in the order of `keys`, leaving out absent ones; all read in
+    /// this one snapshot. Duplicate keys are rejected.
+    public func batchGetItems(_ keys: [Item], projection: [AttributePath]? = nil, includeExpired: Bool = false) throws -> [Item] {
+        var seen = Set<[UInt8]>()
+        for key in keys {
+            guard seen.insert(try layout.itemKey(ofKey: key)).inserted else {
+                throw KVTableError.validation("Provided list of item keys contains duplicates")
+            }
+        }
+        return try keys.compactMap { try getItem($0, projection: projection, includeExpired: includeExpired) }
     }
 
     /// One page of a query; see ``Query``.
@@ -31,7 +49,8 @@ public struct TableReader {
         let index = try query.indexName.map { name throws(KVTableError) in try layout.index(named: name) }
         let plan = try QueryPlan(query, layout: layout, index: index)
         return try readPage(plan.range, reverse: !query.ascending, index: index, limit: query.limit,
-                            filter: query.filter, projection: query.projection, countOnly: query.countOnly)
+                            filter: query.filter, projection: query.projection, countOnly: query.countOnly,
+                            includeExpired: query.includeExpired, segment: nil)
     }
 
     /// One page of a scan; see ``Scan``.
@@ -39,37 +58,51 @@ public struct TableReader {
         let index = try scan.indexName.map { name throws(KVTableError) in try layout.index(named: name) }
         try QueryPlan.validateOptions(limit: scan.limit, filter: scan.filter, projection: scan.projection,
                                       countOnly: scan.countOnly)
+        let segment = try scan.segment.map { segment throws(KVTableError) in
+            try ScanSegment(segment.index, of: segment.count)
+        }
         var range = KeyRange.prefix(TableLayout.prefix(index?.keyspace ?? layout.keyspace))
         if let cursor = scan.startAfter {
             range.lower = try QueryPlan.storageKey(of: cursor, layout: layout, index: index) + [0x00]
         }
         return try readPage(range, reverse: false, index: index, limit: scan.limit,
-                            filter: scan.filter, projection: scan.projection, countOnly: scan.countOnly)
+                            filter: scan.filter, projection: scan.projection, countOnly: scan.countOnly,
+                            includeExpired: scan.includeExpired,
+                            segment: segment.map { ($0, layout.keySchema(for: index).partitionKey.type) })
     }
 
     /// Reads entries of `range` into a page: `limit` counts entries read, the filter applies
     /// after, and a cursor is returned only when another entry exists past the page.
     private func readPage(_ range: KeyRange, reverse: Bool, index: TableLayout.IndexLayout?, limit: Int?,
-                          filter: Condition?, projection: [AttributePath]?, countOnly: Bool) throws -> Page {
+                          filter: Condition?, projection: [AttributePath]?, countOnly: Bool,
+                          includeExpired: Bool, segment: (ScanSegment, KeyType)?) throws -> Page {
         var items: [Item] = []
         var count = 0
         var scanned = 0
         var lastKey: Item?
         var more = false
-        // Counting without a filter never needs to decode an item (but for the cursor).
-        let decodeAll = !countOnly || filter != nil
-        try reader.scan(range, reverse: reverse) { _, value in
+        let hideExpired = !includeExpired && ttlAttribute != nil
+        // Counting without a filter or TTL never needs to decode an item (but for the cursor).
+        let decodeAll = !countOnly || filter != nil || hideExpired
+        let prefixLength = 4   // the keyspace
+        try reader.scan(range, reverse: reverse) { key, value in
+            if let (segment, type) = segment,
+               !segment.contains(partitionKeyOf: UnsafeRawBufferPointer(rebasing: key[prefixLength...]), type: type) {
+                return true
+            }
             if let limit, scanned == limit {
                 more = true
                 return false
             }
-            scanned += 1
-            let isLast = limit == scanned
+            let isLast = limit == scanned + 1
             guard decodeAll || isLast else {
+                scanned += 1
                 count += 1
                 return true
             }
             let item = try ItemCodec.decode(value)
+            if hideExpired, TableLayout.isExpired(item, ttlAttribute: ttlAttribute, now: now) { return true }
+            scanned += 1
             if isLast { lastKey = layout.keyAttributes(of: item, index: index) }
             if let filter, !filter.evaluate(item) { return true }
             count += 1

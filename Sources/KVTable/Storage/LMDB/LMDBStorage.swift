@@ -103,11 +103,13 @@ final class LMDBStorage: StorageEngine, @unchecked Sendable {
                                         hash: configuration.longKeyHash))
     }
 
-    func write<R: Sendable>(_ body: @escaping @Sendable (any StorageWriter) throws -> R) async throws -> R {
+    func write<R: Sendable>(_ body: @escaping @Sendable (any StorageWriter) throws -> R,
+                            afterCommit: (@Sendable (R) -> Void)?) async throws -> R {
         let slot = ResultSlot<R>()
         return try await withCheckedThrowingContinuation { continuation in
             let request = LMDBWriteQueue.Request(
                 body: { transaction in slot.set(try body(transaction)) },
+                committed: { afterCommit?(slot.peek()) },
                 finish: { error in
                     if let error {
                         continuation.resume(throwing: error)
@@ -167,6 +169,10 @@ final class ResultSlot<R: Sendable>: Sendable {
     private let value = Mutex<R?>(nil)
 
     func set(_ result: R) { value.withLock { $0 = result } }
+
+    func peek() -> R {
+        value.withLock { $0! }
+    }
 
     func take() -> R {
         value.withLock { $0.take()! }

@@ -26,6 +26,8 @@ final class LMDBWriteQueue: @unchecked Sendable {
     struct Request: Sendable {
         /// Runs the caller's body and stores its result; may run more than once (replay).
         let body: @Sendable (LMDBTransaction) throws -> Void
+        /// Runs after the commit that made this request durable, in commit order.
+        let committed: @Sendable () -> Void
         /// Resumes the caller: nil for success.
         let finish: @Sendable ((any Error)?) -> Void
     }
@@ -210,6 +212,11 @@ final class LMDBWriteQueue: @unchecked Sendable {
 
     private func finish(_ requests: ArraySlice<Request>, errors: [(any Error)?], commitCode: Int32) {
         let commitError: KVTableError? = commitCode == 0 ? nil : lmdbError(commitCode, "txn_commit")
+        if commitError == nil {
+            for (offset, request) in requests.enumerated() where errors[offset] == nil {
+                request.committed()
+            }
+        }
         for (offset, request) in requests.enumerated() {
             request.finish(commitError ?? errors[offset])
         }

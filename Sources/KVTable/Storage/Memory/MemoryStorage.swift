@@ -17,18 +17,20 @@ final class MemoryStorage: StorageEngine {
         return try body(MemoryReader(entries: snapshot))
     }
 
-    func write<R: Sendable>(_ body: @escaping @Sendable (any StorageWriter) throws -> R) async throws -> R {
-        try writeNow(body)
+    func write<R: Sendable>(_ body: @escaping @Sendable (any StorageWriter) throws -> R,
+                            afterCommit: (@Sendable (R) -> Void)?) async throws -> R {
+        try writeNow(body, afterCommit: afterCommit)
     }
 
-    /// The synchronous core of ``write(_:)``: the body runs on the calling thread.
-    func writeNow<R>(_ body: (any StorageWriter) throws -> R) throws -> R {
+    /// The synchronous core of ``write(_:afterCommit:)``: the body runs on the calling thread.
+    func writeNow<R>(_ body: (any StorageWriter) throws -> R, afterCommit: ((R) -> Void)? = nil) throws -> R {
         try writerLock.withLock { closed in
             if closed { throw KVTableError.storage("The store is closed") }
             let writer = MemoryWriter(entries: committed.withLock { $0 })
             let result = try body(writer)
             let final = writer.entries
             committed.withLock { $0 = final }
+            afterCommit?(result)   // still under the writer lock: commit order
             return result
         }
     }

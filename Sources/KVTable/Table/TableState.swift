@@ -1,0 +1,71 @@
+import Synchronization
+
+/// What all handles of one table share within a process.
+final class TableState: Sendable {
+    let description: TableDescription
+    let layout: TableLayout
+    private let ttl: Mutex<String?>
+    private let dropped = Atomic(false)
+
+    init(_ description: TableDescription) {
+        self.description = description
+        self.layout = description.layout
+        self.ttl = Mutex(description.timeToLiveAttribute)
+    }
+
+    var name: String { layout.schema.name }
+
+    /// The TTL attribute as this process last committed or loaded it (reads use it; writes
+    /// read the committed one inside their transaction).
+    var timeToLiveAttribute: String? {
+        get { ttl.withLock { $0 } }
+        set { ttl.withLock { $0 = newValue } }
+    }
+
+    var isDropped: Bool { dropped.load(ordering: .relaxed) }
+    func markDropped() { dropped.store(true, ordering: .relaxed) }
+
+    func checkNotDropped() throws(KVTableError) {
+        if isDropped { throw .resourceNotFound("Requested resource not found: Table: \(name) not found") }
+    }
+}
+
+/// What every table of one store shares.
+final class StoreContext: Sendable {
+    let storage: any StorageEngine
+    let changes = ChangeHub()
+    let time: any TimeSource
+
+    init(storage: any StorageEngine, time: any TimeSource) {
+        self.storage = storage
+        self.time = time
+    }
+
+    /// Runs `body` in a write transaction and publishes the changes it recorded after the
+    /// commit, in commit order.
+    func write<R: Sendable>(_ body: @escaping @Sendable (inout ChangeLog) throws -> R) async throws -> R {
+        let hub = changes
+        let outcome = try await storage.write({ writer in
+            var log = ChangeLog(writer: writer)
+            let value = try body(&log)
+            return Logged(value: value, changes: log.changes)
+        }, afterCommit: { hub.publish($0.changes) })
+        return outcome.value
+    }
+
+    private struct Logged<R: Sendable>: Sendable {
+        let value: R
+        let changes: [PendingChange]
+    }
+}
+
+/// A write transaction plus the changes recorded in it so far.
+struct ChangeLog {
+    let writer: any StorageWriter
+    var changes: [PendingChange] = []
+
+    /// Item-level writes to `table` within this transaction.
+    mutating func items(of table: TableState, now: ExactDecimal) throws -> ItemWriter {
+        try ItemWriter(writer: writer, table: table, now: now)
+    }
+}

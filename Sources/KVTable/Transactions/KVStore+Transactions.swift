@@ -1,0 +1,154 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+extension KVStore {
+    /// DynamoDB's limit on actions per transaction.
+    public static let maximumTransactionActions = 100
+    /// How long an idempotency token protects a transaction from being applied twice.
+    public static let idempotencyWindow: Duration = .seconds(600)
+
+    /// Applies up to 100 actions on items of this store's tables, all or none.
+    ///
+    /// Every condition is checked against the items as they were before the transaction; if
+    /// any fails (or an update cannot apply to its item) nothing is written and
+    /// ``KVTableError/transactionCanceled(_:)`` carries one ``CancellationReason`` per action,
+    /// in order. Each item may appear in one action only.
+    ///
+    /// - Parameters:
+    ///   - clientRequestToken: an idempotency token. A transaction retried with the same token
+    ///     within 10 minutes succeeds without being applied again; the same token with other
+    ///     actions throws ``KVTableError/idempotentParameterMismatch(_:)``.
+    ///   - returnItemsOnConditionFailure: put the current item into each failed condition's
+    ///     reason.
+    public func transactWrite(_ actions: [TransactionAction], clientRequestToken: String? = nil,
+                              returnItemsOnConditionFailure: Bool = false) async throws {
+        guard (1...KVStore.maximumTransactionActions).contains(actions.count) else {
+            throw KVTableError.validation("1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length between 1 and \(KVStore.maximumTransactionActions)")
+        }
+        if let token = clientRequestToken, !(1...36).contains(token.utf8.count) {
+            throw KVTableError.validation("1 validation error detected: Value at 'clientRequestToken' failed to satisfy constraint: Member must have length between 1 and 36")
+        }
+        var seen = Set<[UInt8]>()
+        var writes: [PreparedWrite] = []
+        for action in actions {
+            guard action.table.context === context else {
+                throw KVTableError.validation("Transaction actions must use tables of this store: \(action.table.name)")
+            }
+            let write = try action.prepare(returnItemOnConditionFailure: returnItemsOnConditionFailure)
+            guard seen.insert(TableLayout.prefix(write.table.layout.keyspace) + write.key).inserted else {
+                throw KVTableError.validation("Transaction request cannot include multiple operations on one item")
+            }
+            writes.append(write)
+        }
+        let token = clientRequestToken.map {
+            IdempotencyRecord(token: $0, fingerprint: LMDBKeyMapping.fnv1a(Array(actions.map(\.fingerprintText).joined(separator: "\n").utf8)))
+        }
+        let time = context.time
+        let prepared = writes
+        try await context.write { log in
+            let now = time.now()
+            if let token, try token.alreadyApplied(at: now, in: log.writer) { return }
+            let epochSeconds = FixedTime(now).epochSeconds
+            // Phase 1: every condition against the state before the transaction.
+            var writers: [UInt32: ItemWriter] = [:]
+            var planned: [(PreparedWrite, ItemWriter, ItemWriter.Current, PreparedWrite.Effect)] = []
+            var reasons: [CancellationReason] = []
+            var cancelled = false
+            for write in prepared {
+                let keyspace = write.table.layout.keyspace
+                let items = try writers[keyspace] ?? ItemWriter(writer: log.writer, table: write.table, now: epochSeconds)
+                writers[keyspace] = items
+                let current = try items.current(write.key)
+                do {
+                    planned.append((write, items, current, try write.effect(on: current)))
+                    reasons.append(.none)
+                } catch KVTableError.conditionalCheckFailed(let item) {
+                    reasons.append(.conditionalCheckFailed(currentItem: item))
+                    cancelled = true
+                } catch KVTableError.validation(let message) {
+                    reasons.append(.validationError(message))
+                    cancelled = true
+                }
+            }
+            if cancelled { throw KVTableError.transactionCanceled(reasons) }
+            // Phase 2: apply them all.
+            for (write, items, current, effect) in planned {
+                try write.apply(effect, over: current, with: items, log: &log)
+            }
+            try token?.record(at: now, in: log.writer)
+        }
+    }
+
+    /// Reads up to 100 items, from any tables of this store, in one consistent snapshot.
+    /// Returns one entry per request, nil for an absent item.
+    public func transactGet(_ gets: [TransactionGet]) throws -> [Item?] {
+        guard (1...KVStore.maximumTransactionActions).contains(gets.count) else {
+            throw KVTableError.validation("1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length between 1 and \(KVStore.maximumTransactionActions)")
+        }
+        for get in gets {
+            guard get.table.context === context else {
+                throw KVTableError.validation("Transaction gets must use tables of this store: \(get.table.name)")
+            }
+            try get.table.state.checkNotDropped()
+        }
+        let now = context.time.epochSeconds
+        return try storage.read { reader in
+            try gets.map { get in
+                try TableReader(layout: get.table.layout, reader: reader,
+                                ttlAttribute: get.table.state.timeToLiveAttribute, now: now)
+                    .getItem(get.key, projection: get.projection)
+            }
+        }
+    }
+}
+
+/// A transaction's idempotency token as stored in the catalog keyspace:
+/// `00000000 02 ‖ token` → `u64 BE milliseconds ‖ u64 BE fingerprint of the actions`.
+struct IdempotencyRecord: Sendable {
+    static let prefix: [UInt8] = TableLayout.prefix(Catalog.catalogKeyspace) + [0x02]
+    let token: String
+    let fingerprint: UInt64
+
+    var key: [UInt8] { IdempotencyRecord.prefix + Array(token.utf8) }
+
+    private static func milliseconds(_ date: Date) -> UInt64 {
+        UInt64(max(0, date.timeIntervalSince1970 * 1000))
+    }
+
+    private static var windowMilliseconds: UInt64 { UInt64(KVStore.idempotencyWindow.components.seconds) * 1000 }
+
+    /// True when this token was used for the same actions within the window; throws when it
+    /// was used for other actions.
+    func alreadyApplied(at now: Date, in reader: any StorageReader) throws -> Bool {
+        guard let value = try reader.value(forKey: key), value.count == 16 else { return false }
+        let (at, stored) = value.withUnsafeBytes {
+            (UInt64(bigEndian: $0.loadUnaligned(as: UInt64.self)),
+             UInt64(bigEndian: $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+        }
+        guard IdempotencyRecord.milliseconds(now) < at + IdempotencyRecord.windowMilliseconds else { return false }
+        guard stored == fingerprint else {
+            throw KVTableError.idempotentParameterMismatch("The request uses the same client token as a previous, but non-identical request within the last 10 minutes")
+        }
+        return true
+    }
+
+    /// Records the token, and forgets a few tokens whose window has passed.
+    func record(at now: Date, in writer: any StorageWriter) throws {
+        let nowMilliseconds = IdempotencyRecord.milliseconds(now)
+        var expired: [[UInt8]] = []
+        try writer.scan(.prefix(IdempotencyRecord.prefix), reverse: false) { key, value in
+            if value.count == 16,
+               UInt64(bigEndian: value.loadUnaligned(as: UInt64.self)) + IdempotencyRecord.windowMilliseconds <= nowMilliseconds {
+                expired.append(Array(key))
+            }
+            return expired.count < 16
+        }
+        for key in expired { try writer.delete(key) }
+        var value = withUnsafeBytes(of: nowMilliseconds.bigEndian) { Array($0) }
+        value += withUnsafeBytes(of: fingerprint.bigEndian) { Array($0) }
+        try writer.put(value, forKey: key)
+    }
+}
