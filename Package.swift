@@ -11,6 +11,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // The only native dependency: LMDB from the system (`liblmdb-dev`).
@@ -21,7 +23,11 @@ let package = Package(
         ),
         .target(
             name: "KVTable",
-            dependencies: ["CLMDB"]
+            dependencies: [
+                "CLMDB",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .executableTarget(
             name: "kvtable",
