@@ -42,6 +42,8 @@ final class ChangeHub: Sendable {
 
     func publish(_ changes: [PendingChange]) {
         guard !changes.isEmpty else { return }
+        // Ended outside the lock: finishing runs `onTermination`, which takes the lock.
+        var lagged: [(AsyncThrowingStream<Change, any Error>.Continuation, UInt64)] = []
         state.withLock { state in
             for pending in changes {
                 let change = Change(sequenceNumber: state.nextSequenceNumber, tableName: pending.tableName,
@@ -51,11 +53,14 @@ final class ChangeHub: Sendable {
                 for (id, subscriber) in state.subscribers where subscriber.keyspace == pending.keyspace {
                     if case .dropped = subscriber.continuation.yield(change) {
                         state.subscribers[id] = nil
-                        subscriber.continuation.finish(throwing: KVTableError.changeStreamLagged(
-                            "The change stream consumer fell behind by more than its buffer; resubscribe and resynchronise from the table (missed from sequence number \(change.sequenceNumber))"))
+                        lagged.append((subscriber.continuation, change.sequenceNumber))
                     }
                 }
             }
+        }
+        for (continuation, missedFrom) in lagged {
+            continuation.finish(throwing: KVTableError.changeStreamLagged(
+                "The change stream consumer fell behind by more than its buffer; resubscribe and resynchronise from the table (missed from sequence number \(missedFrom))"))
         }
     }
 

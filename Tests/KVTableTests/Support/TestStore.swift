@@ -16,10 +16,11 @@ final class TestStore: @unchecked Sendable {  // test helper: immutable after in
     let store: KVStore
     let directory: URL?
 
-    init(_ backend: Backend, configuration: LMDBConfiguration = .forTests) throws {
+    init(_ backend: Backend, configuration: LMDBConfiguration = .forTests,
+         time: any TimeSource = SystemTimeSource()) throws {
         switch backend {
         case .memory:
-            store = KVStore.inMemory()
+            store = KVStore.inMemory(time: time)
             directory = nil
         case .lmdb:
             let directory = FileManager.default.temporaryDirectory
@@ -27,7 +28,7 @@ final class TestStore: @unchecked Sendable {  // test helper: immutable after in
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             self.directory = directory
             store = try KVStore.open(path: directory.appendingPathComponent("store.kvt").path,
-                                     configuration: configuration)
+                                     configuration: configuration, time: time)
         }
     }
 
@@ -64,4 +65,47 @@ final class Counter: Sendable {
     func add(_ n: Int = 1) { value.withLock { $0 += n } }
     var count: Int { value.withLock { $0 } }
     func raise(to n: Int) { value.withLock { $0 = max($0, n) } }
+}
+
+/// A clock that moves only when told to: `advance(by:)` sets the time forward and wakes every
+/// sleeper whose deadline has passed.
+final class ManualTime: TimeSource {
+    private struct State {
+        var now = Date(timeIntervalSince1970: 1_800_000_000)
+        var sleepers: [(deadline: Date, continuation: CheckedContinuation<Void, any Error>)] = []
+    }
+    private let state = Mutex(State())
+
+    func now() -> Date { state.withLock { $0.now } }
+
+    var sleeperCount: Int { state.withLock { $0.sleepers.count } }
+
+    func sleep(for duration: Duration) async throws {
+        try await withCheckedThrowingContinuation { continuation in
+            state.withLock { state in
+                let deadline = state.now.addingTimeInterval(Double(duration.components.seconds))
+                state.sleepers.append((deadline, continuation))
+            }
+        }
+    }
+
+    func advance(by duration: Duration) {
+        let due = state.withLock { state -> [CheckedContinuation<Void, any Error>] in
+            state.now = state.now.addingTimeInterval(Double(duration.components.seconds))
+            let now = state.now
+            let due = state.sleepers.filter { $0.deadline <= now }.map(\.continuation)
+            state.sleepers.removeAll { $0.deadline <= now }
+            return due
+        }
+        for continuation in due { continuation.resume() }
+    }
+
+    /// Fails every sleeper (ends services under test).
+    func cancelSleepers() {
+        let all = state.withLock { state in
+            defer { state.sleepers.removeAll() }
+            return state.sleepers.map(\.continuation)
+        }
+        for continuation in all { continuation.resume(throwing: CancellationError()) }
+    }
 }
