@@ -1,0 +1,279 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Decodes `Decodable` values from items; the inverse of ``ItemEncoder``.
+///
+/// Numbers decode into any numeric type that holds them exactly (an `Int` from `1.5` is a type
+/// mismatch, not a truncation). A missing attribute decodes as `nil` for optionals and as an
+/// empty set for sets (DynamoDB cannot store empty sets).
+public struct ItemDecoder: Sendable {
+    public var dateEncoding: DateEncoding
+
+    public init(dateEncoding: DateEncoding) {
+        self.dateEncoding = dateEncoding
+    }
+
+    public func decode<T: Decodable>(_ type: T.Type, from item: Item) throws -> T {
+        try decodeValue(type, from: .m(item))
+    }
+
+    public func decodeValue<T: Decodable>(_ type: T.Type, from value: AttributeValue) throws -> T {
+        try ItemDecoding.decode(type, from: value, options: self, codingPath: [])
+    }
+}
+
+/// The `Decoder` handed to `Decodable.init(from:)`.
+struct ItemDecoding: Decoder {
+    let value: AttributeValue
+    let options: ItemDecoder
+    let codingPath: [any CodingKey]
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    static func decode<T: Decodable>(_ type: T.Type, from value: AttributeValue, options: ItemDecoder,
+                                     codingPath: [any CodingKey]) throws -> T {
+        if let special = try decodeSpecial(type, from: value, options: options, codingPath: codingPath) {
+            return special
+        }
+        return try T(from: ItemDecoding(value: value, options: options, codingPath: codingPath))
+    }
+
+    static func mismatch<T>(_ type: T.Type, _ value: AttributeValue, _ codingPath: [any CodingKey]) -> DecodingError {
+        .typeMismatch(type, .init(codingPath: codingPath, debugDescription: "Expected \(type), found \(value.type.rawValue) \(value)"))
+    }
+
+    /// An empty set of a set type `T`, for a missing attribute; nil for other types.
+    static func emptySet<T>(_ type: T.Type) -> T? {
+        switch type {
+        case is Set<String>.Type: return Set<String>() as? T
+        case is Set<Data>.Type: return Set<Data>() as? T
+        case is Set<ExactDecimal>.Type: return Set<ExactDecimal>() as? T
+        case is Set<Int>.Type: return Set<Int>() as? T
+        case is Set<Int64>.Type: return Set<Int64>() as? T
+        case is Set<Int32>.Type: return Set<Int32>() as? T
+        case is Set<UInt64>.Type: return Set<UInt64>() as? T
+        case is Set<Double>.Type: return Set<Double>() as? T
+        case is Set<Decimal>.Type: return Set<Decimal>() as? T
+        default: return nil
+        }
+    }
+
+    private static func decodeSpecial<T: Decodable>(_ type: T.Type, from value: AttributeValue, options: ItemDecoder,
+                                                   codingPath: [any CodingKey]) throws -> T? {
+        func fail() -> DecodingError { mismatch(type, value, codingPath) }
+        switch type {
+        case is AttributeValue.Type:
+            return value as? T
+        case is ExactDecimal.Type:
+            guard case .n(let n) = value else { throw fail() }
+            return n as? T
+        case is Decimal.Type:
+            guard case .n(let n) = value, let decimal = n.decimalValue else { throw fail() }
+            return decimal as? T
+        case is Double.Type:
+            guard case .n(let n) = value, let double = Double(n.description) else { throw fail() }
+            return double as? T
+        case is Float.Type:
+            guard case .n(let n) = value, let float = Float(n.description) else { throw fail() }
+            return float as? T
+        case is Data.Type:
+            guard case .b(let data) = value else { throw fail() }
+            return data as? T
+        case is UUID.Type:
+            guard case .s(let s) = value, let uuid = UUID(uuidString: s) else { throw fail() }
+            return uuid as? T
+        case is URL.Type:
+            guard case .s(let s) = value, let url = URL(string: s) else { throw fail() }
+            return url as? T
+        case is Date.Type:
+            return try date(from: value, options.dateEncoding, codingPath) as? T
+        case is Set<String>.Type:
+            guard case .ss(let set) = value else { throw fail() }
+            return Set(set) as? T
+        case is Set<Data>.Type:
+            guard case .bs(let set) = value else { throw fail() }
+            return Set(set) as? T
+        case is Set<ExactDecimal>.Type:
+            guard case .ns(let set) = value else { throw fail() }
+            return Set(set) as? T
+        case is Set<Int>.Type, is Set<Int64>.Type, is Set<Int32>.Type, is Set<UInt64>.Type,
+             is Set<Double>.Type, is Set<Decimal>.Type:
+            guard case .ns(let set) = value else { throw fail() }
+            // Decode each element as the set's element type through a list.
+            return try T(from: ItemDecoding(value: .l(set.map { .n($0) }), options: options, codingPath: codingPath))
+        default:
+            if let integerType = type as? any FixedWidthInteger.Type {
+                guard case .n(let n) = value, let integer = exactInteger(n, as: integerType) else { throw fail() }
+                return integer as? T
+            }
+            return nil
+        }
+    }
+
+    /// `n` as an integer of `type`, when it is integral and fits.
+    static func exactInteger<I: FixedWidthInteger>(_ n: ExactDecimal, as type: I.Type) -> I? {
+        if n.isZero { return 0 }
+        guard n.exponent >= 0, n.exponent < 39 else { return nil }
+        var magnitude = n.coefficient
+        for _ in 0..<Int(n.exponent) {
+            let (product, overflow) = magnitude.multipliedReportingOverflow(by: 10)
+            if overflow { return nil }
+            magnitude = product
+        }
+        if n.isNegative {
+            guard let signed = Int128(exactly: magnitude) else { return nil }
+            return I(exactly: -signed)
+        }
+        return I(exactly: magnitude)
+    }
+
+    static func date(from value: AttributeValue, _ encoding: DateEncoding, _ codingPath: [any CodingKey]) throws -> Date {
+        switch (encoding, value) {
+        case (.iso8601, .s(let text)):
+            if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
+            if let date = try? Date(text, strategy: Date.ISO8601FormatStyle()) { return date }
+            throw DecodingError.dataCorrupted(.init(codingPath: codingPath, debugDescription: "Not an ISO-8601 date: \(text)"))
+        case (.epochSeconds, .n(let n)):
+            guard let seconds = Double(n.description) else { throw mismatch(Date.self, value, codingPath) }
+            return Date(timeIntervalSince1970: seconds)
+        case (.epochMilliseconds, .n(let n)):
+            guard let milliseconds = Double(n.description) else { throw mismatch(Date.self, value, codingPath) }
+            return Date(timeIntervalSince1970: milliseconds / 1000)
+        default:
+            throw mismatch(Date.self, value, codingPath)
+        }
+    }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+        guard case .m(let map) = value else { throw ItemDecoding.mismatch([String: AttributeValue].self, value, codingPath) }
+        return KeyedDecodingContainer(KeyedContainer<Key>(map: map, options: options, codingPath: codingPath))
+    }
+
+    func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        guard case .l(let list) = value else { throw ItemDecoding.mismatch([AttributeValue].self, value, codingPath) }
+        return UnkeyedContainer(list: list, options: options, codingPath: codingPath)
+    }
+
+    func singleValueContainer() throws -> any SingleValueDecodingContainer {
+        SingleValueContainer(value: value, options: options, codingPath: codingPath)
+    }
+
+    struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
+        let map: [String: AttributeValue]
+        let options: ItemDecoder
+        let codingPath: [any CodingKey]
+
+        var allKeys: [Key] { map.keys.compactMap { Key(stringValue: $0) } }
+        func contains(_ key: Key) -> Bool { map[key.stringValue] != nil }
+
+        func decodeNil(forKey key: Key) throws -> Bool {
+            guard let value = map[key.stringValue] else { return true }
+            return value == .null
+        }
+
+        func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+            guard let value = map[key.stringValue] else {
+                if let empty = ItemDecoding.emptySet(type) { return empty }
+                throw DecodingError.keyNotFound(key, .init(codingPath: codingPath, debugDescription: "No attribute \(key.stringValue)"))
+            }
+            return try ItemDecoding.decode(type, from: value, options: options, codingPath: codingPath + [key])
+        }
+
+        func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
+            try decoder(for: key).container(keyedBy: type)
+        }
+
+        func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
+            try decoder(for: key).unkeyedContainer()
+        }
+
+        func superDecoder() throws -> any Decoder {
+            ItemDecoding(value: map["super"] ?? .m([:]), options: options, codingPath: codingPath)
+        }
+
+        func superDecoder(forKey key: Key) throws -> any Decoder {
+            try decoder(for: key)
+        }
+
+        private func decoder(for key: Key) throws -> ItemDecoding {
+            guard let value = map[key.stringValue] else {
+                throw DecodingError.keyNotFound(key, .init(codingPath: codingPath, debugDescription: "No attribute \(key.stringValue)"))
+            }
+            return ItemDecoding(value: value, options: options, codingPath: codingPath + [key])
+        }
+    }
+
+    struct UnkeyedContainer: UnkeyedDecodingContainer {
+        let list: [AttributeValue]
+        let options: ItemDecoder
+        let codingPath: [any CodingKey]
+        var currentIndex = 0
+
+        init(list: [AttributeValue], options: ItemDecoder, codingPath: [any CodingKey]) {
+            self.list = list
+            self.options = options
+            self.codingPath = codingPath
+        }
+
+        var count: Int? { list.count }
+        var isAtEnd: Bool { currentIndex >= list.count }
+
+        private mutating func next<T>(_ type: T.Type) throws -> (AttributeValue, [any CodingKey]) {
+            guard !isAtEnd else {
+                throw DecodingError.valueNotFound(type, .init(codingPath: codingPath, debugDescription: "The list has no more elements"))
+            }
+            defer { currentIndex += 1 }
+            return (list[currentIndex], codingPath + [IndexKey(currentIndex)])
+        }
+
+        mutating func decodeNil() throws -> Bool {
+            guard !isAtEnd, list[currentIndex] == .null else { return false }
+            currentIndex += 1
+            return true
+        }
+
+        mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
+            let (value, path) = try next(type)
+            return try ItemDecoding.decode(type, from: value, options: options, codingPath: path)
+        }
+
+        mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
+            let (value, path) = try next([String: AttributeValue].self)
+            return try ItemDecoding(value: value, options: options, codingPath: path).container(keyedBy: type)
+        }
+
+        mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
+            let (value, path) = try next([AttributeValue].self)
+            return try ItemDecoding(value: value, options: options, codingPath: path).unkeyedContainer()
+        }
+
+        mutating func superDecoder() throws -> any Decoder {
+            let (value, path) = try next(AttributeValue.self)
+            return ItemDecoding(value: value, options: options, codingPath: path)
+        }
+    }
+
+    struct SingleValueContainer: SingleValueDecodingContainer {
+        let value: AttributeValue
+        let options: ItemDecoder
+        let codingPath: [any CodingKey]
+
+        func decodeNil() -> Bool { value == .null }
+
+        func decode(_ type: Bool.Type) throws -> Bool {
+            guard case .bool(let flag) = value else { throw ItemDecoding.mismatch(type, value, codingPath) }
+            return flag
+        }
+
+        func decode(_ type: String.Type) throws -> String {
+            guard case .s(let string) = value else { throw ItemDecoding.mismatch(type, value, codingPath) }
+            return string
+        }
+
+        func decode<T: Decodable>(_ type: T.Type) throws -> T {
+            try ItemDecoding.decode(type, from: value, options: options, codingPath: codingPath)
+        }
+    }
+}

@@ -1,0 +1,139 @@
+/// Typed reads and writes of ``Entity`` values.
+extension Table {
+    /// Stores `entity` (replacing what is at its key), with all its keys computed from the
+    /// whole entity, and moves its unique-attribute markers in the same transaction.
+    ///
+    /// - Throws: ``KVTableError/uniqueConstraintViolation(_:)`` when a unique value belongs to
+    ///   another entity; ``KVTableError/conditionalCheckFailed(currentItem:)`` when `condition`
+    ///   (checked against the stored item) is false.
+    public func put<E: Entity>(_ entity: E, condition: Condition? = nil) async throws {
+        let item = try EntityMapping.item(for: entity, in: layout)
+        let write = try PreparedWrite.put(item, into: state, condition: condition)
+        let state = self.state
+        let time = context.time
+        try await context.write { log in
+            let items = try ItemWriter(writer: log.writer, table: state, now: time.epochSeconds)
+            let current = try items.current(write.key)
+            let effect = try write.effect(on: current)
+            let previous = current.live.flatMap { $0[E.entityTypeAttribute] == .s(E.entityType) ? $0 : nil }
+            try UniqueMarkers.update(entityType: E.entityType, attributes: E.uniqueAttributes,
+                                     old: previous, new: item, items: items, log: &log)
+            try write.apply(effect, over: current, with: items, log: &log)
+        }
+    }
+
+    /// The entity of `type` whose key templates, filled with `variables`, give this key;
+    /// nil when there is none.
+    ///
+    /// ```swift
+    /// let user = try await table.get(User.self, ["userId": "42"])
+    /// ```
+    public func get<E: Entity>(_ type: E.Type, _ variables: Item) async throws -> E? {
+        let key = try EntityMapping.key(type, variables: variables, in: layout)
+        guard let item = try await getItem(key) else { return nil }
+        return try EntityMapping.decode(type, from: item)
+    }
+
+    /// Deletes the entity at this key with its unique-attribute markers.
+    ///
+    /// - Returns: whether there was one.
+    @discardableResult
+    public func delete<E: Entity>(_ type: E.Type, _ variables: Item, condition: Condition? = nil) async throws -> Bool {
+        let key = try EntityMapping.key(type, variables: variables, in: layout)
+        let write = try PreparedWrite.delete(key, from: state, condition: condition)
+        let state = self.state
+        let time = context.time
+        return try await context.write { log in
+            let items = try ItemWriter(writer: log.writer, table: state, now: time.epochSeconds)
+            let current = try items.current(write.key)
+            guard let old = current.live else { return false }
+            _ = try EntityMapping.decode(type, from: old)   // the item at this key must be an E
+            _ = try write.effect(on: current)
+            try UniqueMarkers.update(entityType: E.entityType, attributes: E.uniqueAttributes,
+                                     old: old, new: nil, items: items, log: &log)
+            try items.delete(current, log: &log)
+            return true
+        }
+    }
+
+    /// Reads the entity at this key, lets `transform` change it, and stores the result — all in
+    /// one transaction, so nothing can slip in between. Every key (table and indexes) is
+    /// recomputed from the whole new entity; when its primary key changes the item moves, and
+    /// unique markers follow.
+    ///
+    /// `transform` runs on the store's writer and may run more than once (LMDB replays a batch
+    /// after growing its map): keep it quick and free of other side effects.
+    ///
+    /// - Returns: the entity as stored.
+    /// - Throws: ``KVTableError/conditionalCheckFailed(currentItem:)`` when there is no entity at
+    ///   the key, or the entity would move onto an existing item.
+    @discardableResult
+    public func update<E: Entity>(_ type: E.Type, _ variables: Item,
+                                  _ transform: @escaping @Sendable (inout E) throws -> Void) async throws -> E {
+        let key = try EntityMapping.key(type, variables: variables, in: layout)
+        let oldKey = try layout.itemKey(ofKey: key)
+        try state.checkNotDropped()
+        let state = self.state
+        let layout = self.layout
+        let time = context.time
+        return try await context.write { log in
+            let items = try ItemWriter(writer: log.writer, table: state, now: time.epochSeconds)
+            let current = try items.current(oldKey)
+            guard let old = current.live else { throw KVTableError.conditionalCheckFailed(currentItem: nil) }
+            var entity = try EntityMapping.decode(type, from: old)
+            try transform(&entity)
+            let new = try EntityMapping.item(for: entity, in: layout)
+            try ItemValidation.validate(new)
+            let newKey = try layout.itemKey(of: new)
+            try layout.validateIndexKeys(of: new)
+            try UniqueMarkers.update(entityType: E.entityType, attributes: E.uniqueAttributes,
+                                     old: old, new: new, items: items, log: &log)
+            if newKey == oldKey {
+                try items.put(new, encoded: ItemCodec.encode(new), over: current, log: &log)
+            } else {
+                let target = try items.current(newKey)
+                if let occupant = target.live { throw KVTableError.conditionalCheckFailed(currentItem: occupant) }
+                try items.delete(current, log: &log)
+                try items.put(new, encoded: ItemCodec.encode(new), over: target, log: &log)
+            }
+            return entity
+        }
+    }
+
+    /// One page of a query, decoded into entities by their `EntityType`: a partition may hold
+    /// several entity types. Items of types not in `types` are returned undecoded in
+    /// ``EntityPage/unrecognized`` rather than failing the query.
+    public func queryEntities(_ query: Query, as types: [any Entity.Type]) async throws -> EntityPage {
+        let page = try await self.query(query)
+        var byName: [String: any Entity.Type] = [:]
+        for type in types { byName[type.entityType] = type }
+        var result = EntityPage(entities: [], unrecognized: [], nextCursor: page.nextCursor)
+        for item in page.items {
+            guard let name = item["EntityType"]?.stringValue, let type = byName[name] else {
+                result.unrecognized.append(item)
+                continue
+            }
+            result.entities.append(try decodeEntity(type, from: item))
+        }
+        return result
+    }
+
+    private func decodeEntity<E: Entity>(_ type: E.Type, from item: Item) throws -> any Entity {
+        try EntityMapping.decode(type, from: item)
+    }
+}
+
+/// One page of entities from ``Table/queryEntities(_:as:)``.
+public struct EntityPage: Sendable {
+    /// The decoded entities, in query order.
+    public var entities: [any Entity]
+    /// Items whose `EntityType` is missing or not among the requested types.
+    public var unrecognized: [Item]
+    /// Where the next page starts; nil when there is nothing more.
+    public var nextCursor: PageCursor?
+
+    /// The entities of one type, in query order.
+    public func entities<E: Entity>(of type: E.Type) -> [E] {
+        entities.compactMap { $0 as? E }
+    }
+}
