@@ -147,7 +147,15 @@ final class EncodingBox {
     static func date(_ date: Date, _ encoding: DateEncoding, _ codingPath: [any CodingKey]) throws -> AttributeValue {
         switch encoding {
         case .iso8601:
-            return .s(date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)))
+            // Round to the millisecond first: the formatter truncates, and 0.123 s is
+            // 0.12299… as a Double.
+            let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
+            let (seconds, fraction) = milliseconds.quotientAndRemainder(dividingBy: 1000)
+            let (wholeSeconds, millis) = fraction < 0 ? (seconds - 1, fraction + 1000) : (seconds, fraction)
+            let base = Date(timeIntervalSince1970: Double(wholeSeconds))
+                .formatted(Date.ISO8601FormatStyle(timeZone: .gmt))   // 2026-11-22T10:00:00Z
+            let digits = String(millis)
+            return .s(base.dropLast() + "." + String(repeating: "0", count: 3 - digits.count) + digits + "Z")
         case .epochSeconds:
             let milliseconds = (date.timeIntervalSince1970 * 1000).rounded()
             return .n(try ExactDecimal(coefficient: UInt128(milliseconds.magnitude), exponent: -3, isNegative: milliseconds < 0))

@@ -100,6 +100,24 @@ extension Table {
         }
     }
 
+    /// The entity of `type` that holds `value` in its unique attribute `attribute` (one of
+    /// ``Entity/uniqueAttributes``), found through its marker item; nil when no entity does.
+    ///
+    /// ```swift
+    /// let user = try await table.find(User.self, unique: "email", "ada@example.com")
+    /// ```
+    public func find<E: Entity>(_ type: E.Type, unique attribute: String, _ value: AttributeValue) async throws -> E? {
+        guard E.uniqueAttributes.contains(attribute) else {
+            throw KVTableError.validation("\(attribute) is not a unique attribute of \(E.entityType)")
+        }
+        let markerKey = try UniqueMarkers.markerKey(entityType: E.entityType, attribute: attribute, value: value, layout: layout)
+        return try read { reader in
+            guard case .m(let owner)? = try reader.getItem(markerKey)?["owner"],
+                  let item = try reader.getItem(owner) else { return nil }
+            return try EntityMapping.decode(type, from: item)
+        }
+    }
+
     /// One page of a query, decoded into entities by their `EntityType`: a partition may hold
     /// several entity types. Items of types not in `types` are returned undecoded in
     /// ``EntityPage/unrecognized`` rather than failing the query.
