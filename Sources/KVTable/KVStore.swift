@@ -11,7 +11,7 @@ import Synchronization
 ///
 /// Open one `KVStore` per file per process and share it (it is `Sendable`); opening the same
 /// file twice in one process throws. ``close()`` releases it; it is also closed when the last
-/// reference goes away.
+/// reference to it or to one of its ``Table`` handles goes away.
 public final class KVStore: Sendable {
     let context: StoreContext
     /// Tables known to this process: name → shared state. Filled from the catalog at open.
@@ -103,12 +103,10 @@ public final class KVStore: Sendable {
     }
 
     /// Finishes queued writes, ends change streams, and releases the file. Later calls throw.
+    ///
+    /// Without it, the store closes when neither it nor any ``Table`` handle of it is
+    /// referenced any more.
     public func close() {
-        context.changes.finishAll()
-        storage.close()
-    }
-
-    deinit {
-        close()
+        context.close()
     }
 }

@@ -1,37 +1,158 @@
+import Foundation
 import Testing
 @testable import KVTable
 
-/// The README's example, run as written (on the in-memory store), so that it stays true.
+// The README's examples, as they are written there (DocumentationExampleTests checks that each
+// README code block appears in this file).
+
+struct Customer: Entity {
+    static let entityType = "Customer"
+    static let key = KeyTemplate(partition: "CUSTOMER#{id}", sort: "PROFILE")
+    static let indexKeys = ["GSI1": KeyTemplate(partition: "COUNTRY#{country}", sort: "{name}")]
+    static let uniqueAttributes = ["email"]
+    var id: String
+    var name: String
+    var email: String
+    var country: String
+}
+
+func readmeTypedExample(_ table: Table) async throws -> (Customer?, EntityPage) {
+    try await table.put(Customer(id: "7", name: "Ada", email: "ada@example.com", country: "GB"))
+    let ada = try await table.get(Customer.self, ["id": "7"])
+    let british = try await table.queryEntities(Query(indexName: "GSI1", partitionKey: "COUNTRY#GB"), as: [Customer.self])
+    try await table.update(Customer.self, ["id": "7"]) { $0.country = "FR" }   // GSI1 keys follow
+    return (ada, british)
+}
+
+func readmeExample() async throws -> (Page, Item?) {
+    let store = try KVStore.open(path: "app.kvt")          // or KVStore.inMemory() in tests
+    let table = try await store.createTable(.singleTable(name: "App"))   // PK/SK + GSI1-3, GSI7
+
+    try await table.putItem([
+        "PK": "USER#42", "SK": "FILE#2026-11-22T10:00:00Z#7",
+        "filename": "take-7.flac", "size": 1_048_576,
+        "GSI1PK": "UPLOADS#2026-11-22", "GSI1SK": "10:00:00Z#42",
+    ], condition: .notExists("PK"))
+
+    // A user's newest files, 20 per page.
+    let page = try await table.query(Query(
+        partitionKey: "USER#42", sortKey: .beginsWith("FILE#"), ascending: false, limit: 20))
+    for file in page.items { print(file["filename"]!) }
+    let next = page.nextCursor   // pass as `startAfter:` to resume
+
+    // The latency-critical path: synchronous reads in one snapshot, on the calling thread.
+    let profile = try table.read { try $0.getItem(["PK": "USER#42", "SK": "PROFILE"]) }
+    _ = next
+    return (page, profile)
+}
+
 @Suite("Documentation examples")
 struct DocumentationExampleTests {
-    @Test("README example")
-    func readme() async throws {
-        let store = KVStore.inMemory()
-        let table = try await store.createTable(.singleTable(name: "App"))   // PK/SK + GSI1-3, GSI7
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-        try await table.putItem([
-            "PK": "USER#42", "SK": "FILE#2026-11-22T10:00:00Z#7",
-            "filename": "take-7.flac", "size": 1_048_576,
-            "GSI1PK": "UPLOADS#2026-11-22", "GSI1SK": "10:00:00Z#42",
-        ], condition: .notExists("PK"))
-
-        let page = try await table.query(Query(
-            partitionKey: "USER#42", sortKey: .beginsWith("FILE#"), ascending: false, limit: 20))
-        #expect(page.items.map { $0["filename"] } == ["take-7.flac"])
-        #expect(page.nextCursor == nil)
-
-        let profile = try table.read { try $0.getItem(["PK": "USER#42", "SK": "PROFILE"]) }
-        #expect(profile == nil)
+    /// The ```swift blocks of a Markdown file, each as its lines with indentation trimmed.
+    static func swiftBlocks(_ markdown: String) -> [[String]] {
+        var blocks: [[String]] = []
+        var current: [String]?
+        for line in markdown.components(separatedBy: "\n") {
+            if current == nil, line.hasPrefix("```swift") {
+                current = []
+            } else if current != nil, line.hasPrefix("```") {
+                blocks.append(current!)
+                current = nil
+            } else if current != nil {
+                current!.append(line.trimmingCharacters(in: .whitespaces))
+            }
+        }
+        return blocks.map { $0.filter { !$0.isEmpty && !$0.hasPrefix("import ") } }
     }
 
-    @Test("Usage guide conditions build")
-    func usageConditions() {
-        let c1: Condition = .exists("email") && .notExists("deletedAt")
-        let c2: Condition = .attribute("age").between(18, 65) || .attribute("role").isIn(["admin", "owner"])
-        let c3: Condition = .beginsWith("SK", "FILE#") && .size("tags") > 2
-        let c4: Condition = .contains("tags", "swift") && .hasType("score", .number)
-        let c5: Condition = !(.attribute("address.lines[0]") == "")
-        let item: Item = ["email": "a@b", "age": 30, "SK": "FILE#1", "tags": .ss(["swift", "b", "c"]), "score": 1]
-        #expect([c1, c2, c3, c4, c5].map { $0.evaluate(item) } == [true, true, true, true, true])
+    static func contains(_ source: String, _ block: [String]) -> Bool {
+        let lines = source.components(separatedBy: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard block.count <= lines.count else { return false }
+        return (0...(lines.count - block.count)).contains { start in Array(lines[start..<start + block.count]) == block }
+    }
+
+    @Test("Every code block of the README and Docs/SingleTableDesign.md is compiled here verbatim", arguments: [
+        ("README.md", "Tests/KVTableTests/DocumentationExampleTests.swift"),
+        ("Docs/SingleTableDesign.md", "Tests/KVTableTests/SingleTableDesignExamples.swift"),
+    ])
+    func blocksAreCompiled(document: String, source: String) throws {
+        let markdown = try String(contentsOf: Self.root.appendingPathComponent(document), encoding: .utf8)
+        let code = try String(contentsOf: Self.root.appendingPathComponent(source), encoding: .utf8)
+        let blocks = Self.swiftBlocks(markdown)
+        #expect(!blocks.isEmpty)
+        for block in blocks where !block.first!.hasPrefix("make ") {
+            #expect(Self.contains(code, block), "\(document): block starting \(block.first!) is not in \(source)")
+        }
+    }
+
+    @Test("README examples run")
+    func readme() async throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let previous = FileManager.default.currentDirectoryPath
+        #expect(FileManager.default.changeCurrentDirectoryPath(directory.path))   // "app.kvt" lands here
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(previous) }
+        let (page, profile) = try await readmeExample()
+        #expect(page.items.map { $0["filename"] } == ["take-7.flac"])
+        #expect(profile == nil)
+
+        let table = try await KVStore.inMemory().createTable(.singleTable(name: "App"))
+        let (ada, british) = try await readmeTypedExample(table)
+        #expect(ada?.name == "Ada")
+        #expect(british.entities(of: Customer.self).map(\.id) == ["7"])
+        #expect(try await table.query(Query(indexName: "GSI1", partitionKey: "COUNTRY#FR")).count == 1)
+        #expect(try await table.query(Query(indexName: "GSI1", partitionKey: "COUNTRY#GB")).count == 0)
+    }
+
+    @Test("Single-table design examples run", arguments: Backend.allCases)
+    func singleTableDesign(backend: Backend) async throws {
+        let fixture = try TestStore(backend)
+        let table = try await fixture.singleTable()
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        try await table.put(User(userId: "42", email: "ada@example.com", name: "Ada", createdAt: start))
+        try await table.put(User(userId: "43", email: "bob@example.com", name: "Bob", createdAt: start))
+        for n in 0..<25 {
+            try await table.put(AudioFile(fileId: "f\(n)", userId: "42", filename: "take-\(n).flac", sizeBytes: 1000 + n,
+                                          uploadedAt: start.addingTimeInterval(Double(n) * 3600), uploadDay: "2027-01-15"))
+        }
+        try await table.put(AudioFile(fileId: "b1", userId: "43", filename: "bob.flac", sizeBytes: 1,
+                                      uploadedAt: start, uploadDay: "2027-01-15"))
+
+        #expect(try await user(id: "42", in: table)?.name == "Ada")
+        #expect(try await user(email: "bob@example.com", in: table)?.userId == "43")
+        #expect(try await user(email: "nobody@example.com", in: table) == nil)
+        await #expect(throws: KVTableError.self) {
+            try await table.put(User(userId: "44", email: "ada@example.com", name: "Mallory", createdAt: start))
+        }
+
+        let (first, cursor) = try await audioFiles(of: "42", in: table)
+        #expect(first.map(\.fileId) == (5..<25).reversed().map { "f\($0)" })   // newest first
+        let (rest, end) = try await audioFiles(of: "42", in: table, after: cursor)
+        #expect(rest.map(\.fileId) == (0..<5).reversed().map { "f\($0)" } && end == nil)
+
+        #expect(try await audioFile("f3", requestedBy: "42", in: table)?.filename == "take-3.flac")
+        #expect(try await audioFile("b1", requestedBy: "42", in: table) == nil)   // Bob's file: not reachable
+        #expect(try await audioFile("b1", requestedBy: "43", in: table)?.filename == "bob.flac")
+
+        let (profile, files) = try await profileAndFiles(in: table)
+        #expect(profile?.name == "Ada" && files.count == 25)
+        #expect(try await table.query(Query(indexName: "GSI7", partitionKey: "UPLOADS#2027-01-15", countOnly: true)).count == 26)
+
+        for (type, day, value) in [("users", "2027-01-01", 10.0), ("users", "2027-01-02", 12.0), ("media", "2027-01-01", 5.0), ("media", "2027-02-01", 7.0)] {
+            try await table.put(MetricRecord(metricType: type, granularity: "daily", timestamp: "\(day)T00:00:00Z",
+                                             endTimestamp: "\(day)T23:59:59Z", metrics: ["total": value],
+                                             calculatedAt: start, version: 1))
+        }
+        try await table.put(MetricRecord(metricType: "users", granularity: "monthly", timestamp: "2027-01-01T00:00:00Z",
+                                         endTimestamp: "2027-01-31T23:59:59Z", metrics: ["total": 12], calculatedAt: start, version: 1))
+        let january = try await metrics(granularity: "daily", from: "2027-01-01", to: "2027-01-31", in: table)
+        #expect(january.map { "\($0.metricType)@\($0.timestamp.prefix(10))" } == ["media@2027-01-01", "users@2027-01-01", "users@2027-01-02"])
+        let users = try await history(of: "users", from: "2027-01-01", to: "2027-12-31", in: table)
+        #expect(users.map(\.granularity) == ["daily", "monthly", "daily"])
+        let stored = try #require(try await table.getItem(["PK": "ANALYTICS#users#daily", "SK": "2027-01-02T00:00:00Z"]))
+        #expect(stored["GSI1PK"] == "ANALYTICS" && stored["GSI1SK"] == "daily#2027-01-02T00:00:00Z#users")
+        #expect(stored["GSI2PK"] == "ANALYTICS_TYPE#users" && stored["GSI2SK"] == "2027-01-02T00:00:00Z")
     }
 }

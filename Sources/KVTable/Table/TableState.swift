@@ -41,6 +41,16 @@ final class StoreContext: Sendable {
         self.time = time
     }
 
+    /// Ends change streams and closes the storage (idempotent).
+    func close() {
+        changes.finishAll()
+        storage.close()
+    }
+
+    deinit {
+        close()
+    }
+
     /// Runs `body` in a write transaction and publishes the changes it recorded after the
     /// commit, in commit order.
     func write<R: Sendable>(_ body: @escaping @Sendable (inout ChangeLog) throws -> R) async throws -> R {
