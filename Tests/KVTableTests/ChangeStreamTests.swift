@@ -12,7 +12,7 @@ struct ChangeStreamTests {
         let stream = table.changes()
         try await table.putItem(["PK": "A", "SK": "1", "v": 1])
         try await other.putItem(["id": "not in this stream"])
-        try? await table.putItem(["PK": "A", "SK": "1", "v": 99], condition: .notExists("PK"))   // fails: no change
+        _ = try? await table.putItem(["PK": "A", "SK": "1", "v": 99], condition: .notExists("PK"))   // fails: no change
         try await table.updateItem(["PK": "A", "SK": "1"], [.add("v", 1)])
         try? await fixture.store.transactWrite([                                                   // cancelled: no change
             .put(table, ["PK": "B", "SK": "1"]),

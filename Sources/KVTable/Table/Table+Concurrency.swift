@@ -45,6 +45,7 @@ extension Table {
     /// run several times, so it must not have other side effects.
     ///
     /// - Returns: the item as finally stored.
+    @discardableResult
     public func modify(_ key: Item, versionAttribute: String = "version", maxAttempts: Int = 20,
                        _ transform: (Item?) throws -> Item) async throws -> Item {
         var attempt = 0
