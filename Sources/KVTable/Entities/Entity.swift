@@ -1,3 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 /// A typed item of a single-table design: a `Codable` type that declares its name and how its
 /// keys are built from its properties.
 ///
@@ -116,20 +122,24 @@ public struct KeyTemplate: Sendable, Hashable {
             guard let value = item[name] else {
                 throw KVTableError.validation("Key template \(template.debugDescription) needs the attribute \(name)")
             }
-            result += escape(try text(of: value, name: name, template: template))
+            guard let text = keyText(value) else {
+                throw KVTableError.validation("Key template \(template.debugDescription): attribute \(name) is \(value.type.rawValue); only S, N, B and BOOL can be part of a key")
+            }
+            result += escape(text)
             rest = rest[rest.index(after: close)...]
         }
         return result + rest
     }
 
-    private static func text(of value: AttributeValue, name: String, template: String) throws -> String {
+    /// A value as key text (unescaped): a string as itself, a number in canonical form,
+    /// binary as base64, a Boolean as `true`/`false`; nil for other types.
+    static func keyText(_ value: AttributeValue) -> String? {
         switch value {
         case .s(let s): return s
         case .n(let n): return n.description
         case .b(let b): return b.base64EncodedString()
         case .bool(let flag): return flag ? "true" : "false"
-        default:
-            throw KVTableError.validation("Key template \(template.debugDescription): attribute \(name) is \(value.type.rawValue); only S, N, B and BOOL can be part of a key")
+        default: return nil
         }
     }
 
@@ -148,8 +158,3 @@ public struct KeyTemplate: Sendable, Hashable {
     }
 }
 
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif

@@ -80,16 +80,9 @@ enum UniqueMarkers {
         guard schema.partitionKey.type == .string, schema.sortKey.map({ $0.type == .string }) ?? true else {
             throw KVTableError.validation("Unique attributes need a table whose key attributes are strings")
         }
-        var text: String
-        switch value {
-        case .s(let s): text = s
-        case .n(let n): text = n.description
-        case .b(let b): text = b.base64EncodedString()
-        case .bool(let flag): text = flag ? "true" : "false"
-        default:
+        guard let text = KeyTemplate.keyText(value).map(KeyTemplate.escape) else {
             throw KVTableError.validation("The unique attribute \(attribute) is \(value.type.rawValue); only S, N, B and BOOL can be unique")
         }
-        text = KeyTemplate.escape(text)
         var key: Item = [schema.partitionKey.name: .s("UNIQUE#\(KeyTemplate.escape(entityType))#\(KeyTemplate.escape(attribute))#\(text)")]
         if let sortKey = schema.sortKey { key[sortKey.name] = "UNIQUE" }
         return key
@@ -128,8 +121,3 @@ enum UniqueMarkers {
     }
 }
 
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
