@@ -8,11 +8,13 @@ let package = Package(
     products: [
         .library(name: "KVTable", targets: ["KVTable"]),
         .executable(name: "kvtable", targets: ["kvtable"]),
+        .executable(name: "kvtable-bench", targets: ["Benchmarks"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
     ],
     targets: [
         // The only native dependency: LMDB from the system (`liblmdb-dev`).
@@ -33,6 +35,22 @@ let package = Package(
             name: "kvtable",
             dependencies: [
                 "KVTable",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // SQLite, for the benchmark's baseline only (`libsqlite3-dev`).
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
+        ),
+        .executableTarget(
+            name: "Benchmarks",
+            dependencies: [
+                "KVTable",
+                "CLMDB",
+                "CSQLite",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

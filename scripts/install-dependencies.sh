@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the system libraries KVTable builds against, when they are missing:
-# LMDB (liblmdb-dev, found through pkg-config). Debian/Ubuntu (apt-get); elsewhere it says
-# what to install.
+# LMDB (liblmdb-dev) for the library, SQLite (libsqlite3-dev) for the benchmark's baseline,
+# both found through pkg-config. Debian/Ubuntu (apt-get); elsewhere it says what to install.
 set -euo pipefail
 
 missing=()
 pkg-config --exists lmdb 2>/dev/null || missing+=(liblmdb-dev)
+pkg-config --exists sqlite3 2>/dev/null || missing+=(libsqlite3-dev)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 
 if [ ${#missing[@]} -eq 0 ]; then
@@ -13,7 +14,7 @@ if [ ${#missing[@]} -eq 0 ]; then
 fi
 
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "KVTable needs: ${missing[*]} (LMDB with its pkg-config file). Install them with your package manager." >&2
+  echo "KVTable needs: ${missing[*]} (LMDB and SQLite with their pkg-config files). Install them with your package manager." >&2
   exit 1
 fi
 

@@ -133,6 +133,9 @@ final class LMDBStorage: StorageEngine, @unchecked Sendable {
         LMDBStorage.openPaths.withLock { _ = $0.remove(canonicalPath) }
     }
 
+    /// The environment and database handles, for same-environment baselines.
+    var rawHandles: (environment: OpaquePointer, database: UInt32) { (env, dbi) }
+
     /// LMDB write transactions committed since open; fewer than the writes when group
     /// commit batches them.
     var commitCount: Int { writer.commits.load(ordering: .relaxed) }

@@ -1,0 +1,124 @@
+import Foundation
+@_spi(Benchmarks) import KVTable
+
+/// Everything the scenarios run against, loaded with the same data:
+/// KVTable on LMDB (durable), KVTable in memory, raw LMDB on KVTable's own environment, SQLite,
+/// and a small no-sync KVTable store for the no-sync write scenarios.
+/// `@unchecked Sendable` is sound: every property is a `let` set once in `build`; the
+/// non-thread-safe baselines (`RawLMDB`, `SQLiteBaseline`) are used only by the scenarios, one
+/// after another on one task, and the concurrent scenario touches only the `Sendable` tables.
+final class Bench: @unchecked Sendable {
+    let dataset: Dataset
+    let store: KVStore
+    let table: Table
+    let memoryTable: Table?
+    let raw: RawLMDB
+    let sqlite: SQLiteBaseline
+    let noSyncStore: KVStore
+    let noSyncTable: Table
+    let noSyncRaw: RawLMDB
+
+    /// Random sample of existing items: their key items, storage keys and (pk, sk) strings.
+    let sampleKeys: [Item]
+    let sampleStorageKeys: [[UInt8]]
+    let sampleColumns: [(pk: String, sk: String)]
+    /// Partition prefixes (table: users; GSI1: days), as KVTable encodes them.
+    let userPrefixes: [[UInt8]]
+    let dayPrefixes: [[UInt8]]
+    /// A stored value, for raw writes of the same size.
+    let sampleValue: [UInt8]
+
+    private init(dataset: Dataset, store: KVStore, table: Table, memoryTable: Table?, raw: RawLMDB,
+                 sqlite: SQLiteBaseline, noSyncStore: KVStore, noSyncTable: Table, noSyncRaw: RawLMDB) throws {
+        self.dataset = dataset
+        self.store = store
+        self.table = table
+        self.memoryTable = memoryTable
+        self.raw = raw
+        self.sqlite = sqlite
+        self.noSyncStore = noSyncStore
+        self.noSyncTable = noSyncTable
+        self.noSyncRaw = noSyncRaw
+        var random = FastRandom(seed: 7)
+        let indexes = (0..<10_000).map { _ in random.below(dataset.count) }
+        sampleKeys = indexes.map(dataset.key)
+        sampleStorageKeys = try sampleKeys.map { try table.storageKey(of: $0) }
+        sampleColumns = sampleKeys.map { ($0["PK"]!.stringValue!, $0["SK"]!.stringValue!) }
+        userPrefixes = try (0..<min(dataset.users, 10_000)).map { _ in
+            try table.partitionPrefix(.s(Dataset.partitionKey(user: random.below(dataset.users))))
+        }
+        dayPrefixes = try (0..<min(dataset.days, 10_000)).map { _ in
+            try table.partitionPrefix(.s(Dataset.dayKey(random.below(dataset.days))), index: "GSI1")
+        }
+        sampleValue = try raw.get(sampleStorageKeys[0]) ?? []
+    }
+
+    static func build(count: Int, directory: URL, needsMemory: Bool) async throws -> Bench {
+        let dataset = Dataset(count: count)
+        let clock = ContinuousClock()
+
+        var configuration = LMDBConfiguration(durability: .durable, initialMapSize: 1 << 30)
+        configuration.maxReaders = 256
+        let store = try KVStore.open(path: directory.appendingPathComponent("bench.kvt").path, configuration: configuration)
+        let table = try await store.createTable(.singleTable(name: "Bench"))
+        var start = clock.now
+        try await load(dataset, into: table)
+        report("KVTable (LMDB, durable)", count, clock.now - start)
+
+        var memoryTable: Table?
+        if needsMemory {
+            start = clock.now
+            memoryTable = try await KVStore.inMemory().createTable(.singleTable(name: "Bench"))
+            try await load(dataset, into: memoryTable!)
+            report("KVTable (in memory)", count, clock.now - start)
+        }
+
+        guard let handles = store.lmdbHandles else { throw BenchmarkError("not an LMDB store") }
+        let raw = try RawLMDB(env: handles.environment, dbi: handles.database)
+
+        start = clock.now
+        let sqlite = try SQLiteBaseline(path: directory.appendingPathComponent("bench.sqlite").path)
+        var rows: [(pk: String, sk: String, gsi1pk: String, gsi1sk: String, data: [UInt8])] = []
+        for index in 0..<count {
+            let item = dataset.item(index)
+            let value = try raw.get(try table.storageKey(of: dataset.key(index))) ?? []   // the same bytes KVTable stores
+            rows.append((item["PK"]!.stringValue!, item["SK"]!.stringValue!, item["GSI1PK"]!.stringValue!,
+                         item["GSI1SK"]!.stringValue!, value))
+            if rows.count == 50_000 {
+                try sqlite.insert(rows)
+                rows.removeAll(keepingCapacity: true)
+            }
+        }
+        try sqlite.insert(rows)
+        report("SQLite (WAL)", count, clock.now - start)
+
+        let noSyncStore = try KVStore.open(path: directory.appendingPathComponent("nosync.kvt").path,
+                                           configuration: LMDBConfiguration(durability: .noSync))
+        let noSyncTable = try await noSyncStore.createTable(.singleTable(name: "Bench"))
+        guard let noSyncHandles = noSyncStore.lmdbHandles else { throw BenchmarkError("not an LMDB store") }
+        let noSyncRaw = try RawLMDB(env: noSyncHandles.environment, dbi: noSyncHandles.database)
+
+        return try Bench(dataset: dataset, store: store, table: table, memoryTable: memoryTable, raw: raw, sqlite: sqlite,
+                         noSyncStore: noSyncStore, noSyncTable: noSyncTable, noSyncRaw: noSyncRaw)
+    }
+
+    /// Bulk load with batch writes of 5,000 items (one transaction each).
+    private static func load(_ dataset: Dataset, into table: Table) async throws {
+        var index = 0
+        while index < dataset.count {
+            let end = min(dataset.count, index + 5000)
+            try await table.batchWrite((index..<end).map { .put(dataset.item($0)) })
+            index = end
+        }
+    }
+
+    private static func report(_ what: String, _ count: Int, _ elapsed: Duration) {
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        print("  loaded \(what): \(count) items in \(String(format: "%.1f", seconds)) s (\(Int(Double(count) / seconds)) items/s)")
+    }
+
+    func close() {
+        store.close()
+        noSyncStore.close()
+    }
+}

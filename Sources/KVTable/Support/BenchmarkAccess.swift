@@ -1,0 +1,27 @@
+/// Raw access for the benchmark executable, which compares KVTable with the LMDB C API on the
+/// very same environment, keys and values. Not part of the supported API
+/// (`@_spi(Benchmarks) import KVTable`).
+@_spi(Benchmarks)
+extension KVStore {
+    /// The `MDB_env *` and the database handle of an LMDB store (nil for a memory store).
+    /// Use read transactions only, with `MDB_NOTLS` semantics, while the store is open.
+    public var lmdbHandles: (environment: OpaquePointer, database: UInt32)? {
+        (storage as? LMDBStorage)?.rawHandles
+    }
+}
+
+@_spi(Benchmarks)
+extension Table {
+    /// The storage key of the item with this primary key.
+    public func storageKey(of key: Item) throws -> [UInt8] {
+        try layout.itemKey(ofKey: key)
+    }
+
+    /// The storage key prefix shared by every entry of one partition of the table or an index.
+    public func partitionPrefix(_ partitionKey: AttributeValue, index: String? = nil) throws -> [UInt8] {
+        let keyspace = try index.map { name throws(KVTableError) in try layout.index(named: name).keyspace } ?? layout.keyspace
+        var prefix = TableLayout.prefix(keyspace)
+        KeyEncoding.append(partitionKey, to: &prefix)
+        return prefix
+    }
+}
