@@ -118,6 +118,8 @@ final class Bench: @unchecked Sendable {
     }
 
     func close() {
+        raw.close()
+        noSyncRaw.close()
         store.close()
         noSyncStore.close()
     }

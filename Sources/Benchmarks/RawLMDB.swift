@@ -19,9 +19,12 @@ final class RawLMDB {
         mdb_txn_reset(txn)
     }
 
-    deinit {
-        mdb_cursor_close(cursor)
-        mdb_txn_abort(txn)
+    /// Frees the read transaction; call before the environment closes.
+    func close() {
+        if let cursor { mdb_cursor_close(cursor) }
+        if let txn { mdb_txn_abort(txn) }
+        cursor = nil
+        txn = nil
     }
 
     /// renew → mdb_get → copy → reset. Returns the copied value (nil when absent).
