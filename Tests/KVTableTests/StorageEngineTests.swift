@@ -130,6 +130,42 @@ struct StorageEngineTests {
     }
 }
 
+extension StorageEngineTests {
+    @Test("In one group commit, bodies that throw after writing leave nothing and the others commit", arguments: Engine.allCases)
+    func dirtyFailuresInABatch(kind: Engine) async throws {
+        struct Boom: Error {}
+        let fixture = try Fixture(kind)
+        let outcomes = try await withThrowingTaskGroup(of: (UInt8, Bool).self) { group in
+            for n in UInt8(0)..<60 {
+                group.addTask {
+                    do {
+                        try await fixture.engine.write { writer in
+                            try writer.put([n], forKey: [1, n])
+                            if n % 3 == 0 {
+                                try writer.put([n], forKey: [2, n])   // a second write, then a failure
+                                throw Boom()
+                            }
+                        }
+                        return (n, true)
+                    } catch is Boom {
+                        return (n, false)
+                    }
+                }
+            }
+            var outcomes: [UInt8: Bool] = [:]
+            for try await (n, ok) in group { outcomes[n] = ok }
+            return outcomes
+        }
+        try fixture.engine.read { (reader) throws in
+            for n in UInt8(0)..<60 {
+                #expect(outcomes[n] == (n % 3 != 0))
+                #expect(try reader.value(forKey: [1, n]) == (n % 3 == 0 ? nil : [n]))
+                #expect(try reader.value(forKey: [2, n]) == nil)
+            }
+        }
+    }
+}
+
 /// A small deterministic generator (SplitMix64) so that failures reproduce.
 struct SeededGenerator: RandomNumberGenerator {
     var state: UInt64

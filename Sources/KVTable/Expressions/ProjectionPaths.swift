@@ -33,6 +33,14 @@ enum ProjectionPaths {
         }
     }
 
+    /// Decodes the projection of a stored item: only the top-level attributes the paths
+    /// start with are decoded, and nested paths are then cut out of those.
+    static func decode(_ bytes: UnsafeRawBufferPointer, _ paths: [AttributePath]) throws -> Item {
+        let item = try ItemCodec.decode(bytes, keeping: Set(paths.map(\.attributeName)))
+        if paths.allSatisfy({ $0.elements.count == 1 }) { return item }
+        return project(item, paths)
+    }
+
     /// The parts of `item` named by `paths` (validated), in their document structure.
     static func project(_ item: Item, _ paths: [AttributePath]) -> Item {
         var byName: [String: [ArraySlice<AttributePath.Element>]] = [:]

@@ -13,6 +13,8 @@ struct TableLayout: Sendable {
     struct IndexLayout: Sendable {
         let definition: GlobalSecondaryIndex
         let keyspace: UInt32
+        /// The index's key attributes, partition first (computed once: the read path uses them).
+        let keyAttributes: [KeyAttribute]
         var name: String { definition.name }
         var keySchema: KeySchema { definition.keySchema }
     }
@@ -27,13 +29,16 @@ struct TableLayout: Sendable {
     /// The expiry index: `ks ‖ enc(TTL number) ‖ enc(table key)` → empty, so that the TTL
     /// sweeper reads only what has expired.
     let expiryKeyspace: UInt32
+    /// The table's key attributes, partition first (computed once: the read path uses them).
+    let keyAttributes: [KeyAttribute]
 
     init(schema: TableSchema, keyspace: UInt32, indexKeyspaces: [String: UInt32], expiryKeyspace: UInt32) {
         self.schema = schema
         self.keyspace = keyspace
         self.expiryKeyspace = expiryKeyspace
+        self.keyAttributes = schema.keySchema.attributes
         self.indexes = schema.globalSecondaryIndexes.map {
-            IndexLayout(definition: $0, keyspace: indexKeyspaces[$0.name]!)
+            IndexLayout(definition: $0, keyspace: indexKeyspaces[$0.name]!, keyAttributes: $0.keySchema.attributes)
         }
     }
 
@@ -53,7 +58,8 @@ struct TableLayout: Sendable {
     /// The storage key of an item, after checking its key attributes.
     func itemKey(of item: Item) throws(KVTableError) -> [UInt8] {
         var key = TableLayout.prefix(keyspace)
-        for (position, attribute) in schema.keySchema.attributes.enumerated() {
+        key.reserveCapacity(64)
+        for (position, attribute) in keyAttributes.enumerated() {
             guard let value = item[attribute.name] else {
                 throw .validation("One or more parameter values were invalid: Missing the key \(attribute.name) in the item")
             }
@@ -65,9 +71,8 @@ struct TableLayout: Sendable {
 
     /// The storage key for a `Key` argument (getItem, deleteItem): exactly the key attributes.
     func itemKey(ofKey key: Item) throws(KVTableError) -> [UInt8] {
-        let attributes = schema.keySchema.attributes
-        guard key.count == attributes.count,
-              attributes.allSatisfy({ key[$0.name]?.type == $0.type.attributeType }) else {
+        guard key.count == keyAttributes.count,
+              keyAttributes.allSatisfy({ key[$0.name]?.type == $0.type.attributeType }) else {
             throw .validation("The provided key element does not match the schema")
         }
         return try itemKey(of: key)
@@ -76,7 +81,7 @@ struct TableLayout: Sendable {
     /// The key attributes of `item` (the table's, plus `index`'s when given): a cursor position.
     func keyAttributes(of item: Item, index: IndexLayout?) -> Item {
         var key = Item()
-        for attribute in schema.keySchema.attributes + (index?.keySchema.attributes ?? []) {
+        for attribute in keyAttributes + (index?.keyAttributes ?? []) {
             key[attribute.name] = item[attribute.name]
         }
         return key
@@ -88,7 +93,7 @@ struct TableLayout: Sendable {
     /// must have the index's type and must not be empty); missing ones just leave it out.
     func validateIndexKeys(of item: Item) throws(KVTableError) {
         for index in indexes {
-            for (position, attribute) in index.keySchema.attributes.enumerated() {
+            for (position, attribute) in index.keyAttributes.enumerated() {
                 if let value = item[attribute.name] {
                     try TableLayout.checkKeyValue(value, attribute, isSortKey: position == 1, index: index.name)
                 }
@@ -100,11 +105,11 @@ struct TableLayout: Sendable {
     /// (indexes are sparse). The item's keys are already validated.
     func indexKey(of item: Item, in index: IndexLayout) -> [UInt8]? {
         var key = TableLayout.prefix(index.keyspace)
-        for attribute in index.keySchema.attributes {
+        for attribute in index.keyAttributes {
             guard let value = item[attribute.name] else { return nil }
             KeyEncoding.append(value, to: &key)
         }
-        for attribute in schema.keySchema.attributes {
+        for attribute in keyAttributes {
             KeyEncoding.append(item[attribute.name]!, to: &key)
         }
         return key
@@ -138,7 +143,7 @@ struct TableLayout: Sendable {
         guard let ttlAttribute, case .n(let expiry)? = item[ttlAttribute] else { return nil }
         var key = TableLayout.prefix(expiryKeyspace)
         KeyEncoding.append(.n(expiry), to: &key)
-        for attribute in schema.keySchema.attributes {
+        for attribute in keyAttributes {
             KeyEncoding.append(item[attribute.name]!, to: &key)
         }
         return key

@@ -25,6 +25,10 @@ public struct TableReader {
     public func getItem(_ key: Item, projection: [AttributePath]? = nil, includeExpired: Bool = false) throws -> Item? {
         let storageKey = try layout.itemKey(ofKey: key)
         if let projection { try ProjectionPaths.validate(projection) }
+        // With a projection and no TTL to check, decode only the projected attributes.
+        if let projection, ttlAttribute == nil || includeExpired {
+            return try reader.withValue(forKey: storageKey) { try $0.map { try ProjectionPaths.decode($0, projection) } }
+        }
         guard let item = try reader.withValue(forKey: storageKey, { try $0.map(ItemCodec.decode) }) else {
             return nil
         }

@@ -135,6 +135,26 @@ enum ItemCodec {
         return item
     }
 
+    /// Decodes only the attributes named in `names`, skipping the others without building
+    /// them (a projection's first step).
+    static func decode(_ bytes: UnsafeRawBufferPointer, keeping names: Set<String>) throws -> Item {
+        var reader = ByteReader(bytes)
+        guard try reader.byte() == formatVersion else {
+            throw KVTableError.storage("Stored item has an unknown format version")
+        }
+        let count = try reader.count()
+        var item = Item(minimumCapacity: names.count)
+        for _ in 0..<count {
+            let name = try reader.string()
+            if names.contains(name) {
+                item[name] = try reader.value()
+            } else {
+                try reader.skipValue()
+            }
+        }
+        return item
+    }
+
     static func decode(_ bytes: [UInt8]) throws -> Item {
         try bytes.withUnsafeBytes { try decode($0) }
     }
@@ -207,6 +227,27 @@ struct ByteReader {
         }
         guard let exponent32 = Int32(exactly: exponent) else { throw ByteReader.corrupt }
         return ExactDecimal(uncheckedCoefficient: coefficient, exponent: exponent32, isNegative: negative)
+    }
+
+    /// Moves past one encoded value without building it.
+    mutating func skipValue() throws {
+        guard let tag = ItemCodec.Tag(rawValue: try byte()) else { throw ByteReader.corrupt }
+        switch tag {
+        case .string, .binary: offset += try count()
+        case .number: _ = try number()
+        case .boolTrue, .boolFalse, .null: break
+        case .list:
+            for _ in 0..<(try count()) { try skipValue() }
+        case .map:
+            for _ in 0..<(try count()) {
+                offset += try count()
+                try skipValue()
+            }
+        case .stringSet, .binarySet:
+            for _ in 0..<(try count()) { offset += try count() }
+        case .numberSet:
+            for _ in 0..<(try count()) { _ = try number() }
+        }
     }
 
     mutating func value() throws -> AttributeValue {

@@ -52,6 +52,9 @@ struct LMDBTransaction: StorageWriter {
     let dbi: MDB_dbi
     let threshold: Int
     let hash: @Sendable ([UInt8]) -> UInt64
+    /// Set on the first write (the writer thread uses it to know whether a failed body left
+    /// changes behind).
+    var writeTracker: WriteTracker? = nil
 
     // MARK: Raw LMDB access
 
@@ -284,6 +287,7 @@ struct LMDBTransaction: StorageWriter {
     // MARK: StorageWriter
 
     func put(_ value: [UInt8], forKey key: [UInt8]) throws {
+        writeTracker?.wrote = true
         if key.count <= threshold {
             try key.withUnsafeBytes { k in try value.withUnsafeBytes { v in try rawPut(k, [v]) } }
             return
@@ -311,10 +315,16 @@ struct LMDBTransaction: StorageWriter {
     }
 
     func delete(_ key: [UInt8]) throws -> Bool {
+        writeTracker?.wrote = true
         if key.count <= threshold {
             return try key.withUnsafeBytes { try rawDelete($0) }
         }
         guard let slot = try findLong(key) else { return false }
         return try slot.withUnsafeBytes { try rawDelete($0) }
     }
+}
+
+/// Whether a write body has written anything yet. Used on the writer thread only.
+final class WriteTracker {
+    var wrote = false
 }

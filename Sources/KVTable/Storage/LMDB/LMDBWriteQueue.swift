@@ -12,13 +12,18 @@ import Darwin
 /// LMDB's write transaction holds a mutex owned by the OS thread that began it, so a write
 /// transaction must never span an `await`. Callers therefore hand synchronous bodies to this
 /// queue and suspend; the writer thread takes every queued request (up to
-/// `maxWritesPerCommit`), runs each one in a *nested* transaction of one parent transaction —
-/// a body that throws is rolled back alone, the others are kept — commits the parent once
-/// (one pair of device flushes for the whole batch), and then resumes the callers.
+/// `maxWritesPerCommit`), runs them one after another in one transaction, commits it once (one
+/// pair of device flushes for the whole batch), and then resumes the callers.
+///
+/// Each request still succeeds or fails on its own. A body that throws before writing anything
+/// (a failed condition, a validation error) simply fails. A body that throws *after* writing
+/// would leave partial changes, so the writer aborts the transaction and replays the batch
+/// without it. (Nested LMDB transactions would isolate bodies too, but each costs LMDB a 2 MB
+/// dirty-page list; failures after a write are rare, so replaying is far cheaper.)
 ///
 /// Capacity errors are handled here: `MDB_MAP_FULL` aborts the batch, doubles the map (with
 /// readers kept out) and replays it; `MDB_TXN_FULL` commits the requests before the one that
-/// overflowed and carries the rest into the next transaction.
+/// overflowed on their own and carries the rest into the next transaction.
 ///
 /// `@unchecked Sendable` is sound: `pending` and `stopping` are touched only with `lock` held;
 /// everything else is immutable, and LMDB handles are used only on the writer thread.
@@ -118,6 +123,8 @@ final class LMDBWriteQueue: @unchecked Sendable {
         case growMap
         /// The request at this index overflowed the transaction.
         case split(Int)
+        /// The request at this index threw after writing: replay the batch without it.
+        case dirtyFailure(Int, any Error)
     }
 
     private func commit(_ batch: ArraySlice<Request>) {
@@ -139,27 +146,20 @@ final class LMDBWriteQueue: @unchecked Sendable {
             var errors = [(any Error)?](repeating: nil, count: remaining.count)
             var outcome = BatchOutcome.complete
             for (offset, request) in remaining.enumerated() {
-                var child: OpaquePointer?
-                rc = mdb_txn_begin(env, parent, 0, &child)
-                guard rc == 0, let child else {
-                    errors[offset] = lmdbError(rc, "txn_begin (nested)")
-                    continue
-                }
-                var childOpen = true
+                let tracker = WriteTracker()
                 do {
-                    try request.body(transaction(child))
-                    childOpen = false   // commit frees the handle, even when it fails
-                    try lmdbCheck(mdb_txn_commit(child), "txn_commit (nested)")
+                    try request.body(transaction(parent, tracker: tracker))
                 } catch LMDBCapacityError.mapFull {
-                    if childOpen { mdb_txn_abort(child) }
                     outcome = .growMap
                     break
                 } catch LMDBCapacityError.transactionFull {
-                    if childOpen { mdb_txn_abort(child) }
                     outcome = .split(offset)
                     break
                 } catch {
-                    if childOpen { mdb_txn_abort(child) }
+                    if tracker.wrote {
+                        outcome = .dirtyFailure(offset, error)
+                        break
+                    }
                     errors[offset] = error
                 }
             }
@@ -172,6 +172,12 @@ final class LMDBWriteQueue: @unchecked Sendable {
                     return
                 }
                 continue   // replay the whole batch in a bigger map
+            case .dirtyFailure(let index, let error):
+                mdb_txn_abort(parent)
+                let failed = remaining.index(remaining.startIndex, offsetBy: index)
+                remaining[failed].finish(error)
+                remaining.remove(at: failed)
+                continue   // replay the others
             case .split(0):
                 // One request alone is larger than an LMDB transaction can hold.
                 mdb_txn_abort(parent)
@@ -180,18 +186,10 @@ final class LMDBWriteQueue: @unchecked Sendable {
                 remaining = remaining.dropFirst()
                 continue
             case .split(let index):
-                rc = mdb_txn_commit(parent)
-                if rc == MDB_MAP_FULL {
-                    growths += 1
-                    if let error = growMap(attempt: growths) {
-                        remaining.forEach { $0.finish(error) }
-                        return
-                    }
-                    continue
-                }
-                if rc == 0 { commits.add(1, ordering: .relaxed) }
-                let committed = remaining.prefix(index)
-                finish(committed, errors: errors, commitCode: rc)
+                // The overflowing request's partial writes are in this transaction: abort it,
+                // commit the requests before it on their own, and carry on with the rest.
+                mdb_txn_abort(parent)
+                commit(remaining.prefix(index))
                 remaining = remaining.dropFirst(index)
             case .complete:
                 rc = mdb_txn_commit(parent)
@@ -222,8 +220,9 @@ final class LMDBWriteQueue: @unchecked Sendable {
         }
     }
 
-    private func transaction(_ txn: OpaquePointer) -> LMDBTransaction {
-        LMDBTransaction(txn: txn, dbi: dbi, threshold: configuration.longKeyThreshold, hash: configuration.longKeyHash)
+    private func transaction(_ txn: OpaquePointer, tracker: WriteTracker) -> LMDBTransaction {
+        LMDBTransaction(txn: txn, dbi: dbi, threshold: configuration.longKeyThreshold, hash: configuration.longKeyHash,
+                        writeTracker: tracker)
     }
 
     /// Doubles the map with every reader kept out; returns an error when it cannot.
