@@ -57,7 +57,9 @@ final class Bench: @unchecked Sendable {
         let dataset = Dataset(count: count)
         let clock = ContinuousClock()
 
-        var configuration = LMDBConfiguration(durability: .durable, initialMapSize: 1 << 30)
+        // A map larger than the data will ever need: the raw-LMDB write baselines write into
+        // this environment directly and, unlike KVTable, do not grow the map themselves.
+        var configuration = LMDBConfiguration(durability: .durable, initialMapSize: 16 << 30)
         configuration.maxReaders = 256
         let store = try KVStore.open(path: directory.appendingPathComponent("bench.kvt").path, configuration: configuration)
         let table = try await store.createTable(.singleTable(name: "Bench"))
@@ -93,7 +95,7 @@ final class Bench: @unchecked Sendable {
         report("SQLite (WAL)", count, clock.now - start)
 
         let noSyncStore = try KVStore.open(path: directory.appendingPathComponent("nosync.kvt").path,
-                                           configuration: LMDBConfiguration(durability: .noSync))
+                                           configuration: LMDBConfiguration(durability: .noSync, initialMapSize: 4 << 30))
         let noSyncTable = try await noSyncStore.createTable(.singleTable(name: "Bench"))
         guard let noSyncHandles = noSyncStore.lmdbHandles else { throw BenchmarkError("not an LMDB store") }
         let noSyncRaw = try RawLMDB(env: noSyncHandles.environment, dbi: noSyncHandles.database)

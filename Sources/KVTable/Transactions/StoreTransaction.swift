@@ -1,0 +1,103 @@
+/// Synchronous reads and writes of any tables of one store inside one write transaction:
+/// read-modify-write logic that DynamoDB's fixed transaction actions cannot express
+/// ("create this marker, and count it only if it was new").
+///
+/// Get one from ``KVStore/write(_:)``; use it only inside that closure. Every write follows the
+/// same rules as the corresponding ``Table`` method (validation, conditions, index and TTL
+/// maintenance, change-stream events), and reads see the transaction's own writes.
+public final class StoreTransaction {
+    private var log: ChangeLog
+    private let time: any TimeSource
+    private let now: ExactDecimal
+    private var writers: [UInt32: ItemWriter] = [:]
+
+    init(log: ChangeLog, time: any TimeSource) {
+        self.log = log
+        self.time = time
+        self.now = time.epochSeconds
+    }
+
+    /// The changes recorded so far (published after the commit).
+    var changes: [PendingChange] { log.changes }
+
+    private func items(_ table: Table) throws -> ItemWriter {
+        if let items = writers[table.layout.keyspace] { return items }
+        let items = try ItemWriter(writer: log.writer, table: table.state, now: now)
+        writers[table.layout.keyspace] = items
+        return items
+    }
+
+    private func perform(_ write: PreparedWrite, in table: Table) throws -> (ItemWriter.Current, PreparedWrite.Effect) {
+        let items = try items(table)
+        let current = try items.current(write.key)
+        let effect = try write.effect(on: current)
+        try write.apply(effect, over: current, with: items, log: &log)
+        return (current, effect)
+    }
+
+    /// The item with this key as this transaction sees it (nil when absent or expired).
+    public func getItem(_ table: Table, _ key: Item) throws -> Item? {
+        try reader(table).getItem(key)
+    }
+
+    /// A query as this transaction sees the table.
+    public func query(_ table: Table, _ query: Query) throws -> Page {
+        try reader(table).query(query)
+    }
+
+    private func reader(_ table: Table) throws -> TableReader {
+        try table.state.checkNotDropped()
+        return TableReader(layout: table.layout, reader: log.writer, ttlAttribute: try items(table).ttlAttribute, now: now)
+    }
+
+    /// Like ``Table/putItem(_:condition:returnOldItem:returnItemOnConditionFailure:)``; returns
+    /// the replaced item.
+    @discardableResult
+    public func putItem(_ table: Table, _ item: Item, condition: Condition? = nil) throws -> Item? {
+        try perform(try .put(item, into: table.state, condition: condition), in: table).0.live
+    }
+
+    /// Like ``Table/updateItem(_:_:condition:returnValues:returnItemOnConditionFailure:)``;
+    /// returns the item after the update.
+    @discardableResult
+    public func updateItem(_ table: Table, _ key: Item, _ update: Update, condition: Condition? = nil) throws -> Item {
+        let (_, effect) = try perform(try .update(key, with: update, in: table.state, condition: condition), in: table)
+        guard case .store(let item, _) = effect else { preconditionFailure("an update always stores an item") }
+        return item
+    }
+
+    /// Like ``Table/deleteItem(_:condition:returnOldItem:returnItemOnConditionFailure:)``;
+    /// returns the deleted item.
+    @discardableResult
+    public func deleteItem(_ table: Table, _ key: Item, condition: Condition? = nil) throws -> Item? {
+        try perform(try .delete(key, from: table.state, condition: condition), in: table).0.live
+    }
+}
+
+extension KVStore {
+    /// Runs `body` in one write transaction of this store and commits it: all of its writes, or
+    /// none when it throws.
+    ///
+    /// ```swift
+    /// let isNew = try await store.write { tx in
+    ///     guard try tx.getItem(table, ["PK": "DAU#2026-11-22", "SK": "USER#42"]) == nil else { return false }
+    ///     try tx.putItem(table, ["PK": "DAU#2026-11-22", "SK": "USER#42"])
+    ///     try tx.updateItem(table, ["PK": "METRICS#2026-11-22", "SK": "DAILY"], [.add("activeUsers", 1)])
+    ///     return true
+    /// }
+    /// ```
+    ///
+    /// The body is synchronous and runs on the store's writer (it never spans an `await`); it
+    /// may run more than once (LMDB replays a batch after growing its map or after another
+    /// request failed mid-write), so it must compute everything from the transaction and have
+    /// no other side effects.
+    public func write<R: Sendable>(_ body: @escaping @Sendable (StoreTransaction) throws -> R) async throws -> R {
+        let time = context.time
+        return try await context.write { log in
+            let transaction = StoreTransaction(log: log, time: time)
+            let result = try body(transaction)
+            log.changes = transaction.changes
+            return result
+        }
+    }
+}
