@@ -99,8 +99,7 @@ struct TimeToLiveTests {
         let removal = try await iterator.next()
         #expect(removal?.kind == .remove && removal?.isTimeToLiveDeletion == true)
         #expect(try await table.getItem(["PK": "S", "SK": "1"], includeExpired: true) == nil)
-        service.cancel()
-        time.cancelSleepers()
+        service.cancel()   // ends the sleep it is in, or the one it is about to start
         try await service.value
     }
 }

@@ -32,6 +32,7 @@ public struct TimeToLiveSweeper: Service {
         do {
             try await cancelWhenGracefulShutdown {
                 while true {
+                    try Task.checkCancellation()
                     try await store.time.sleep(for: period)
                     do {
                         let deleted = try await store.sweepExpired(batchSize: batchSize)

@@ -72,7 +72,7 @@ final class Counter: Sendable {
 final class ManualTime: TimeSource {
     private struct State {
         var now = Date(timeIntervalSince1970: 1_800_000_000)
-        var sleepers: [(deadline: Date, continuation: CheckedContinuation<Void, any Error>)] = []
+        var sleepers: [(id: UUID, deadline: Date, continuation: CheckedContinuation<Void, any Error>)] = []
     }
     private let state = Mutex(State())
 
@@ -80,12 +80,26 @@ final class ManualTime: TimeSource {
 
     var sleeperCount: Int { state.withLock { $0.sleepers.count } }
 
+    /// Suspends until `advance(by:)` passes the deadline; throws `CancellationError` when the
+    /// task is cancelled, before or during the sleep.
     func sleep(for duration: Duration) async throws {
-        try await withCheckedThrowingContinuation { continuation in
-            state.withLock { state in
-                let deadline = state.now.addingTimeInterval(Double(duration.components.seconds))
-                state.sleepers.append((deadline, continuation))
+        let id = UUID()
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let cancelled = state.withLock { state -> Bool in
+                    if Task.isCancelled { return true }
+                    let deadline = state.now.addingTimeInterval(Double(duration.components.seconds))
+                    state.sleepers.append((id, deadline, continuation))
+                    return false
+                }
+                if cancelled { continuation.resume(throwing: CancellationError()) }
             }
+        } onCancel: {
+            let sleeper = state.withLock { state -> CheckedContinuation<Void, any Error>? in
+                guard let index = state.sleepers.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.sleepers.remove(at: index).continuation
+            }
+            sleeper?.resume(throwing: CancellationError())
         }
     }
 
@@ -100,12 +114,4 @@ final class ManualTime: TimeSource {
         for continuation in due { continuation.resume() }
     }
 
-    /// Fails every sleeper (ends services under test).
-    func cancelSleepers() {
-        let all = state.withLock { state in
-            defer { state.sleepers.removeAll() }
-            return state.sleepers.map(\.continuation)
-        }
-        for continuation in all { continuation.resume(throwing: CancellationError()) }
-    }
 }
