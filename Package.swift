@@ -7,6 +7,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "KVTable", targets: ["KVTable"]),
+        .library(name: "Analytics", targets: ["Analytics"]),
         .executable(name: "kvtable", targets: ["kvtable"]),
         .executable(name: "kvtable-bench", targets: ["Benchmarks"]),
     ],
@@ -30,6 +31,10 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .target(
+            name: "Analytics",
+            dependencies: ["KVTable"]
         ),
         .executableTarget(
             name: "kvtable",
@@ -57,6 +62,10 @@ let package = Package(
         .testTarget(
             name: "KVTableTests",
             dependencies: ["KVTable"]
+        ),
+        .testTarget(
+            name: "AnalyticsTests",
+            dependencies: ["Analytics", "KVTable"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -143,8 +143,8 @@ public struct KeyTemplate: Sendable, Hashable {
         }
     }
 
-    /// `%` → `%25`, `#` → `%23`.
-    static func escape(_ value: String) -> String {
+    /// Escapes a value for use inside a `#`-separated key: `%` → `%25`, `#` → `%23`.
+    public static func escape(_ value: String) -> String {
         guard value.contains(where: { $0 == "%" || $0 == "#" }) else { return value }
         var escaped = ""
         for character in value {

@@ -1,0 +1,150 @@
+import Foundation
+import KVTable
+
+/// Event tracking with always-fresh metrics, on a single-table KVTable store (SPEC §1.3, §5).
+///
+/// ```swift
+/// let analytics = try await Analytics(store: store, table: table)
+/// let stored = try await analytics.trackEvent(AnalyticsEvent(
+///     userId: "u1", eventType: EventType.pageView, sessionId: "s1",
+///     metadata: .init(userAgent: "Safari", ipAddress: "203.0.113.9", platform: "web")))
+/// let hour = try await analytics.hourCounters(at: Date())   // ["events": 1, "events:page_view": 1]
+/// ```
+public struct Analytics: Sendable {
+    public let store: KVStore
+    public let table: Table
+    public let configuration: AnalyticsConfiguration
+
+    /// Tracks into `table` (a ``TableSchema/singleTable(name:)`` table). Enables TTL on the
+    /// table's `ttl` attribute when the table has no TTL yet, so raw events expire after
+    /// ``AnalyticsConfiguration/eventRetention``.
+    public init(store: KVStore, table: Table, configuration: AnalyticsConfiguration = AnalyticsConfiguration()) async throws {
+        self.store = store
+        self.table = table
+        self.configuration = configuration
+        if table.timeToLiveAttribute == nil {
+            try await store.updateTimeToLive(table: table.name, attribute: EventLayout.ttlAttribute)
+        }
+    }
+
+    /// Validates and stores one event durably, with its metrics, before returning.
+    ///
+    /// - Returns: the event as stored (with its id and timestamp), or — when an event with
+    ///   this id is already stored — that event, unchanged: retries never double-count.
+    /// - Throws: ``InvalidEvent`` naming the field that is wrong.
+    @discardableResult
+    public func trackEvent(_ event: AnalyticsEvent) async throws -> AnalyticsEvent {
+        let result = try await trackEventBatch([event], allOrNothing: true)
+        return result.stored.first ?? result.duplicates.first!
+    }
+
+    /// What ``trackEventBatch(_:allOrNothing:)`` did.
+    public struct BatchResult: Sendable {
+        /// Newly stored events, in input order, with their ids and timestamps.
+        public var stored: [AnalyticsEvent]
+        /// Events whose id was already stored (left unchanged), as stored.
+        public var duplicates: [AnalyticsEvent]
+        /// Invalid events by input position.
+        public var rejected: [(index: Int, error: InvalidEvent)]
+    }
+
+    /// The batch was all-or-nothing and some events were invalid; nothing was stored.
+    public struct BatchRejected: Error, Sendable {
+        public var rejected: [(index: Int, error: InvalidEvent)]
+    }
+
+    /// Stores any number of events in one transaction, with their metrics. Invalid events are
+    /// reported by position and the valid ones stored — or, with `allOrNothing`, nothing is
+    /// stored and ``BatchRejected`` is thrown (for a single event: its ``InvalidEvent``).
+    @discardableResult
+    public func trackEventBatch(_ events: [AnalyticsEvent], allOrNothing: Bool = false) async throws -> BatchResult {
+        let now = store.time.now()
+        var valid: [AnalyticsEvent] = []
+        var rejected: [(index: Int, error: InvalidEvent)] = []
+        for (index, event) in events.enumerated() {
+            do {
+                let prepared = try EventPreparation.prepare(event, now: now, configuration: configuration)
+                let item = EventLayout.item(for: prepared, retention: configuration.eventRetention, now: now)
+                guard item.dynamoDBItemSize <= configuration.maximumEventSize else {
+                    throw InvalidEvent(field: "event", reason: "is larger than \(configuration.maximumEventSize / 1024) KB")
+                }
+                valid.append(prepared)
+            } catch let error as InvalidEvent {
+                rejected.append((index, error))
+            }
+        }
+        if allOrNothing, !rejected.isEmpty {
+            if events.count == 1 { throw rejected[0].error }
+            throw BatchRejected(rejected: rejected)
+        }
+        let table = self.table
+        let configuration = self.configuration
+        let toStore = valid
+        let (stored, duplicates) = try await store.write { tx -> ([AnalyticsEvent], [AnalyticsEvent]) in
+            var stored: [AnalyticsEvent] = []
+            var duplicates: [AnalyticsEvent] = []
+            for event in toStore {
+                // The id decides, not the key: a retry may carry another timestamp.
+                if let marker = try tx.getItem(table, EventLayout.idMarkerKey(event.id!)) {
+                    let existing = try tx.getItem(table, ["PK": marker["eventPK"]!, "SK": marker["eventSK"]!])
+                    duplicates.append(existing.flatMap(EventLayout.event(from:)) ?? event)
+                    continue
+                }
+                try tx.putItem(table, EventLayout.idMarker(event, retention: configuration.eventRetention))
+                try tx.putItem(table, EventLayout.item(for: event, retention: configuration.eventRetention, now: now),
+                               condition: .notExists("PK"))
+                try FreshMetrics.record(event, in: table, transaction: tx, timeZone: configuration.timeZone)
+                stored.append(event)
+            }
+            return (stored, duplicates)
+        }
+        return BatchResult(stored: stored, duplicates: duplicates, rejected: rejected)
+    }
+
+    // MARK: Real-time reads
+
+    /// The counters of the hour containing `date` (in the configured time zone).
+    public func hourCounters(at date: Date) async throws -> [String: ExactDecimal] {
+        try await counters(EventLayout.counters("HOUR", TimeBuckets(date, in: configuration.timeZone).hour))
+    }
+
+    /// Exact distinct users of the day, ISO week or month containing `date`.
+    public func activeUsers(_ period: Period, at date: Date) async throws -> Int {
+        let buckets = TimeBuckets(date, in: configuration.timeZone)
+        let key: Item
+        switch period {
+        case .day: key = EventLayout.counters("DAY", buckets.day)
+        case .week: key = EventLayout.counters("WEEK", buckets.week)
+        case .month: key = EventLayout.counters("MONTH", buckets.month)
+        }
+        return try await counters(key)["activeUsers"]?.intValue ?? 0
+    }
+
+    /// Users whose first event ever falls on the day containing `date`.
+    public func newUsers(on date: Date) async throws -> Int {
+        try await counters(EventLayout.counters("DAY", TimeBuckets(date, in: configuration.timeZone).day))["newUsers"]?.intValue ?? 0
+    }
+
+    /// A calendar period for distinct counts.
+    public enum Period: Sendable, Hashable {
+        case day
+        case week
+        case month
+    }
+
+    private func counters(_ key: Item) async throws -> [String: ExactDecimal] {
+        guard let item = try await table.getItem(key) else { return [:] }
+        var counters: [String: ExactDecimal] = [:]
+        for (name, value) in item where name != "PK" && name != "SK" {
+            if case .n(let n) = value { counters[name] = n }
+        }
+        return counters
+    }
+
+    /// A user's events in time order, a page at a time (GSI1).
+    public func journey(of userId: String, limit: Int = 100, after cursor: PageCursor? = nil) async throws -> ([AnalyticsEvent], PageCursor?) {
+        let page = try await table.query(Query(indexName: "GSI1", partitionKey: .s("USER#\(KeyTemplate.escape(userId))"),
+                                               sortKey: .beginsWith("EVENT#"), limit: limit, startAfter: cursor))
+        return (page.items.compactMap(EventLayout.event(from:)), page.nextCursor)
+    }
+}

@@ -1,0 +1,28 @@
+import Foundation
+
+/// How ``Analytics`` validates, anonymises, buckets and keeps events.
+public struct AnalyticsConfiguration: Sendable {
+    /// Accepted event types; the five of SPEC §1.3 by default.
+    public var eventTypes: Set<String> = EventType.standard
+    /// How long raw events are kept (their TTL); 90 days by default.
+    public var eventRetention: Duration = .seconds(90 * 24 * 3600)
+    /// What is stored of `metadata.ipAddress`; truncated by default.
+    public var ipAddresses: IPAddressPolicy = .truncate
+    /// The time zone of hour, day, week and month buckets; UTC by default. (Event partitions,
+    /// `ANALYTICS#{date}`, are always UTC dates.)
+    public var timeZone: TimeZone = TimeZone(identifier: "UTC")!
+    /// The largest event accepted, in DynamoDB item bytes; 32 KB.
+    public var maximumEventSize = 32 * 1024
+    /// The deepest nesting of lists and maps in `eventData`.
+    public var maximumNesting = 8
+
+    public init() {}
+}
+
+/// What is stored of an event's IP address — decided before anything is stored.
+public enum IPAddressPolicy: Sendable, Hashable {
+    /// The address as given.
+    case keep
+    /// IPv4 cut to its /24 (`203.0.113.0`), IPv6 to its /48 (`2001:db8:85a3::`).
+    case truncate
+}

@@ -1,0 +1,99 @@
+import Foundation
+import KVTable
+
+/// Where analytics data lives in the single table (SPEC §1.3), and how events become items.
+///
+/// | item | PK | SK |
+/// |---|---|---|
+/// | event | `ANALYTICS#{UTC date}` | `EVENT#{timestampMillis}#{eventId}` (GSI1: `USER#{userId}` / `EVENT#{timestampMillis}`) |
+/// | hour counters | `METRICS#HOUR#{hour}` | `COUNTERS` |
+/// | day / week / month counters | `METRICS#DAY#{day}` … | `COUNTERS` |
+/// | distinct-user marker | `METRICS#ACTIVE#{DAY|WEEK|MONTH}#{period}` | `USER#{userId}` |
+/// | a user's first event | `METRICS#FIRSTSEEN` | `USER#{userId}` |
+/// | event id → event (idempotency) | `EVENTID#{eventId}` | `EVENT` |
+///
+/// Values placed in keys are escaped like entity key templates (`#` → `%23`, `%` → `%25`).
+enum EventLayout {
+    static let entityType = "AnalyticsEvent"
+    static let ttlAttribute = "ttl"
+
+    static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
+
+    static func paddedMillis(_ date: Date) -> String {
+        let digits = String(millis(date))
+        return String(repeating: "0", count: max(0, 13 - digits.count)) + digits
+    }
+
+    static func key(of event: AnalyticsEvent) -> Item {
+        ["PK": .s("ANALYTICS#\(TimeBuckets.utcDay(event.timestamp!))"),
+         "SK": .s("EVENT#\(paddedMillis(event.timestamp!))#\(event.id!)")]
+    }
+
+    static func item(for event: AnalyticsEvent, retention: Duration, now: Date) -> Item {
+        let timestamp = event.timestamp!
+        var item = key(of: event)
+        item["GSI1PK"] = .s("USER#\(KeyTemplate.escape(event.userId))")
+        item["GSI1SK"] = .s("EVENT#\(paddedMillis(timestamp))")
+        item["EntityType"] = .s(entityType)
+        item["eventId"] = .s(event.id!)
+        item["userId"] = .s(event.userId)
+        item["eventType"] = .s(event.eventType)
+        item["sessionId"] = .s(event.sessionId)
+        item["timestamp"] = .s(iso8601(timestamp))
+        item["timestampMillis"] = .n(ExactDecimal(Int(millis(timestamp))))
+        item["metadata"] = .m(["userAgent": .s(event.metadata.userAgent), "ipAddress": .s(event.metadata.ipAddress),
+                               "platform": .s(event.metadata.platform)])
+        if let data = event.eventData { item["eventData"] = .m(data) }
+        item[ttlAttribute] = .n(ExactDecimal(Int(timestamp.timeIntervalSince1970) + Int(retention.components.seconds)))
+        item["createdAt"] = .s(iso8601(now))
+        item["updatedAt"] = .s(iso8601(now))
+        return item
+    }
+
+    static func event(from item: Item) -> AnalyticsEvent? {
+        guard case .s(let id)? = item["eventId"], case .s(let userId)? = item["userId"],
+              case .s(let type)? = item["eventType"], case .s(let session)? = item["sessionId"],
+              let millis = item["timestampMillis"]?.numberValue?.intValue,
+              case .m(let metadata)? = item["metadata"] else { return nil }
+        var data: [String: AttributeValue]?
+        if case .m(let map)? = item["eventData"] { data = map }
+        return AnalyticsEvent(
+            userId: userId, eventType: type, sessionId: session,
+            metadata: .init(userAgent: metadata["userAgent"]?.stringValue ?? "", ipAddress: metadata["ipAddress"]?.stringValue ?? "",
+                            platform: metadata["platform"]?.stringValue ?? ""),
+            eventData: data, timestamp: Date(timeIntervalSince1970: Double(millis) / 1000), id: id)
+    }
+
+    static func iso8601(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: TimeZone(identifier: "UTC")!))
+    }
+
+    /// The marker that makes an event id unique, whatever timestamp a retry carries; it
+    /// expires with the event.
+    static func idMarker(_ event: AnalyticsEvent, retention: Duration) -> Item {
+        var marker = idMarkerKey(event.id!)
+        let key = self.key(of: event)
+        marker["eventPK"] = key["PK"]
+        marker["eventSK"] = key["SK"]
+        marker[ttlAttribute] = .n(ExactDecimal(Int(event.timestamp!.timeIntervalSince1970) + Int(retention.components.seconds)))
+        return marker
+    }
+
+    static func idMarkerKey(_ id: String) -> Item {
+        ["PK": .s("EVENTID#\(id)"), "SK": "EVENT"]
+    }
+
+    // MARK: Metrics items
+
+    static func counters(_ kind: String, _ period: String) -> Item {
+        ["PK": .s("METRICS#\(kind)#\(period)"), "SK": "COUNTERS"]
+    }
+
+    static func activeMarker(_ kind: String, _ period: String, user: String) -> Item {
+        ["PK": .s("METRICS#ACTIVE#\(kind)#\(period)"), "SK": .s("USER#\(KeyTemplate.escape(user))")]
+    }
+
+    static func firstSeen(user: String) -> Item {
+        ["PK": "METRICS#FIRSTSEEN", "SK": .s("USER#\(KeyTemplate.escape(user))")]
+    }
+}

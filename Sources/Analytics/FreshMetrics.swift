@@ -1,0 +1,67 @@
+import Foundation
+import KVTable
+
+/// The counters kept fresh in the same transaction as each new event (SPEC §5), so no
+/// dashboard waits for a job:
+///
+/// - per hour: `events`, `events:{type}`, `features:{feature}` (from `feature_use`'s
+///   `eventData.feature`), `content` and `content:{contentType}` (from `content_create`),
+///   `ai:requests`, `ai:tokens`, `ai:cost` (from `ai_request`'s `eventData.tokens` / `cost`),
+///   and `errors`;
+/// - exact distinct users per day, ISO week and month (`activeUsers`), from one marker item
+///   per user and period — distinct counts are never summed from smaller buckets;
+/// - new users per day (`newUsers`): a user's first event ever, moved when an earlier event
+///   arrives late.
+enum FreshMetrics {
+    static func record(_ event: AnalyticsEvent, in table: Table, transaction tx: StoreTransaction,
+                       timeZone: TimeZone) throws {
+        let buckets = TimeBuckets(event.timestamp!, in: timeZone)
+        try tx.updateItem(table, EventLayout.counters("HOUR", buckets.hour), hourlyUpdate(event))
+
+        for (kind, period) in [("DAY", buckets.day), ("WEEK", buckets.week), ("MONTH", buckets.month)] {
+            let marker = EventLayout.activeMarker(kind, period, user: event.userId)
+            if try tx.getItem(table, marker) == nil {
+                try tx.putItem(table, marker)
+                try tx.updateItem(table, EventLayout.counters(kind, period), [.add("activeUsers", 1)])
+            }
+        }
+
+        let firstSeenKey = EventLayout.firstSeen(user: event.userId)
+        let millis = EventLayout.millis(event.timestamp!)
+        if let first = try tx.getItem(table, firstSeenKey) {
+            guard let earlier = first["at"]?.numberValue?.intValue, Int64(earlier) > millis,
+                  let oldDay = first["day"]?.stringValue else { return }
+            // A late event is the user's true first: move the new-user count to its day.
+            try tx.updateItem(table, EventLayout.counters("DAY", oldDay), [.add("newUsers", -1)])
+        }
+        var marker = firstSeenKey
+        marker["at"] = .n(ExactDecimal(Int(millis)))
+        marker["day"] = .s(buckets.day)
+        try tx.putItem(table, marker)
+        try tx.updateItem(table, EventLayout.counters("DAY", buckets.day), [.add("newUsers", 1)])
+    }
+
+    private static func hourlyUpdate(_ event: AnalyticsEvent) -> Update {
+        var actions: [UpdateAction] = [
+            .add("events", 1),
+            .add(.name("events:\(event.eventType)"), 1),
+        ]
+        let data = event.eventData ?? [:]
+        switch event.eventType {
+        case EventType.featureUse:
+            actions.append(.add(.name("features:\(data["feature"]?.stringValue ?? "unknown")"), 1))
+        case EventType.contentCreate:
+            actions.append(.add("content", 1))
+            actions.append(.add(.name("content:\(data["contentType"]?.stringValue ?? "unknown")"), 1))
+        case EventType.aiRequest:
+            actions.append(.add(.name("ai:requests"), 1))
+            if case .n(let tokens)? = data["tokens"] { actions.append(.add(.name("ai:tokens"), .n(tokens))) }
+            if case .n(let cost)? = data["cost"] { actions.append(.add(.name("ai:cost"), .n(cost))) }
+        case EventType.error:
+            actions.append(.add("errors", 1))
+        default:
+            break
+        }
+        return Update(actions)
+    }
+}

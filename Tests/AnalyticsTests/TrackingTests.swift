@@ -1,0 +1,143 @@
+import Foundation
+import KVTable
+import Testing
+@testable import Analytics
+
+@Suite("Tracking and fresh metrics")
+struct TrackingTests {
+    static let base = Date(timeIntervalSince1970: 1_800_000_000)   // 2027-01-15 08:00 UTC
+
+    @Test("Storing an event id twice is a no-op", arguments: Backend.allCases)
+    func idempotency(backend: Backend) async throws {
+        let fixture = try await AnalyticsFixture(backend)
+        let analytics = fixture.analytics
+        let first = try await analytics.trackEvent(event(at: Self.base))
+        let again = try await analytics.trackEvent(event("someone-else", at: Self.base.addingTimeInterval(99), id: first.id))
+        #expect(again == first)   // the stored event comes back unchanged
+        let batch = try await analytics.trackEventBatch([event(at: Self.base, id: first.id), event(at: Self.base, id: first.id?.uppercased())])
+        #expect(batch.stored.isEmpty && batch.duplicates.count == 2)
+        #expect(try await analytics.hourCounters(at: Self.base)["events"] == 1)
+        #expect(try await analytics.activeUsers(.day, at: Self.base) == 1)
+        let (journey, _) = try await analytics.journey(of: "u1")
+        #expect(journey.map(\.id) == [first.id])
+    }
+
+    @Test("A batch stores the valid events and reports the invalid ones by position", arguments: Backend.allCases)
+    func batches(backend: Backend) async throws {
+        let fixture = try await AnalyticsFixture(backend)
+        let analytics = fixture.analytics
+        let result = try await analytics.trackEventBatch([event(at: Self.base), event(""), event("u2", at: Self.base), event("u3", "nope")])
+        #expect(result.stored.map(\.userId) == ["u1", "u2"])
+        #expect(result.rejected.map(\.index) == [1, 3])
+        #expect(result.rejected.map(\.error.field) == ["userId", "eventType"])
+        do {
+            _ = try await analytics.trackEventBatch([event("u4", at: Self.base), event("")], allOrNothing: true)
+            Issue.record("an all-or-nothing batch with an invalid event must throw")
+        } catch let error as Analytics.BatchRejected {
+            #expect(error.rejected.map(\.index) == [1])
+        }
+        #expect(try await analytics.activeUsers(.day, at: Self.base) == 2)   // u4 was not stored
+        await #expect(throws: InvalidEvent(field: "userId", reason: "is required and must not be empty")) {
+            try await analytics.trackEvent(event(""))
+        }
+    }
+
+    @Test("Every fresh metric equals a brute-force recomputation from the raw events", arguments: Backend.allCases, ["UTC", "America/New_York"])
+    func metricsMatchBruteForce(backend: Backend, zone: String) async throws {
+        var configuration = AnalyticsConfiguration()
+        configuration.timeZone = TimeZone(identifier: zone)!
+        let fixture = try await AnalyticsFixture(backend, configuration: configuration)
+        let analytics = fixture.analytics
+
+        // A randomised data set: users, sessions, days (across a month and a week boundary),
+        // every event type, stored out of order so that many events arrive late.
+        var random = SplitMix(seed: 11)
+        let types = Array(EventType.standard).sorted()
+        var events: [AnalyticsEvent] = []
+        for n in 0..<400 {
+            let user = "user#\(random.below(9))"   // '#' in an id must not break keys
+            let type = types[random.below(types.count)]
+            let at = Self.base.addingTimeInterval(Double(random.below(45 * 24 * 3600)))
+            var data: [String: AttributeValue] = [:]
+            switch type {
+            case EventType.featureUse: data["feature"] = .s(["search", "export", "share"][random.below(3)])
+            case EventType.contentCreate: data["contentType"] = .s(["album", "track"][random.below(2)])
+            case EventType.aiRequest:
+                data["tokens"] = .number(random.below(5000))
+                data["cost"] = try .number("0.\(random.below(9999) + 1)")
+            default: break
+            }
+            events.append(event(user, type, session: "s\(n % 37)", at: at, data: data))
+        }
+        for chunk in stride(from: 0, to: events.count, by: 50) {
+            let result = try await analytics.trackEventBatch(Array(events[chunk..<min(chunk + 50, events.count)]))
+            #expect(result.stored.count == min(50, events.count - chunk))
+        }
+
+        // Brute force from the raw events.
+        func buckets(_ e: AnalyticsEvent) -> TimeBuckets { TimeBuckets(e.timestamp!, in: configuration.timeZone) }
+        var hourly: [String: [String: ExactDecimal]] = [:]
+        func add(_ hour: String, _ name: String, _ amount: ExactDecimal) {
+            hourly[hour, default: [:]][name] = try! (hourly[hour]?[name] ?? .zero).adding(amount)
+        }
+        for e in events {
+            let hour = buckets(e).hour
+            add(hour, "events", 1)
+            add(hour, "events:\(e.eventType)", 1)
+            switch e.eventType {
+            case EventType.featureUse: add(hour, "features:\(e.eventData!["feature"]!.stringValue!)", 1)
+            case EventType.contentCreate:
+                add(hour, "content", 1)
+                add(hour, "content:\(e.eventData!["contentType"]!.stringValue!)", 1)
+            case EventType.aiRequest:
+                add(hour, "ai:requests", 1)
+                add(hour, "ai:tokens", e.eventData!["tokens"]!.numberValue!)
+                add(hour, "ai:cost", e.eventData!["cost"]!.numberValue!)
+            case EventType.error: add(hour, "errors", 1)
+            default: break
+            }
+        }
+        for e in events {
+            #expect(try await analytics.hourCounters(at: e.timestamp!) == hourly[buckets(e).hour]!)
+        }
+        for period in [Analytics.Period.day, .week, .month] {
+            for e in events {
+                let key = { (x: AnalyticsEvent) -> String in
+                    switch period { case .day: buckets(x).day; case .week: buckets(x).week; case .month: buckets(x).month }
+                }
+                let expected = Set(events.filter { key($0) == key(e) }.map(\.userId)).count
+                #expect(try await analytics.activeUsers(period, at: e.timestamp!) == expected, "\(period) of \(key(e))")
+            }
+        }
+        let firstDays = Dictionary(grouping: events, by: \.userId).mapValues { buckets($0.min { $0.timestamp! < $1.timestamp! }!).day }
+        for e in events {
+            let day = buckets(e).day
+            #expect(try await analytics.newUsers(on: e.timestamp!) == firstDays.values.filter { $0 == day }.count, "new users on \(day)")
+        }
+    }
+
+    @Test("A user's journey is in time order, paginated", arguments: Backend.allCases)
+    func journey(backend: Backend) async throws {
+        let fixture = try await AnalyticsFixture(backend)
+        let analytics = fixture.analytics
+        let times = (0..<7).map { Self.base.addingTimeInterval(Double($0) * 86_400) }
+        try await analytics.trackEventBatch(times.reversed().map { event("ada", at: $0) } + [event("bob", at: Self.base)])
+        let (first, cursor) = try await analytics.journey(of: "ada", limit: 4)
+        let (rest, end) = try await analytics.journey(of: "ada", limit: 4, after: cursor)
+        #expect((first + rest).map(\.timestamp) == times)
+        #expect(end == nil)
+    }
+}
+
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+}
