@@ -9,6 +9,9 @@ import Synchronization
 final class MemoryStorage: StorageEngine {
     private let committed = Mutex(SortedKeyValues())
     private let writerLock = Mutex(false)   // true once closed
+    /// Fault injection for tests of failure handling above the store (retries, re-queueing):
+    /// while positive, each write fails with a storage error and decrements it.
+    let injectedWriteFailures = Mutex(0)
 
     init() {}
 
@@ -26,6 +29,12 @@ final class MemoryStorage: StorageEngine {
     func writeNow<R>(_ body: (any StorageWriter) throws -> R, afterCommit: ((R) -> Void)? = nil) throws -> R {
         try writerLock.withLock { closed in
             if closed { throw KVTableError.storage("The store is closed") }
+            let inject = injectedWriteFailures.withLock { remaining -> Bool in
+                guard remaining > 0 else { return false }
+                remaining -= 1
+                return true
+            }
+            if inject { throw KVTableError.storage("Injected write failure") }
             let writer = MemoryWriter(entries: committed.withLock { $0 })
             let result = try body(writer)
             let final = writer.entries
