@@ -105,7 +105,7 @@ public struct Analytics: Sendable {
 
     /// The counters of the hour containing `date` (in the configured time zone).
     public func hourCounters(at date: Date) async throws -> [String: ExactDecimal] {
-        try await counters(EventLayout.counters("HOUR", TimeBuckets(date, in: configuration.timeZone).hour))
+        try await counters(EventLayout.hourCounters(TimeBuckets(date, in: configuration.timeZone)))
     }
 
     /// Exact distinct users of the day, ISO week or month containing `date`.

@@ -6,10 +6,12 @@ import KVTable
 /// | item | PK | SK |
 /// |---|---|---|
 /// | event | `ANALYTICS#{UTC date}` | `EVENT#{timestampMillis}#{eventId}` (GSI1: `USER#{userId}` / `EVENT#{timestampMillis}`) |
-/// | hour counters | `METRICS#HOUR#{hour}` | `COUNTERS` |
+/// | hour counters | `METRICS#HOURS#{day}` | `HOUR#{HH}` |
 /// | day / week / month counters | `METRICS#DAY#{day}` … | `COUNTERS` |
 /// | distinct-user marker | `METRICS#ACTIVE#{DAY|WEEK|MONTH}#{period}` | `USER#{userId}` |
 /// | a user's first event | `METRICS#FIRSTSEEN` | `USER#{userId}` |
+/// | a session | `METRICS#SESSIONS#{day of its first event}` | `SESSION#{sessionId}` |
+/// | where a session is | `METRICS#SESSION#{sessionId}` | `SESSION` |
 /// | event id → event (idempotency) | `EVENTID#{eventId}` | `EVENT` |
 ///
 /// Values placed in keys are escaped like entity key templates (`#` → `%23`, `%` → `%25`).
@@ -84,6 +86,31 @@ enum EventLayout {
     }
 
     // MARK: Metrics items
+
+    /// Hour counters live in their day's partition, so a day's hours are one query.
+    static func hourCounters(_ buckets: TimeBuckets) -> Item {
+        ["PK": .s("METRICS#HOURS#\(buckets.day)"), "SK": .s("HOUR#\(buckets.hour.suffix(2))")]
+    }
+
+    static func hourPartition(day: String) -> AttributeValue {
+        .s("METRICS#HOURS#\(day)")
+    }
+
+    static func session(day: String, id: String) -> Item {
+        ["PK": .s("METRICS#SESSIONS#\(day)"), "SK": .s("SESSION#\(KeyTemplate.escape(id))")]
+    }
+
+    static func sessionPartition(day: String) -> AttributeValue {
+        .s("METRICS#SESSIONS#\(day)")
+    }
+
+    static func sessionPointer(id: String) -> Item {
+        ["PK": .s("METRICS#SESSION#\(KeyTemplate.escape(id))"), "SK": "SESSION"]
+    }
+
+    static func activePartition(_ kind: String, _ period: String) -> AttributeValue {
+        .s("METRICS#ACTIVE#\(kind)#\(period)")
+    }
 
     static func counters(_ kind: String, _ period: String) -> Item {
         ["PK": .s("METRICS#\(kind)#\(period)"), "SK": "COUNTERS"]

@@ -11,12 +11,15 @@ import KVTable
 /// - exact distinct users per day, ISO week and month (`activeUsers`), from one marker item
 ///   per user and period — distinct counts are never summed from smaller buckets;
 /// - new users per day (`newUsers`): a user's first event ever, moved when an earlier event
-///   arrives late.
+///   arrives late;
+/// - sessions: the first and last event time of each `sessionId`, filed under the day of its
+///   first event (moved when an earlier event arrives late), for average session duration.
 enum FreshMetrics {
     static func record(_ event: AnalyticsEvent, in table: Table, transaction tx: StoreTransaction,
                        timeZone: TimeZone) throws {
         let buckets = TimeBuckets(event.timestamp!, in: timeZone)
-        try tx.updateItem(table, EventLayout.counters("HOUR", buckets.hour), hourlyUpdate(event))
+        try tx.updateItem(table, EventLayout.hourCounters(buckets), hourlyUpdate(event))
+        try recordSession(event, day: buckets.day, in: table, transaction: tx)
 
         for (kind, period) in [("DAY", buckets.day), ("WEEK", buckets.week), ("MONTH", buckets.month)] {
             let marker = EventLayout.activeMarker(kind, period, user: event.userId)
@@ -39,6 +42,35 @@ enum FreshMetrics {
         marker["day"] = .s(buckets.day)
         try tx.putItem(table, marker)
         try tx.updateItem(table, EventLayout.counters("DAY", buckets.day), [.add("newUsers", 1)])
+    }
+
+    private static func recordSession(_ event: AnalyticsEvent, day: String, in table: Table,
+                                      transaction tx: StoreTransaction) throws {
+        let millis = Int(EventLayout.millis(event.timestamp!))
+        let pointerKey = EventLayout.sessionPointer(id: event.sessionId)
+        var first = millis, last = millis, startDay = day
+        if let pointer = try tx.getItem(table, pointerKey),
+           let knownFirst = pointer["first"]?.numberValue?.intValue, let knownLast = pointer["last"]?.numberValue?.intValue,
+           let knownDay = pointer["day"]?.stringValue {
+            if millis >= knownFirst && millis <= knownLast { return }   // inside the known span
+            first = min(knownFirst, millis)
+            last = max(knownLast, millis)
+            startDay = millis < knownFirst ? day : knownDay
+            if startDay != knownDay {
+                try tx.deleteItem(table, EventLayout.session(day: knownDay, id: event.sessionId))
+            }
+        }
+        var pointer = pointerKey
+        pointer["first"] = .number(first)
+        pointer["last"] = .number(last)
+        pointer["day"] = .s(startDay)
+        try tx.putItem(table, pointer)
+        var session = EventLayout.session(day: startDay, id: event.sessionId)
+        session["sessionId"] = .s(event.sessionId)
+        session["userId"] = .s(event.userId)
+        session["first"] = .number(first)
+        session["last"] = .number(last)
+        try tx.putItem(table, session)
     }
 
     private static func hourlyUpdate(_ event: AnalyticsEvent) -> Update {

@@ -49,26 +49,7 @@ struct TrackingTests {
         let fixture = try await AnalyticsFixture(backend, configuration: configuration)
         let analytics = fixture.analytics
 
-        // A randomised data set: users, sessions, days (across a month and a week boundary),
-        // every event type, stored out of order so that many events arrive late.
-        var random = SplitMix(seed: 11)
-        let types = Array(EventType.standard).sorted()
-        var events: [AnalyticsEvent] = []
-        for n in 0..<400 {
-            let user = "user#\(random.below(9))"   // '#' in an id must not break keys
-            let type = types[random.below(types.count)]
-            let at = Self.base.addingTimeInterval(Double(random.below(45 * 24 * 3600)))
-            var data: [String: AttributeValue] = [:]
-            switch type {
-            case EventType.featureUse: data["feature"] = .s(["search", "export", "share"][random.below(3)])
-            case EventType.contentCreate: data["contentType"] = .s(["album", "track"][random.below(2)])
-            case EventType.aiRequest:
-                data["tokens"] = .number(random.below(5000))
-                data["cost"] = try .number("0.\(random.below(9999) + 1)")
-            default: break
-            }
-            events.append(event(user, type, session: "s\(n % 37)", at: at, data: data))
-        }
+        let events = try Self.randomEvents()
         for chunk in stride(from: 0, to: events.count, by: 50) {
             let result = try await analytics.trackEventBatch(Array(events[chunk..<min(chunk + 50, events.count)]))
             #expect(result.stored.count == min(50, events.count - chunk))
@@ -113,6 +94,89 @@ struct TrackingTests {
         for e in events {
             let day = buckets(e).day
             #expect(try await analytics.newUsers(on: e.timestamp!) == firstDays.values.filter { $0 == day }.count, "new users on \(day)")
+        }
+    }
+
+    /// A randomised data set: users, sessions, days (across a month and a week boundary),
+    /// every event type, in random order so that many events arrive late.
+    static func randomEvents(count: Int = 400) throws -> [AnalyticsEvent] {
+        var random = SplitMix(seed: 11)
+        let types = Array(EventType.standard).sorted()
+        var events: [AnalyticsEvent] = []
+        for n in 0..<count {
+            let user = "user#\(random.below(9))"   // '#' in an id must not break keys
+            let type = types[random.below(types.count)]
+            let at = base.addingTimeInterval(Double(random.below(45 * 24 * 3600)))
+            var data: [String: AttributeValue] = [:]
+            switch type {
+            case EventType.featureUse: data["feature"] = .s(["search", "export", "share"][random.below(3)])
+            case EventType.contentCreate: data["contentType"] = .s(["album", "track"][random.below(2)])
+            case EventType.aiRequest:
+                data["tokens"] = .number(random.below(5000))
+                data["cost"] = try .number("0.\(random.below(9999) + 1)")
+            default: break
+            }
+            events.append(event(user, type, session: "s\(n % 37)", at: at, data: data))
+        }
+        return events
+    }
+
+    @Test("Aggregations, engagement, feature usage and sessions equal brute force", arguments: Backend.allCases, ["UTC", "Asia/Kolkata"])
+    func queriesMatchBruteForce(backend: Backend, zone: String) async throws {
+        var configuration = AnalyticsConfiguration()
+        configuration.timeZone = TimeZone(identifier: zone)!
+        let fixture = try await AnalyticsFixture(backend, configuration: configuration)
+        let analytics = fixture.analytics
+        let events = try Self.randomEvents(count: 300)
+        try await analytics.trackEventBatch(events.reversed())   // late everywhere
+        let calendar = PeriodCalendar(timeZone: configuration.timeZone)
+        let start = Self.base.addingTimeInterval(-86_400)
+        let end = Self.base.addingTimeInterval(47 * 86_400)
+
+        for granularity in [Granularity.daily, .weekly, .monthly] {
+            let points = try await analytics.aggregate(granularity, from: start, to: end)
+            for point in points {
+                let inPeriod = events.filter { $0.timestamp! >= point.period.start && $0.timestamp! < point.period.end }
+                #expect(point.values["events"]?.intValue ?? 0 == inPeriod.count, "\(granularity) \(point.period.key)")
+                #expect(point.values["activeUsers"]?.intValue ?? 0 == Set(inPeriod.map(\.userId)).count, "\(granularity) \(point.period.key)")
+                let tokens = inPeriod.compactMap { $0.eventData?["tokens"]?.numberValue?.intValue }.reduce(0, +)
+                #expect(point.values["ai:tokens"]?.intValue ?? 0 == tokens)
+            }
+        }
+
+        let usage = try await analytics.getFeatureUsage(start: start, end: end)
+        let expectedUsage = Dictionary(grouping: events.filter { $0.eventType == EventType.featureUse }) { $0.eventData!["feature"]!.stringValue! }
+            .mapValues { ExactDecimal($0.count) }
+        #expect(usage == expectedUsage)
+
+        let engagement = try await analytics.getUserEngagement(start: Self.base, end: Self.base.addingTimeInterval(40 * 86_400))
+        for (day, users) in engagement.rollingSevenDayActiveUsers {
+            let dayPeriod = calendar.periods(.daily, from: Self.base, to: end).first { $0.key == day }!
+            let windowStart = calendar.day(dayPeriod.start, offset: -6)
+            let expected = Set(events.filter { $0.timestamp! >= windowStart && $0.timestamp! < dayPeriod.end }.map(\.userId)).count
+            #expect(users == expected, "rolling 7 ending \(day)")
+        }
+        for (day, users) in engagement.rollingThirtyDayActiveUsers {
+            let dayPeriod = calendar.periods(.daily, from: Self.base, to: end).first { $0.key == day }!
+            let windowStart = calendar.day(dayPeriod.start, offset: -29)
+            #expect(users == Set(events.filter { $0.timestamp! >= windowStart && $0.timestamp! < dayPeriod.end }.map(\.userId)).count)
+        }
+        #expect(engagement.dailyActiveUsers.count == 41)   // 40 × 24 h from 08:00 touch 41 calendar days
+
+        // Sessions: first to last event of each session id, filed under the day of its first event.
+        let spans = Dictionary(grouping: events, by: \.sessionId).mapValues { group in
+            (group.map(\.timestamp!).min()!, group.map(\.timestamp!).max()!)
+        }
+        for point in try await analytics.getPlatformMetrics(start: start, end: end) {
+            let starting = spans.values.filter { $0.0 >= point.period.start && $0.0 < point.period.end }
+            #expect(point.values["sessions"]?.intValue ?? 0 == starting.count, "sessions on \(point.period.key)")
+            if !starting.isEmpty {
+                let average = starting.map { $0.1.timeIntervalSince($0.0) }.reduce(0, +) / Double(starting.count)
+                let reported = Double(point.values["averageSessionSeconds"]!.description)!
+                #expect(abs(reported - average) < 0.002)
+            }
+            let firstEvents = Dictionary(grouping: events, by: \.userId).mapValues { $0.map(\.timestamp!).min()! }
+            #expect(point.values["totalUsers"]?.intValue == firstEvents.values.filter { $0 < point.period.end }.count)
         }
     }
 

@@ -1,0 +1,213 @@
+import Foundation
+import KVTable
+
+/// One bucket of an aggregation: its period and its values.
+public struct MetricsPoint: Sendable, Hashable {
+    public var period: MetricPeriod
+    public var values: [String: ExactDecimal]
+}
+
+/// The real-time view: the current hour and day as the counters stand now.
+public struct RealtimeSnapshot: Sendable, Hashable {
+    public var hour: MetricsPoint
+    public var day: MetricsPoint
+    public var activeUsersToday: Int
+}
+
+/// Daily, weekly and monthly active users over a range (SPEC §1.3 `getUserEngagement`).
+public struct UserEngagement: Sendable, Hashable {
+    /// Distinct users of each calendar day in the range.
+    public var dailyActiveUsers: [(day: String, users: Int)]
+    /// Distinct users of each calendar ISO week (Monday start) that overlaps the range.
+    public var weeklyActiveUsersByCalendarWeek: [(week: String, users: Int)]
+    /// Distinct users of each calendar month that overlaps the range.
+    public var monthlyActiveUsersByCalendarMonth: [(month: String, users: Int)]
+    /// For each day of the range: distinct users of the 7 days ending that day.
+    public var rollingSevenDayActiveUsers: [(day: String, users: Int)]
+    /// For each day of the range: distinct users of the 30 days ending that day.
+    public var rollingThirtyDayActiveUsers: [(day: String, users: Int)]
+
+    public static func == (lhs: UserEngagement, rhs: UserEngagement) -> Bool {
+        lhs.dailyActiveUsers.elementsEqual(rhs.dailyActiveUsers, by: ==)
+            && lhs.weeklyActiveUsersByCalendarWeek.elementsEqual(rhs.weeklyActiveUsersByCalendarWeek, by: ==)
+            && lhs.monthlyActiveUsersByCalendarMonth.elementsEqual(rhs.monthlyActiveUsersByCalendarMonth, by: ==)
+            && lhs.rollingSevenDayActiveUsers.elementsEqual(rhs.rollingSevenDayActiveUsers, by: ==)
+            && lhs.rollingThirtyDayActiveUsers.elementsEqual(rhs.rollingThirtyDayActiveUsers, by: ==)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(dailyActiveUsers.count)
+    }
+}
+
+/// The queries over fresh metrics. All additive metrics come from one mechanism,
+/// ``Analytics/aggregate(_:from:to:names:)``, which sums hour counters into buckets; distinct
+/// counts come from the per-period counters and markers and are never summed.
+extension Analytics {
+    var calendar: PeriodCalendar { PeriodCalendar(timeZone: configuration.timeZone) }
+
+    /// Sums the additive counters (see ``FreshMetrics``) into buckets of `granularity` over
+    /// `[start, end)`, keeping only the counters `names` accepts; for day, week and month
+    /// buckets it adds the exact `activeUsers` of the period and, for days, `newUsers`.
+    public func aggregate(_ granularity: Granularity, from start: Date, to end: Date,
+                          names: (@Sendable (String) -> Bool)? = nil) async throws -> [MetricsPoint] {
+        let periods = calendar.periods(granularity, from: start, to: end)
+        var hoursByDay: [String: [String: [String: ExactDecimal]]] = [:]   // day → hour → counters
+        for day in Set(periods.flatMap(\.days)) {
+            let page = try await table.query(Query(partitionKey: EventLayout.hourPartition(day: day)))
+            for item in page.items { hoursByDay[day, default: [:]][item["SK"]!.stringValue!] = Self.numbers(item) }
+        }
+        var points: [MetricsPoint] = []
+        for period in periods {
+            var values: [String: ExactDecimal] = [:]
+            for day in period.days {
+                for (hourKey, counters) in hoursByDay[day] ?? [:] {
+                    if granularity == .hourly, "\(day)T\(hourKey.suffix(2))" != period.key { continue }
+                    for (name, value) in counters where names?(name) ?? true {
+                        values[name] = try (values[name] ?? .zero).adding(value)
+                    }
+                }
+            }
+            if granularity != .hourly {
+                let kind = Self.periodKind(granularity)
+                let distinct = try await table.getItem(EventLayout.counters(kind, period.key)).map(Self.numbers) ?? [:]
+                for (name, value) in distinct where names?(name) ?? true { values[name] = value }
+            }
+            points.append(MetricsPoint(period: period, values: values))
+        }
+        return points
+    }
+
+    /// Per day of `[start, end)`: every counter, distinct and new users, and session figures —
+    /// the daily aggregates of SPEC §1.3.
+    public func getPlatformMetrics(start: Date, end: Date) async throws -> [MetricsPoint] {
+        var points = try await aggregate(.daily, from: start, to: end)
+        for index in points.indices {
+            let sessions = try await sessionFigures(days: points[index].period.days)
+            points[index].values.merge(sessions) { $1 }
+            points[index].values["totalUsers"] = ExactDecimal(try await totalUsers(before: points[index].period.end))
+        }
+        return points
+    }
+
+    /// How often each feature was used in `[start, end)`, from `feature_use` events.
+    public func getFeatureUsage(start: Date, end: Date) async throws -> [String: ExactDecimal] {
+        var totals: [String: ExactDecimal] = [:]
+        for point in try await aggregate(.daily, from: start, to: end, names: { $0.hasPrefix("features:") }) {
+            for (name, value) in point.values where name.hasPrefix("features:") {
+                totals[String(name.dropFirst("features:".count))] = try (totals[String(name.dropFirst("features:".count))] ?? .zero).adding(value)
+            }
+        }
+        return totals
+    }
+
+    /// DAU per day; WAU and MAU both by calendar period and rolling over 7 and 30 days.
+    public func getUserEngagement(start: Date, end: Date) async throws -> UserEngagement {
+        let days = calendar.periods(.daily, from: start, to: end)
+        var usersByDay: [String: Set<String>] = [:]
+        if let first = days.first {
+            // Rolling windows reach 29 days back before the range.
+            for period in calendar.periods(.daily, from: calendar.day(first.start, offset: -29), to: end) {
+                usersByDay[period.key] = try await activeUsers(inPartition: EventLayout.activePartition("DAY", period.key))
+            }
+        }
+        func rolling(_ length: Int, endingAt day: MetricPeriod) -> Int {
+            var union = Set<String>()
+            for offset in 0..<length {
+                union.formUnion(usersByDay[TimeBuckets(calendar.day(day.start, offset: -offset), in: configuration.timeZone).day] ?? [])
+            }
+            return union.count
+        }
+        func calendarCounts(_ granularity: Granularity) async throws -> [(String, Int)] {
+            var result: [(String, Int)] = []
+            for period in calendar.periods(granularity, from: start, to: end) {
+                let counters = try await table.getItem(EventLayout.counters(Self.periodKind(granularity), period.key))
+                result.append((period.key, counters?["activeUsers"]?.numberValue?.intValue ?? 0))
+            }
+            return result
+        }
+        return UserEngagement(
+            dailyActiveUsers: days.map { ($0.key, usersByDay[$0.key]?.count ?? 0) },
+            weeklyActiveUsersByCalendarWeek: try await calendarCounts(.weekly),
+            monthlyActiveUsersByCalendarMonth: try await calendarCounts(.monthly),
+            rollingSevenDayActiveUsers: days.map { ($0.key, rolling(7, endingAt: $0)) },
+            rollingThirtyDayActiveUsers: days.map { ($0.key, rolling(30, endingAt: $0)) })
+    }
+
+    /// The current hour and day, as the counters stand.
+    public func realtimeSnapshot() async throws -> RealtimeSnapshot {
+        let now = store.time.now()
+        let hour = try await aggregate(.hourly, from: now, to: now.addingTimeInterval(1)).first!
+        let day = try await aggregate(.daily, from: now, to: now.addingTimeInterval(1)).first!
+        return RealtimeSnapshot(hour: hour, day: day, activeUsersToday: day.values["activeUsers"]?.intValue ?? 0)
+    }
+
+    // MARK: Building blocks
+
+    static func periodKind(_ granularity: Granularity) -> String {
+        switch granularity {
+        case .hourly: return "HOUR"
+        case .daily: return "DAY"
+        case .weekly: return "WEEK"
+        case .monthly: return "MONTH"
+        }
+    }
+
+    static func numbers(_ item: Item) -> [String: ExactDecimal] {
+        var values: [String: ExactDecimal] = [:]
+        for (name, value) in item where name != "PK" && name != "SK" {
+            if case .n(let n) = value { values[name] = n }
+        }
+        return values
+    }
+
+    /// The users with a marker in one distinct-user partition.
+    func activeUsers(inPartition partition: AttributeValue) async throws -> Set<String> {
+        var users = Set<String>()
+        var cursor: PageCursor?
+        repeat {
+            let page = try await table.query(Query(partitionKey: partition, limit: 1000, startAfter: cursor))
+            for item in page.items { users.insert(item["SK"]!.stringValue!) }
+            cursor = page.nextCursor
+        } while cursor != nil
+        return users
+    }
+
+    /// `sessions` and `averageSessionSeconds` of the sessions that started on these days.
+    func sessionFigures(days: [String]) async throws -> [String: ExactDecimal] {
+        var count = 0
+        var totalMillis = 0
+        for day in days {
+            var cursor: PageCursor?
+            repeat {
+                let page = try await table.query(Query(partitionKey: EventLayout.sessionPartition(day: day), limit: 1000, startAfter: cursor))
+                for item in page.items {
+                    guard let first = item["first"]?.numberValue?.intValue, let last = item["last"]?.numberValue?.intValue else { continue }
+                    count += 1
+                    totalMillis += last - first
+                }
+                cursor = page.nextCursor
+            } while cursor != nil
+        }
+        var figures: [String: ExactDecimal] = ["sessions": ExactDecimal(count)]
+        if count > 0 {
+            // Average in seconds, to the millisecond: totalMillis / count / 1000.
+            figures["averageSessionSeconds"] = try ExactDecimal(String(format: "%.3f", Double(totalMillis) / Double(count) / 1000))
+        }
+        return figures
+    }
+
+    /// Users whose first event is before `date`.
+    func totalUsers(before date: Date) async throws -> Int {
+        var total = 0
+        var cursor: PageCursor?
+        let limit = ExactDecimal(Int(EventLayout.millis(date)))
+        repeat {
+            let page = try await table.query(Query(partitionKey: "METRICS#FIRSTSEEN", limit: 1000,
+                                                   filter: .attribute("at") < .value(.n(limit)), countOnly: true, startAfter: cursor))
+            total += page.count
+            cursor = page.nextCursor
+        } while cursor != nil
+        return total
+    }
+}
