@@ -15,6 +15,12 @@ public struct AnalyticsConfiguration: Sendable {
     public var maximumEventSize = 32 * 1024
     /// The deepest nesting of lists and maps in `eventData`.
     public var maximumNesting = 8
+    /// How long rollup records are kept, by granularity (nil: forever): hourly 30 days, daily
+    /// and weekly one year, monthly forever.
+    public var rollupRetention: [Granularity: Duration?] = [
+        .hourly: .seconds(30 * 86_400), .daily: .seconds(365 * 86_400),
+        .weekly: .seconds(365 * 86_400), .monthly: nil,
+    ]
 
     public init() {}
 }

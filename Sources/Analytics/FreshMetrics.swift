@@ -16,8 +16,9 @@ import KVTable
 ///   first event (moved when an earlier event arrives late), for average session duration.
 enum FreshMetrics {
     static func record(_ event: AnalyticsEvent, in table: Table, transaction tx: StoreTransaction,
-                       timeZone: TimeZone) throws {
+                       timeZone: TimeZone, now: Date) throws {
         let buckets = TimeBuckets(event.timestamp!, in: timeZone)
+        try markClosedPeriodsDirty(event, in: table, transaction: tx, timeZone: timeZone, now: now)
         try tx.updateItem(table, EventLayout.hourCounters(buckets), hourlyUpdate(event))
         try recordSession(event, day: buckets.day, in: table, transaction: tx)
 
@@ -42,6 +43,23 @@ enum FreshMetrics {
         marker["day"] = .s(buckets.day)
         try tx.putItem(table, marker)
         try tx.updateItem(table, EventLayout.counters("DAY", buckets.day), [.add("newUsers", 1)])
+    }
+
+    /// A late event changes periods whose rollups may already be written: mark them, so the
+    /// scheduler recomputes them. Each mark counts its markings, so clearing one that was marked
+    /// again meanwhile fails and it stays marked.
+    private static func markClosedPeriodsDirty(_ event: AnalyticsEvent, in table: Table, transaction tx: StoreTransaction,
+                                               timeZone: TimeZone, now: Date) throws {
+        let calendar = PeriodCalendar(timeZone: timeZone)
+        for granularity in Granularity.allCases {
+            let period = calendar.period(granularity, containing: event.timestamp!)
+            guard period.end <= now else { continue }
+            try tx.updateItem(table, DirtyPeriods.key(period), [
+                .add("markings", 1),
+                .set("granularity", .value(.s(granularity.rawValue))),
+                .set("start", .value(.s(EventLayout.iso8601(period.start)))),
+            ])
+        }
     }
 
     private static func recordSession(_ event: AnalyticsEvent, day: String, in table: Table,

@@ -14,17 +14,18 @@ final class AnalyticsFixture: @unchecked Sendable {  // test helper: immutable a
     let analytics: Analytics
     let directory: URL?
 
-    init(_ backend: Backend, configuration: AnalyticsConfiguration = AnalyticsConfiguration()) async throws {
+    init(_ backend: Backend, configuration: AnalyticsConfiguration = AnalyticsConfiguration(),
+         time: any TimeSource = SystemTimeSource()) async throws {
         switch backend {
         case .memory:
-            store = KVStore.inMemory()
+            store = KVStore.inMemory(time: time)
             directory = nil
         case .lmdb:
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("analytics-tests-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             self.directory = directory
             store = try KVStore.open(path: directory.appendingPathComponent("a.kvt").path,
-                                     configuration: LMDBConfiguration(durability: .noSync))
+                                     configuration: LMDBConfiguration(durability: .noSync), time: time)
         }
         let table = try await store.createTable(.singleTable(name: "App"))
         analytics = try await Analytics(store: store, table: table, configuration: configuration)

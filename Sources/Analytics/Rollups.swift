@@ -1,0 +1,210 @@
+import Foundation
+import KVTable
+
+/// A pre-computed rollup record (SPEC §1.2):
+/// `PK = ANALYTICS#{metricType}#{granularity}`, `SK = {timestamp}`,
+/// `GSI1 = ANALYTICS / {granularity}#{timestamp}#{metricType}` (all metrics of a time range),
+/// `GSI2 = ANALYTICS_TYPE#{metricType} / {timestamp}` (one metric type over time).
+public struct MetricRecord: Entity, Hashable {
+    public static let entityType = "MetricRecord"
+    public static let key = KeyTemplate(partition: "ANALYTICS#{metricType}#{granularity}", sort: "{timestamp}")
+    public static let indexKeys = [
+        "GSI1": KeyTemplate(partition: "ANALYTICS", sort: "{granularity}#{timestamp}#{metricType}"),
+        "GSI2": KeyTemplate(partition: "ANALYTICS_TYPE#{metricType}", sort: "{timestamp}"),
+    ]
+
+    /// `events`, `features`, `content`, `ai`, `errors`, `users` or `sessions`.
+    public var metricType: String
+    public var granularity: Granularity
+    /// Start of the period, ISO-8601 UTC with milliseconds.
+    public var timestamp: String
+    /// End of the period (exclusive), ISO-8601 UTC with milliseconds.
+    public var endTimestamp: String
+    public var metrics: [String: ExactDecimal]
+    public var calculatedAt: Date
+    /// Bumped every time the record is recomputed.
+    public var version: Int
+    /// Expiry (epoch seconds) per the retention of its granularity; nil keeps it forever.
+    public var ttl: Int?
+}
+
+/// The metric types a rollup writes, and which counters feed each.
+enum RollupMetrics {
+    static let types = ["events", "features", "content", "ai", "errors", "users", "sessions"]
+
+    /// Splits a period's values into per-type metric maps.
+    static func split(_ values: [String: ExactDecimal]) -> [String: [String: ExactDecimal]] {
+        var result: [String: [String: ExactDecimal]] = [:]
+        for (name, value) in values {
+            switch name {
+            case "events": result["events", default: [:]]["total"] = value
+            case "content": result["content", default: [:]]["total"] = value
+            case "errors": result["errors", default: [:]]["total"] = value
+            case "activeUsers": result["users", default: [:]]["active"] = value
+            case "newUsers": result["users", default: [:]]["new"] = value
+            case "totalUsers": result["users", default: [:]]["total"] = value
+            case "sessions": result["sessions", default: [:]]["count"] = value
+            case "averageSessionSeconds": result["sessions", default: [:]]["averageSeconds"] = value
+            default:
+                if let colon = name.firstIndex(of: ":") {
+                    let family = String(name[..<colon])
+                    let member = String(name[name.index(after: colon)...])
+                    let type = family == "events" ? "events" : family
+                    result[type, default: [:]][member] = value
+                }
+            }
+        }
+        return result
+    }
+}
+
+extension Analytics {
+    /// Computes the rollup records of the period of `granularity` containing `date` from the
+    /// fresh counters and stores them (replacing earlier versions). Distinct counts come from
+    /// the period's own counters, never from smaller buckets.
+    @discardableResult
+    public func rollup(_ granularity: Granularity, containing date: Date) async throws -> [MetricRecord] {
+        let period = calendar.period(granularity, containing: date)
+        var values = try await aggregate(granularity, from: period.start, to: period.start.addingTimeInterval(1)).first?.values ?? [:]
+        if granularity != .hourly {
+            values.merge(try await sessionFigures(days: period.days)) { $1 }
+            if granularity != .daily {
+                // New users are additive over days.
+                var new = ExactDecimal.zero
+                for day in period.days {
+                    let counters = try await table.getItem(EventLayout.counters("DAY", day)).map(Self.numbers) ?? [:]
+                    new = try new.adding(counters["newUsers"] ?? .zero)
+                }
+                values["newUsers"] = new
+            }
+        }
+        values["totalUsers"] = ExactDecimal(try await totalUsers(before: period.end))
+        return try await store(values, for: period)
+    }
+
+    /// Rebuilds the rollup records of every period of `granularity` overlapping
+    /// `[start, end)` from the raw events, for one metric type or all of them. New and total
+    /// users come from each user's first-seen record; sessions from the raw events of the
+    /// period and the day around it (a session is taken to last less than a day).
+    @discardableResult
+    public func recalculate(metricType: String? = nil, granularity: Granularity, from start: Date, to end: Date) async throws -> [MetricRecord] {
+        let periods = calendar.periods(granularity, from: start, to: end)
+        guard let first = periods.first, let last = periods.last else { return [] }
+        let events = try await rawEvents(from: first.start.addingTimeInterval(-86_400), to: last.end.addingTimeInterval(86_400))
+        var records: [MetricRecord] = []
+        for period in periods {
+            let inPeriod = events.filter { $0.timestamp! >= period.start && $0.timestamp! < period.end }
+            var values = try Self.bruteForce(inPeriod)
+            if granularity != .hourly {
+                values["activeUsers"] = ExactDecimal(Set(inPeriod.map(\.userId)).count)
+                let sessions = Dictionary(grouping: events, by: \.sessionId).values
+                    .map { group in (group.map { $0.timestamp! }.min()!, group.map { $0.timestamp! }.max()!) }
+                    .filter { $0.0 >= period.start && $0.0 < period.end }
+                values["sessions"] = ExactDecimal(sessions.count)
+                if !sessions.isEmpty {
+                    let average = sessions.map { $0.1.timeIntervalSince($0.0) }.reduce(0, +) / Double(sessions.count)
+                    values["averageSessionSeconds"] = try ExactDecimal(String(format: "%.3f", average))
+                }
+                values["newUsers"] = ExactDecimal(try await firstSeenCount(from: period.start, to: period.end))
+            }
+            values["totalUsers"] = ExactDecimal(try await totalUsers(before: period.end))
+            records += try await store(values, for: period, only: metricType)
+        }
+        return records
+    }
+
+    /// Stored rollup records of one metric type and granularity whose periods start in
+    /// `[start, end)`, keeping only the metric `names` given (all when nil).
+    public func getMetrics(metricType: String, granularity: Granularity, start: Date, end: Date,
+                           names: [String]? = nil) async throws -> [MetricRecord] {
+        var records: [MetricRecord] = []
+        var cursor: PageCursor?
+        repeat {
+            let page = try await table.queryEntities(
+                Query(partitionKey: .s("ANALYTICS#\(KeyTemplate.escape(metricType))#\(granularity.rawValue)"),
+                      sortKey: .between(.s(EventLayout.iso8601(start)), .s(EventLayout.iso8601(end.addingTimeInterval(-0.001)))),
+                      startAfter: cursor),
+                as: [MetricRecord.self])
+            records += page.entities(of: MetricRecord.self)
+            cursor = page.nextCursor
+        } while cursor != nil
+        guard let names else { return records }
+        return records.map { record in
+            var filtered = record
+            filtered.metrics = record.metrics.filter { names.contains($0.key) }
+            return filtered
+        }
+    }
+
+    // MARK: Building blocks
+
+    private func store(_ values: [String: ExactDecimal], for period: MetricPeriod, only metricType: String? = nil) async throws -> [MetricRecord] {
+        let now = store.time.now()
+        let retention = configuration.rollupRetention[period.granularity] ?? nil
+        var records: [MetricRecord] = []
+        let byType = RollupMetrics.split(values)
+        for type in RollupMetrics.types where metricType == nil || metricType == type {
+            let metrics = byType[type] ?? [:]
+            if period.granularity == .hourly, type == "users" || type == "sessions", metrics.isEmpty { continue }
+            let timestamp = EventLayout.iso8601(period.start)
+            let previous = try await table.get(MetricRecord.self, ["metricType": .s(type), "granularity": .s(period.granularity.rawValue),
+                                                                   "timestamp": .s(timestamp)])
+            let record = MetricRecord(
+                metricType: type, granularity: period.granularity, timestamp: timestamp,
+                endTimestamp: EventLayout.iso8601(period.end), metrics: metrics, calculatedAt: now,
+                version: (previous?.version ?? 0) + 1,
+                ttl: retention.map { Int(period.end.timeIntervalSince1970) + Int($0.components.seconds) })
+            try await table.put(record)
+            records.append(record)
+        }
+        return records
+    }
+
+    /// The additive metrics of a set of raw events, named like the hour counters.
+    static func bruteForce(_ events: [AnalyticsEvent]) throws -> [String: ExactDecimal] {
+        var values: [String: ExactDecimal] = [:]
+        func add(_ name: String, _ amount: ExactDecimal) throws { values[name] = try (values[name] ?? .zero).adding(amount) }
+        for event in events {
+            try add("events", 1)
+            try add("events:\(event.eventType)", 1)
+            let data = event.eventData ?? [:]
+            switch event.eventType {
+            case EventType.featureUse: try add("features:\(data["feature"]?.stringValue ?? "unknown")", 1)
+            case EventType.contentCreate:
+                try add("content", 1)
+                try add("content:\(data["contentType"]?.stringValue ?? "unknown")", 1)
+            case EventType.aiRequest:
+                try add("ai:requests", 1)
+                if case .n(let tokens)? = data["tokens"] { try add("ai:tokens", tokens) }
+                if case .n(let cost)? = data["cost"] { try add("ai:cost", cost) }
+            case EventType.error: try add("errors", 1)
+            default: break
+            }
+        }
+        return values
+    }
+
+    /// Raw events with timestamps in `[start, end)`, read from their UTC day partitions.
+    func rawEvents(from start: Date, to end: Date) async throws -> [AnalyticsEvent] {
+        let utc = PeriodCalendar(timeZone: TimeZone(identifier: "UTC")!)
+        var events: [AnalyticsEvent] = []
+        for day in utc.periods(.daily, from: start, to: end) {
+            var cursor: PageCursor?
+            repeat {
+                let page = try await table.query(Query(
+                    partitionKey: .s("ANALYTICS#\(day.key)"),
+                    sortKey: .between(.s("EVENT#\(EventLayout.paddedMillis(max(start, day.start)))"),
+                                      .s("EVENT#\(EventLayout.paddedMillis(min(end, day.end).addingTimeInterval(-0.001)))~")),
+                    limit: 1000, startAfter: cursor))
+                events += page.items.compactMap(EventLayout.event(from:)).filter { $0.timestamp! >= start && $0.timestamp! < end }
+                cursor = page.nextCursor
+            } while cursor != nil
+        }
+        return events
+    }
+
+    /// Users whose first event falls in `[start, end)`.
+    func firstSeenCount(from start: Date, to end: Date) async throws -> Int {
+        try await totalUsers(before: end) - totalUsers(before: start)
+    }
+}
