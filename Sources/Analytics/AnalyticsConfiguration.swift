@@ -31,4 +31,9 @@ public enum IPAddressPolicy: Sendable, Hashable {
     case keep
     /// IPv4 cut to its /24 (`203.0.113.0`), IPv6 to its /48 (`2001:db8:85a3::`).
     case truncate
+    /// A keyed hash with a salt that rotates daily: `h:` and 32 hex digits of
+    /// HMAC-SHA256(salt, address), where salt = HMAC-SHA256(secret, UTC date of the event).
+    /// The same address gives the same value within a day (unique visitors still count) and
+    /// unrelated values across days; without the secret it cannot be reversed by enumeration.
+    case hash(secret: String)
 }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import KVTable
 
@@ -19,7 +20,6 @@ enum EventPreparation {
         event.metadata.userAgent = try required(event.metadata.userAgent, field: "metadata.userAgent")
         event.metadata.platform = try required(event.metadata.platform, field: "metadata.platform")
         let ip = try required(event.metadata.ipAddress, field: "metadata.ipAddress")
-        event.metadata.ipAddress = try anonymise(ip, configuration.ipAddresses)
         if let id = event.id {
             guard UUID(uuidString: id) != nil else { throw InvalidEvent(field: "id", reason: "must be a UUID") }
             event.id = id.lowercased()
@@ -30,6 +30,7 @@ enum EventPreparation {
         }
         // Milliseconds, as stored.
         event.timestamp = Date(timeIntervalSince1970: (timestamp.timeIntervalSince1970 * 1000).rounded(.down) / 1000)
+        event.metadata.ipAddress = try anonymise(ip, configuration.ipAddresses, day: TimeBuckets.utcDay(event.timestamp!))
         if event.id == nil { event.id = UUIDv7.make(at: timestamp).uuidString.lowercased() }
         if let data = event.eventData {
             event.eventData = try sanitise(data, path: "eventData", depth: 1, configuration: configuration)
@@ -111,10 +112,14 @@ enum EventPreparation {
 
     // MARK: IP addresses
 
-    static func anonymise(_ address: String, _ policy: IPAddressPolicy) throws(InvalidEvent) -> String {
+    static func anonymise(_ address: String, _ policy: IPAddressPolicy, day: String = "") throws(InvalidEvent) -> String {
         switch policy {
         case .keep:
             return address
+        case .hash(let secret):
+            let salt = HMAC<SHA256>.authenticationCode(for: Data(day.utf8), using: SymmetricKey(data: Data(secret.utf8)))
+            let digest = HMAC<SHA256>.authenticationCode(for: Data(address.utf8), using: SymmetricKey(data: Data(salt)))
+            return "h:" + digest.prefix(16).map { String(format: "%02x", $0) }.joined()
         case .truncate:
             if let v4 = truncateIPv4(address) { return v4 }
             if let v6 = truncateIPv6(address) { return v6 }

@@ -79,6 +79,16 @@ public final class EventQueue: Service, Sendable {
     public var droppedCount: Int { state.withLock { $0.dropped } }
     /// Events rejected by validation (logged, never thrown).
     public var invalidCount: Int { state.withLock { $0.invalid } }
+    /// Removes queued events that match; returns how many.
+    func removeQueued(where match: (AnalyticsEvent) -> Bool) -> Int {
+        state.withLock { state in
+            let before = state.pending.count
+            state.pending.removeAll(where: match)
+            if state.pending.isEmpty { state.oldestQueuedAt = nil }
+            return before - state.pending.count
+        }
+    }
+
     /// The queued events' ids, in queue order.
     var queuedIDs: [String] { state.withLock { $0.pending.map { $0.id! } } }
     /// When the next automatic attempt may run after a failure.

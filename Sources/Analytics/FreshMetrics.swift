@@ -19,7 +19,7 @@ enum FreshMetrics {
                        timeZone: TimeZone, now: Date) throws {
         let buckets = TimeBuckets(event.timestamp!, in: timeZone)
         try markClosedPeriodsDirty(event, in: table, transaction: tx, timeZone: timeZone, now: now)
-        try tx.updateItem(table, EventLayout.hourCounters(buckets), hourlyUpdate(event))
+        try tx.updateItem(table, EventLayout.hourCounters(buckets), hourlyUpdate(event, sign: 1))
         try recordSession(event, day: buckets.day, in: table, transaction: tx)
 
         for (kind, period) in [("DAY", buckets.day), ("WEEK", buckets.week), ("MONTH", buckets.month)] {
@@ -91,24 +91,27 @@ enum FreshMetrics {
         try tx.putItem(table, session)
     }
 
-    private static func hourlyUpdate(_ event: AnalyticsEvent) -> Update {
+    /// The hour-counter update of one event; `sign` −1 takes it back out (erasure).
+    static func hourlyUpdate(_ event: AnalyticsEvent, sign: Int) -> Update {
+        let one = ExactDecimal(sign)
+        func amount(_ n: ExactDecimal) -> AttributeValue { .n(sign < 0 ? n.negated : n) }
         var actions: [UpdateAction] = [
-            .add("events", 1),
-            .add(.name("events:\(event.eventType)"), 1),
+            .add("events", .n(one)),
+            .add(.name("events:\(event.eventType)"), .n(one)),
         ]
         let data = event.eventData ?? [:]
         switch event.eventType {
         case EventType.featureUse:
-            actions.append(.add(.name("features:\(data["feature"]?.stringValue ?? "unknown")"), 1))
+            actions.append(.add(.name("features:\(data["feature"]?.stringValue ?? "unknown")"), .n(one)))
         case EventType.contentCreate:
-            actions.append(.add("content", 1))
-            actions.append(.add(.name("content:\(data["contentType"]?.stringValue ?? "unknown")"), 1))
+            actions.append(.add("content", .n(one)))
+            actions.append(.add(.name("content:\(data["contentType"]?.stringValue ?? "unknown")"), .n(one)))
         case EventType.aiRequest:
-            actions.append(.add(.name("ai:requests"), 1))
-            if case .n(let tokens)? = data["tokens"] { actions.append(.add(.name("ai:tokens"), .n(tokens))) }
-            if case .n(let cost)? = data["cost"] { actions.append(.add(.name("ai:cost"), .n(cost))) }
+            actions.append(.add(.name("ai:requests"), .n(one)))
+            if case .n(let tokens)? = data["tokens"] { actions.append(.add(.name("ai:tokens"), amount(tokens))) }
+            if case .n(let cost)? = data["cost"] { actions.append(.add(.name("ai:cost"), amount(cost))) }
         case EventType.error:
-            actions.append(.add("errors", 1))
+            actions.append(.add("errors", .n(one)))
         default:
             break
         }

@@ -71,6 +71,21 @@ struct EventPreparationTests {
         #expect(throws: InvalidEvent.self) { try EventPreparation.anonymise(input, .truncate) }
     }
 
+    @Test("Hashed addresses: stable within a day, different across days and secrets, never the address")
+    func ipHashing() throws {
+        let policy = IPAddressPolicy.hash(secret: "s3cret")
+        let monday = try EventPreparation.anonymise("203.0.113.77", policy, day: "2027-01-18")
+        #expect(monday.hasPrefix("h:") && monday.count == 34 && !monday.contains("203"))
+        #expect(try EventPreparation.anonymise("203.0.113.77", policy, day: "2027-01-18") == monday)
+        #expect(try EventPreparation.anonymise("203.0.113.78", policy, day: "2027-01-18") != monday)
+        #expect(try EventPreparation.anonymise("203.0.113.77", policy, day: "2027-01-19") != monday)
+        #expect(try EventPreparation.anonymise("203.0.113.77", .hash(secret: "other"), day: "2027-01-18") != monday)
+        var configuration = AnalyticsConfiguration()
+        configuration.ipAddresses = policy
+        let prepared = try EventPreparation.prepare(event(at: Self.now), now: Self.now, configuration: configuration)
+        #expect(prepared.metadata.ipAddress == (try EventPreparation.anonymise("203.0.113.77", policy, day: TimeBuckets.utcDay(Self.now))))
+    }
+
     @Test("UUIDv7 ids are version 7 and sort by time")
     func uuidV7() {
         let ids = (0..<50).map { UUIDv7.make(at: Date(timeIntervalSince1970: 1_800_000_000 + Double($0))).uuidString.lowercased() }
