@@ -48,6 +48,7 @@ let package = Package(
             name: "kvtable",
             dependencies: [
                 "KVTable",
+                "Analytics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

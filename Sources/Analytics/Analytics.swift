@@ -93,9 +93,9 @@ public struct Analytics: Sendable {
                 try tx.putItem(table, EventLayout.idMarker(event, retention: configuration.eventRetention))
                 try tx.putItem(table, EventLayout.item(for: event, retention: configuration.eventRetention, now: now),
                                condition: .notExists("PK"))
-                try FreshMetrics.record(event, in: table, transaction: tx, timeZone: configuration.timeZone, now: now)
                 stored.append(event)
             }
+            try FreshMetrics.record(stored, in: table, transaction: tx, timeZone: configuration.timeZone, now: now)
             return (stored, duplicates)
         }
         return BatchResult(stored: stored, duplicates: duplicates, rejected: rejected)

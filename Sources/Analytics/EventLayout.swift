@@ -67,7 +67,7 @@ enum EventLayout {
     }
 
     static func iso8601(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: TimeZone(identifier: "UTC")!))
+        CivilTime(date, offsetSeconds: 0).iso8601
     }
 
     /// The marker that makes an event id unique, whatever timestamp a retry carries; it

@@ -39,7 +39,7 @@ enum EventPreparation {
     }
 
     private static func required(_ value: String, field: String) throws(InvalidEvent) -> String {
-        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = value.trimmedWhitespace
         guard !trimmed.isEmpty else { throw InvalidEvent(field: field, reason: "is required and must not be empty") }
         return trimmed
     }
@@ -106,7 +106,7 @@ enum EventPreparation {
     }
 
     private static func cut(_ text: String) -> String {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.trimmedWhitespace
         return trimmed.count > maximumStringLength ? String(trimmed.prefix(maximumStringLength)) : trimmed
     }
 

@@ -14,68 +14,119 @@ import KVTable
 ///   arrives late;
 /// - sessions: the first and last event time of each `sessionId`, filed under the day of its
 ///   first event (moved when an earlier event arrives late), for average session duration.
+///
+/// A batch is folded in memory first — one counter update per hour it touches, one marker check
+/// per user and period, one update per session and per user's first-seen record — so a batch
+/// of thousands of events costs a few hundred writes, not tens of thousands.
 enum FreshMetrics {
-    static func record(_ event: AnalyticsEvent, in table: Table, transaction tx: StoreTransaction,
+    static func record(_ events: [AnalyticsEvent], in table: Table, transaction tx: StoreTransaction,
                        timeZone: TimeZone, now: Date) throws {
-        let buckets = TimeBuckets(event.timestamp!, in: timeZone)
-        try markClosedPeriodsDirty(event, in: table, transaction: tx, timeZone: timeZone, now: now)
-        try tx.updateItem(table, EventLayout.hourCounters(buckets), hourlyUpdate(event, sign: 1))
-        try recordSession(event, day: buckets.day, in: table, transaction: tx)
+        guard !events.isEmpty else { return }
+        let calendar = PeriodCalendar(timeZone: timeZone)
+        var bucketsByLocalHour: [Int: TimeBuckets] = [:]
+        func buckets(_ date: Date) -> TimeBuckets {
+            let local = Int(date.timeIntervalSince1970.rounded(.down)) + timeZone.secondsFromGMT(for: date)
+            let hour = Int((Double(local) / 3600).rounded(.down))
+            if let cached = bucketsByLocalHour[hour] { return cached }
+            let computed = TimeBuckets(date, in: timeZone)
+            bucketsByLocalHour[hour] = computed
+            return computed
+        }
 
-        for (kind, period) in [("DAY", buckets.day), ("WEEK", buckets.week), ("MONTH", buckets.month)] {
-            let marker = EventLayout.activeMarker(kind, period, user: event.userId)
+        var hourly: [String: (TimeBuckets, [String: ExactDecimal])] = [:]
+        var active = Set<[String]>()   // [kind, period, user]
+        var firstSeen: [String: (millis: Int, day: String)] = [:]
+        var sessions: [String: (first: Int, last: Int, day: String, user: String)] = [:]
+        var stale = Set<MetricPeriod>()
+        for event in events {
+            let b = buckets(event.timestamp!)
+            var counters = hourly[b.hour]?.1 ?? [:]
+            for (name, amount) in contributions(of: event) {
+                counters[name] = try (counters[name] ?? .zero).adding(amount)
+            }
+            hourly[b.hour] = (b, counters)
+            active.insert(["DAY", b.day, event.userId])
+            active.insert(["WEEK", b.week, event.userId])
+            active.insert(["MONTH", b.month, event.userId])
+            let millis = Int(EventLayout.millis(event.timestamp!))
+            if firstSeen[event.userId].map({ millis < $0.millis }) ?? true { firstSeen[event.userId] = (millis, b.day) }
+            if var span = sessions[event.sessionId] {
+                if millis < span.first { span.first = millis; span.day = b.day }
+                span.last = max(span.last, millis)
+                sessions[event.sessionId] = span
+            } else {
+                sessions[event.sessionId] = (millis, millis, b.day, event.userId)
+            }
+            // A late event changes periods whose rollups may be written already. (Nearly every
+            // event is in the current hour, where nothing is closed yet.)
+            if TimeBuckets.hourEnd(event.timestamp!, in: timeZone) <= now {
+                for granularity in Granularity.allCases {
+                    let period = calendar.period(granularity, containing: event.timestamp!)
+                    if period.end <= now { stale.insert(period) }
+                }
+            }
+        }
+
+        for (_, (b, counters)) in hourly {
+            try tx.updateItem(table, EventLayout.hourCounters(b),
+                              Update(counters.sorted { $0.key < $1.key }.map { .add(.name($0.key), .n($0.value)) }))
+        }
+        for entry in active {
+            let (kind, period, user) = (entry[0], entry[1], entry[2])
+            let marker = EventLayout.activeMarker(kind, period, user: user)
             if try tx.getItem(table, marker) == nil {
                 try tx.putItem(table, marker)
                 try tx.updateItem(table, EventLayout.counters(kind, period), [.add("activeUsers", 1)])
             }
         }
-
-        let firstSeenKey = EventLayout.firstSeen(user: event.userId)
-        let millis = EventLayout.millis(event.timestamp!)
-        if let first = try tx.getItem(table, firstSeenKey) {
-            guard let earlier = first["at"]?.numberValue?.intValue, Int64(earlier) > millis,
-                  let oldDay = first["day"]?.stringValue else { return }
-            // A late event is the user's true first: move the new-user count to its day.
-            try tx.updateItem(table, EventLayout.counters("DAY", oldDay), [.add("newUsers", -1)])
+        for (user, first) in firstSeen {
+            try recordFirstSeen(user: user, millis: first.millis, day: first.day, in: table, transaction: tx)
         }
-        var marker = firstSeenKey
-        marker["at"] = .n(ExactDecimal(Int(millis)))
-        marker["day"] = .s(buckets.day)
-        try tx.putItem(table, marker)
-        try tx.updateItem(table, EventLayout.counters("DAY", buckets.day), [.add("newUsers", 1)])
-    }
-
-    /// A late event changes periods whose rollups may already be written: mark them, so the
-    /// scheduler recomputes them. Each mark counts its markings, so clearing one that was marked
-    /// again meanwhile fails and it stays marked.
-    private static func markClosedPeriodsDirty(_ event: AnalyticsEvent, in table: Table, transaction tx: StoreTransaction,
-                                               timeZone: TimeZone, now: Date) throws {
-        let calendar = PeriodCalendar(timeZone: timeZone)
-        for granularity in Granularity.allCases {
-            let period = calendar.period(granularity, containing: event.timestamp!)
-            guard period.end <= now else { continue }
+        for (id, span) in sessions {
+            try recordSession(id: id, span: span, in: table, transaction: tx)
+        }
+        for period in stale {
+            // Each mark counts its markings, so clearing one that was marked again meanwhile
+            // fails and it stays marked.
             try tx.updateItem(table, DirtyPeriods.key(period), [
                 .add("markings", 1),
-                .set("granularity", .value(.s(granularity.rawValue))),
+                .set("granularity", .value(.s(period.granularity.rawValue))),
                 .set("start", .value(.s(EventLayout.iso8601(period.start)))),
             ])
         }
     }
 
-    private static func recordSession(_ event: AnalyticsEvent, day: String, in table: Table,
-                                      transaction tx: StoreTransaction) throws {
-        let millis = Int(EventLayout.millis(event.timestamp!))
-        let pointerKey = EventLayout.sessionPointer(id: event.sessionId)
-        var first = millis, last = millis, startDay = day
+    /// A user's first event ever: counted as a new user on its day, moved when an earlier event
+    /// arrives late.
+    private static func recordFirstSeen(user: String, millis: Int, day: String, in table: Table,
+                                        transaction tx: StoreTransaction) throws {
+        let key = EventLayout.firstSeen(user: user)
+        if let first = try tx.getItem(table, key) {
+            guard let earlier = first["at"]?.numberValue?.intValue, earlier > millis,
+                  let oldDay = first["day"]?.stringValue else { return }
+            try tx.updateItem(table, EventLayout.counters("DAY", oldDay), [.add("newUsers", -1)])
+        }
+        var marker = key
+        marker["at"] = .number(millis)
+        marker["day"] = .s(day)
+        try tx.putItem(table, marker)
+        try tx.updateItem(table, EventLayout.counters("DAY", day), [.add("newUsers", 1)])
+    }
+
+    /// Widens a session's span; a session is filed under the day of its first event.
+    private static func recordSession(id: String, span: (first: Int, last: Int, day: String, user: String),
+                                      in table: Table, transaction tx: StoreTransaction) throws {
+        let pointerKey = EventLayout.sessionPointer(id: id)
+        var (first, last, startDay) = (span.first, span.last, span.day)
         if let pointer = try tx.getItem(table, pointerKey),
            let knownFirst = pointer["first"]?.numberValue?.intValue, let knownLast = pointer["last"]?.numberValue?.intValue,
            let knownDay = pointer["day"]?.stringValue {
-            if millis >= knownFirst && millis <= knownLast { return }   // inside the known span
-            first = min(knownFirst, millis)
-            last = max(knownLast, millis)
-            startDay = millis < knownFirst ? day : knownDay
+            if first >= knownFirst && last <= knownLast { return }   // inside the known span
+            if first >= knownFirst { startDay = knownDay }
+            first = min(knownFirst, first)
+            last = max(knownLast, last)
             if startDay != knownDay {
-                try tx.deleteItem(table, EventLayout.session(day: knownDay, id: event.sessionId))
+                try tx.deleteItem(table, EventLayout.session(day: knownDay, id: id))
             }
         }
         var pointer = pointerKey
@@ -83,38 +134,38 @@ enum FreshMetrics {
         pointer["last"] = .number(last)
         pointer["day"] = .s(startDay)
         try tx.putItem(table, pointer)
-        var session = EventLayout.session(day: startDay, id: event.sessionId)
-        session["sessionId"] = .s(event.sessionId)
-        session["userId"] = .s(event.userId)
+        var session = EventLayout.session(day: startDay, id: id)
+        session["sessionId"] = .s(id)
+        session["userId"] = .s(span.user)
         session["first"] = .number(first)
         session["last"] = .number(last)
         try tx.putItem(table, session)
     }
 
-    /// The hour-counter update of one event; `sign` −1 takes it back out (erasure).
-    static func hourlyUpdate(_ event: AnalyticsEvent, sign: Int) -> Update {
-        let one = ExactDecimal(sign)
-        func amount(_ n: ExactDecimal) -> AttributeValue { .n(sign < 0 ? n.negated : n) }
-        var actions: [UpdateAction] = [
-            .add("events", .n(one)),
-            .add(.name("events:\(event.eventType)"), .n(one)),
-        ]
+    /// What one event adds to its hour's counters.
+    static func contributions(of event: AnalyticsEvent) -> [(String, ExactDecimal)] {
+        var result: [(String, ExactDecimal)] = [("events", 1), ("events:\(event.eventType)", 1)]
         let data = event.eventData ?? [:]
         switch event.eventType {
         case EventType.featureUse:
-            actions.append(.add(.name("features:\(data["feature"]?.stringValue ?? "unknown")"), .n(one)))
+            result.append(("features:\(data["feature"]?.stringValue ?? "unknown")", 1))
         case EventType.contentCreate:
-            actions.append(.add("content", .n(one)))
-            actions.append(.add(.name("content:\(data["contentType"]?.stringValue ?? "unknown")"), .n(one)))
+            result.append(("content", 1))
+            result.append(("content:\(data["contentType"]?.stringValue ?? "unknown")", 1))
         case EventType.aiRequest:
-            actions.append(.add(.name("ai:requests"), .n(one)))
-            if case .n(let tokens)? = data["tokens"] { actions.append(.add(.name("ai:tokens"), amount(tokens))) }
-            if case .n(let cost)? = data["cost"] { actions.append(.add(.name("ai:cost"), amount(cost))) }
+            result.append(("ai:requests", 1))
+            if case .n(let tokens)? = data["tokens"] { result.append(("ai:tokens", tokens)) }
+            if case .n(let cost)? = data["cost"] { result.append(("ai:cost", cost)) }
         case EventType.error:
-            actions.append(.add("errors", .n(one)))
+            result.append(("errors", 1))
         default:
             break
         }
-        return Update(actions)
+        return result
+    }
+
+    /// The hour-counter update of one event; `sign` −1 takes it back out (erasure).
+    static func hourlyUpdate(_ event: AnalyticsEvent, sign: Int) -> Update {
+        Update(contributions(of: event).map { name, amount in .add(.name(name), .n(sign < 0 ? amount.negated : amount)) })
     }
 }

@@ -20,8 +20,20 @@ public struct MetricPeriod: Sendable, Hashable {
     public let end: Date
     /// The bucket's key: `2026-11-22T14`, `2026-11-22`, `2026-W47` or `2026-11`.
     public let key: String
-    /// Day keys (`yyyy-MM-dd`) the period covers.
-    let days: [String]
+    let timeZone: TimeZone
+
+    /// Day keys (`yyyy-MM-dd`) the period covers (computed on use: a month has 30 of them).
+    var days: [String] {
+        var calendar = Calendar(identifier: .iso8601)
+        calendar.timeZone = timeZone
+        var days: [String] = []
+        var day = calendar.startOfDay(for: start)
+        while day < end {
+            days.append(TimeBuckets(day, in: timeZone).day)
+            day = calendar.date(byAdding: .day, value: 1, to: day)!
+        }
+        return days
+    }
 }
 
 /// Calendar arithmetic for buckets, in one time zone (ISO-8601 calendar: weeks start Monday).
@@ -61,13 +73,7 @@ struct PeriodCalendar: Sendable {
         case .weekly: key = buckets.week
         case .monthly: key = buckets.month
         }
-        var days: [String] = []
-        var day = calendar.startOfDay(for: start)
-        while day < end {
-            days.append(TimeBuckets(day, in: timeZone).day)
-            day = calendar.date(byAdding: .day, value: 1, to: day)!
-        }
-        return MetricPeriod(granularity: granularity, start: start, end: end, key: key, days: days)
+        return MetricPeriod(granularity: granularity, start: start, end: end, key: key, timeZone: timeZone)
     }
 
     /// Every period of `granularity` that overlaps `[start, end)`, in order.

@@ -68,6 +68,7 @@ extension Analytics {
         var values = try await aggregate(granularity, from: period.start, to: period.start.addingTimeInterval(1)).first?.values ?? [:]
         if granularity != .hourly {
             values.merge(try await sessionFigures(days: period.days)) { $1 }
+            values["newUsers"] = values["newUsers"] ?? .zero
             if granularity != .daily {
                 // New users are additive over days.
                 var new = ExactDecimal.zero

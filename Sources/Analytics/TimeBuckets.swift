@@ -9,21 +9,23 @@ struct TimeBuckets: Sendable {
     let month: String
 
     init(_ date: Date, in timeZone: TimeZone) {
-        var calendar = Calendar(identifier: .iso8601)
-        calendar.timeZone = timeZone
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .yearForWeekOfYear, .weekOfYear], from: date)
-        func pad(_ n: Int?, _ width: Int) -> String {
-            let digits = String(n ?? 0)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
-        }
-        day = "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2))"
-        hour = "\(day)T\(pad(c.hour, 2))"
-        week = "\(pad(c.yearForWeekOfYear, 4))-W\(pad(c.weekOfYear, 2))"
-        month = "\(pad(c.year, 4))-\(pad(c.month, 2))"
+        let c = CivilTime(date, offsetSeconds: timeZone.offsetSeconds(at: date))
+        day = "\(CivilTime.pad(c.year, 4))-\(CivilTime.pad(c.month, 2))-\(CivilTime.pad(c.day, 2))"
+        hour = "\(day)T\(CivilTime.pad(c.hour, 2))"
+        week = "\(CivilTime.pad(c.isoWeekYear, 4))-W\(CivilTime.pad(c.isoWeek, 2))"
+        month = "\(CivilTime.pad(c.year, 4))-\(CivilTime.pad(c.month, 2))"
+    }
+
+    /// The end of the local hour containing `date` (for "is this event late?").
+    static func hourEnd(_ date: Date, in timeZone: TimeZone) -> Date {
+        let offset = timeZone.offsetSeconds(at: date)
+        let local = Int(date.timeIntervalSince1970.rounded(.down)) + offset
+        return Date(timeIntervalSince1970: Double((CivilTime.floorDivide(local, 3600) + 1) * 3600 - offset))
     }
 
     /// The UTC date of an instant: the partition of raw events.
     static func utcDay(_ date: Date) -> String {
-        TimeBuckets(date, in: TimeZone(identifier: "UTC")!).day
+        let c = CivilTime(date, offsetSeconds: 0)
+        return "\(CivilTime.pad(c.year, 4))-\(CivilTime.pad(c.month, 2))-\(CivilTime.pad(c.day, 2))"
     }
 }

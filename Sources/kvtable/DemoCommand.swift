@@ -103,6 +103,8 @@ struct DemoCommand: AsyncParsableCommand {
             cursor = page.nextCursor
         } while cursor != nil
         print("\nPaged through \(DemoData.userPK(42))'s partition: \(seen) items in \(pages) pages of 8")
+
+        try await AnalyticsDemo(store: store, table: table, users: users).run()
     }
 
     private func timed(_ label: String, iterations: Int, _ body: () throws -> Void) {

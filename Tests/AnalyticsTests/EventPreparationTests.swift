@@ -93,3 +93,26 @@ struct EventPreparationTests {
         #expect(ids.allSatisfy { Array($0)[14] == "7" && "89ab".contains(Array($0)[19]) })
     }
 }
+
+@Suite("Civil time arithmetic")
+struct CivilTimeTests {
+    @Test("Agrees with Foundation's ISO-8601 calendar across years, zones and week boundaries")
+    func agreesWithCalendar() {
+        var random = SplitMix(seed: 5)
+        for zone in ["UTC", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "Pacific/Kiritimati"] {
+            let timeZone = TimeZone(identifier: zone)!
+            var calendar = Calendar(identifier: .iso8601)
+            calendar.timeZone = timeZone
+            for _ in 0..<500 {
+                let date = Date(timeIntervalSince1970: Double(random.below(4_102_444_800 * 1000)) / 1000)   // 1970…2100
+                let fast = CivilTime(date, offsetSeconds: timeZone.offsetSeconds(at: date))
+                let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .weekday, .yearForWeekOfYear, .weekOfYear], from: date)
+                #expect([fast.year, fast.month, fast.day, fast.hour, fast.minute, fast.second] == [c.year, c.month, c.day, c.hour, c.minute, c.second].map { $0! }, "\(zone) \(date)")
+                #expect(fast.isoWeekYear == c.yearForWeekOfYear && fast.isoWeek == c.weekOfYear, "\(zone) \(date)")
+                #expect(fast.weekday == (c.weekday! + 5) % 7 + 1)
+            }
+        }
+        #expect(CivilTime(Date(timeIntervalSince1970: 1_800_000_000.123), offsetSeconds: 0).iso8601 == "2027-01-15T08:00:00.123Z")
+        #expect(CivilTime(Date(timeIntervalSince1970: -1), offsetSeconds: 0).iso8601 == "1969-12-31T23:59:59.000Z")
+    }
+}
