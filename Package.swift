@@ -62,6 +62,7 @@ let package = Package(
             name: "Benchmarks",
             dependencies: [
                 "KVTable",
+                "Analytics",
                 "CLMDB",
                 "CSQLite",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),

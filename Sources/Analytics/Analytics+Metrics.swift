@@ -134,12 +134,20 @@ extension Analytics {
             rollingThirtyDayActiveUsers: days.map { ($0.key, rolling(30, endingAt: $0)) })
     }
 
-    /// The current hour and day, as the counters stand.
+    /// The current hour and day, as the counters stand: two reads in one snapshot — the hour's
+    /// counters and the day's running totals and distinct counts (the dashboard's hot path).
     public func realtimeSnapshot() async throws -> RealtimeSnapshot {
         let now = store.time.now()
-        let hour = try await aggregate(.hourly, from: now, to: now.addingTimeInterval(1)).first!
-        let day = try await aggregate(.daily, from: now, to: now.addingTimeInterval(1)).first!
-        return RealtimeSnapshot(hour: hour, day: day, activeUsersToday: day.values["activeUsers"]?.intValue ?? 0)
+        let buckets = TimeBuckets(now, in: configuration.timeZone)
+        let hourPeriod = calendar.period(.hourly, containing: now)
+        let dayPeriod = calendar.period(.daily, containing: now)
+        return try table.read { reader in
+            let hour = try reader.getItem(EventLayout.hourCounters(buckets)).map(Self.numbers) ?? [:]
+            let day = try reader.getItem(EventLayout.counters("DAY", buckets.day)).map(Self.numbers) ?? [:]
+            return RealtimeSnapshot(hour: MetricsPoint(period: hourPeriod, values: hour),
+                                    day: MetricsPoint(period: dayPeriod, values: day),
+                                    activeUsersToday: day["activeUsers"]?.intValue ?? 0)
+        }
     }
 
     // MARK: Building blocks

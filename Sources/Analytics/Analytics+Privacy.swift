@@ -26,8 +26,9 @@ extension Analytics {
                 for event in events {
                     guard try tx.deleteItem(table, EventLayout.key(of: event)) != nil else { continue }
                     try tx.deleteItem(table, EventLayout.idMarkerKey(event.id!))
-                    try tx.updateItem(table, EventLayout.hourCounters(TimeBuckets(event.timestamp!, in: configuration.timeZone)),
-                                      FreshMetrics.hourlyUpdate(event, sign: -1))
+                    let buckets = TimeBuckets(event.timestamp!, in: configuration.timeZone)
+                    try tx.updateItem(table, EventLayout.hourCounters(buckets), FreshMetrics.hourlyUpdate(event, sign: -1))
+                    try tx.updateItem(table, EventLayout.counters("DAY", buckets.day), FreshMetrics.hourlyUpdate(event, sign: -1))
                 }
             }
             erased += events.count

@@ -4,7 +4,7 @@ import KVTable
 /// The counters kept fresh in the same transaction as each new event (SPEC §5), so no
 /// dashboard waits for a job:
 ///
-/// - per hour: `events`, `events:{type}`, `features:{feature}` (from `feature_use`'s
+/// - per hour (and as running totals per day): `events`, `events:{type}`, `features:{feature}` (from `feature_use`'s
 ///   `eventData.feature`), `content` and `content:{contentType}` (from `content_create`),
 ///   `ai:requests`, `ai:tokens`, `ai:cost` (from `ai_request`'s `eventData.tokens` / `cost`),
 ///   and `errors`;
@@ -34,6 +34,7 @@ enum FreshMetrics {
         }
 
         var hourly: [String: (TimeBuckets, [String: ExactDecimal])] = [:]
+        var daily: [String: [String: ExactDecimal]] = [:]   // running day totals, for the real-time view
         var active = Set<[String]>()   // [kind, period, user]
         var firstSeen: [String: (millis: Int, day: String)] = [:]
         var sessions: [String: (first: Int, last: Int, day: String, user: String)] = [:]
@@ -41,10 +42,13 @@ enum FreshMetrics {
         for event in events {
             let b = buckets(event.timestamp!)
             var counters = hourly[b.hour]?.1 ?? [:]
+            var dayCounters = daily[b.day] ?? [:]
             for (name, amount) in contributions(of: event) {
                 counters[name] = try (counters[name] ?? .zero).adding(amount)
+                dayCounters[name] = try (dayCounters[name] ?? .zero).adding(amount)
             }
             hourly[b.hour] = (b, counters)
+            daily[b.day] = dayCounters
             active.insert(["DAY", b.day, event.userId])
             active.insert(["WEEK", b.week, event.userId])
             active.insert(["MONTH", b.month, event.userId])
@@ -69,6 +73,10 @@ enum FreshMetrics {
 
         for (_, (b, counters)) in hourly {
             try tx.updateItem(table, EventLayout.hourCounters(b),
+                              Update(counters.sorted { $0.key < $1.key }.map { .add(.name($0.key), .n($0.value)) }))
+        }
+        for (day, counters) in daily {
+            try tx.updateItem(table, EventLayout.counters("DAY", day),
                               Update(counters.sorted { $0.key < $1.key }.map { .add(.name($0.key), .n($0.value)) }))
         }
         for entry in active {

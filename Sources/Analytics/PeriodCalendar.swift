@@ -48,13 +48,18 @@ struct PeriodCalendar: Sendable {
 
     /// The period of `granularity` that contains `date`.
     func period(_ granularity: Granularity, containing date: Date) -> MetricPeriod {
+        if granularity == .hourly {
+            // Hours by arithmetic (the hot path): the local hour containing `date`.
+            let end = TimeBuckets.hourEnd(date, in: timeZone)
+            return MetricPeriod(granularity: .hourly, start: end.addingTimeInterval(-3600), end: end,
+                                key: TimeBuckets(date, in: timeZone).hour, timeZone: timeZone)
+        }
         let calendar = self.calendar
         let start: Date
         let end: Date
         switch granularity {
         case .hourly:
-            start = calendar.dateInterval(of: .hour, for: date)!.start
-            end = calendar.date(byAdding: .hour, value: 1, to: start)!
+            preconditionFailure("handled above")
         case .daily:
             start = calendar.startOfDay(for: date)
             end = calendar.date(byAdding: .day, value: 1, to: start)!

@@ -1,3 +1,4 @@
+import Analytics
 import Foundation
 @_spi(Benchmarks) import KVTable
 
@@ -28,9 +29,10 @@ final class Bench: @unchecked Sendable {
     /// A stored value, for raw writes of the same size.
     let sampleValue: [UInt8]
 
-    private init(dataset: Dataset, store: KVStore, table: Table, memoryTable: Table?, raw: RawLMDB,
+    private init(dataset: Dataset, directory: URL, store: KVStore, table: Table, memoryTable: Table?, raw: RawLMDB,
                  sqlite: SQLiteBaseline, noSyncStore: KVStore, noSyncTable: Table, noSyncRaw: RawLMDB) throws {
         self.dataset = dataset
+        self.directory = directory
         self.store = store
         self.table = table
         self.memoryTable = memoryTable
@@ -100,7 +102,7 @@ final class Bench: @unchecked Sendable {
         guard let noSyncHandles = noSyncStore.lmdbHandles else { throw BenchmarkError("not an LMDB store") }
         let noSyncRaw = try RawLMDB(env: noSyncHandles.environment, dbi: noSyncHandles.database)
 
-        return try Bench(dataset: dataset, store: store, table: table, memoryTable: memoryTable, raw: raw, sqlite: sqlite,
+        return try Bench(dataset: dataset, directory: directory, store: store, table: table, memoryTable: memoryTable, raw: raw, sqlite: sqlite,
                          noSyncStore: noSyncStore, noSyncTable: noSyncTable, noSyncRaw: noSyncRaw)
     }
 
@@ -119,10 +121,69 @@ final class Bench: @unchecked Sendable {
         print("  loaded \(what): \(count) items in \(String(format: "%.1f", seconds)) s (\(Int(Double(count) / seconds)) items/s)")
     }
 
+    // MARK: Analytics stores (created on first use)
+
+    let directory: URL
+    private let analyticsStores = AnalyticsStores()
+
+    /// An Analytics instance on a fresh store of its own (durable or no-sync).
+    func analytics(durable: Bool) async throws -> Analytics {
+        try await analyticsStores.analytics(durable: durable, directory: directory)
+    }
+
+    /// A no-sync store whose one UTC day holds `dataset.count` events, and that day.
+    func recalculationDay() async throws -> (Analytics, Date) {
+        try await analyticsStores.recalculationDay(events: dataset.count, directory: directory)
+    }
+
     func close() {
+        analyticsStores.close()
         raw.close()
         noSyncRaw.close()
         store.close()
         noSyncStore.close()
+    }
+}
+
+/// The analytics scenarios' stores, made when first needed.
+actor AnalyticsStores {
+    private var stores: [String: (KVStore, Analytics)] = [:]
+    private var day: Date?
+
+    func analytics(durable: Bool, directory: URL) async throws -> Analytics {
+        let name = durable ? "analytics-durable" : "analytics-nosync"
+        if let existing = stores[name] { return existing.1 }
+        let store = try KVStore.open(path: directory.appendingPathComponent("\(name).kvt").path,
+                                     configuration: LMDBConfiguration(durability: durable ? .durable : .noSync, initialMapSize: 1 << 30))
+        let analytics = try await Analytics(store: store, table: try await store.createTable(.singleTable(name: "App")))
+        stores[name] = (store, analytics)
+        return analytics
+    }
+
+    func recalculationDay(events count: Int, directory: URL) async throws -> (Analytics, Date) {
+        if let existing = stores["analytics-day"], let day { return (existing.1, day) }
+        let store = try KVStore.open(path: directory.appendingPathComponent("analytics-day.kvt").path,
+                                     configuration: LMDBConfiguration(durability: .noSync, initialMapSize: 4 << 30))
+        let analytics = try await Analytics(store: store, table: try await store.createTable(.singleTable(name: "App")))
+        let noon = Date(timeIntervalSince1970: 1_800_014_400)   // 2027-01-15 12:00 UTC
+        let generator = AnalyticsScenarios.Clock()
+        let clock = ContinuousClock()
+        let start = clock.now
+        var loaded = 0
+        while loaded < count {
+            let batch = min(5000, count - loaded)
+            try await analytics.trackEventBatch(generator.events(batch, around: noon.addingTimeInterval(43_199), spread: 86_399))
+            loaded += batch
+        }
+        let elapsed = clock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        print("  loaded \(count) analytics events into one day in \(String(format: "%.1f", seconds)) s (\(Int(Double(count) / seconds)) events/s, no-sync, batches of 5,000)")
+        stores["analytics-day"] = (store, analytics)
+        day = noon
+        return (analytics, noon)
+    }
+
+    nonisolated func close() {
+        // Stores close when released; nothing must outlive the benchmark's directory.
     }
 }

@@ -114,7 +114,7 @@ struct Scenario: Sendable {
             ]
         },
         concurrentWriters(1), concurrentWriters(8), concurrentWriters(64),
-    ]
+    ] + AnalyticsScenarios.all
 
     static func tableQuery(_ limit: Int) -> Scenario {
         Scenario(name: "query-\(limit)", summary: "query of \(limit) item(s) from a user's partition") { bench, budget in

@@ -1,0 +1,85 @@
+import Analytics
+import Foundation
+import KVTable
+
+/// The analytics scenarios (issue 5): ingestion, the queue, real-time reads, engagement and
+/// recalculation. Each runs on its own stores, created on first use.
+enum AnalyticsScenarios {
+    static let all: [Scenario] = [
+        Scenario(name: "analytics-track-batch-1000-durable", summary: "trackEventBatch of 1,000 events with metrics, durable (events/s = ops/s × 1,000)") { bench, budget in
+            let analytics = try await bench.analytics(durable: true)
+            let clock = Clock()
+            return [try await measureAsync("analytics-track-batch-1000-durable", "kvtable", budget: writeBudget(budget)) { _ in
+                try await analytics.trackEventBatch(clock.events(1000))
+            }]
+        },
+        Scenario(name: "analytics-track-batch-1000-nosync", summary: "trackEventBatch of 1,000 events with metrics, no-sync") { bench, budget in
+            let analytics = try await bench.analytics(durable: false)
+            let clock = Clock()
+            return [try await measureAsync("analytics-track-batch-1000-nosync", "kvtable", budget: writeBudget(budget)) { _ in
+                try await analytics.trackEventBatch(clock.events(1000))
+            }]
+        },
+        Scenario(name: "analytics-queue-event", summary: "queueEvent (returns at once; batches flush in the background)") { bench, budget in
+            let queue = EventQueue(analytics: try await bench.analytics(durable: false))
+            let clock = Clock()
+            let events = clock.events(50_000)
+            let measurement = measure("analytics-queue-event", "kvtable", budget: Budget(duration: budget.duration, maxOperations: 50_000)) { i in
+                queue.queueEvent(events[i % events.count])
+            }
+            await queue.flush()
+            return [measurement]
+        },
+        Scenario(name: "analytics-realtime-read", summary: "real-time snapshot: the current hour's and day's counters") { bench, budget in
+            let analytics = try await bench.analytics(durable: false)
+            try await analytics.trackEventBatch(Clock().events(2000, around: Date()))
+            return [try await measureAsync("analytics-realtime-read", "kvtable", budget: budget) { _ in
+                _ = try await analytics.realtimeSnapshot()
+            }]
+        },
+        Scenario(name: "analytics-engagement-30d", summary: "getUserEngagement over 30 days (DAU, calendar and rolling WAU/MAU)") { bench, budget in
+            let analytics = try await bench.analytics(durable: false)
+            let now = Date()
+            try await analytics.trackEventBatch(Clock().events(5000, around: now, spread: 30 * 86_400))
+            return [try await measureAsync("analytics-engagement-30d", "kvtable", budget: Budget(duration: budget.duration, maxOperations: 200)) { _ in
+                _ = try await analytics.getUserEngagement(start: now.addingTimeInterval(-30 * 86_400), end: now)
+            }]
+        },
+        Scenario(name: "analytics-recalculate-day", summary: "recalculate one day's rollups from its raw events (--items events in the day)") { bench, budget in
+            let (analytics, day) = try await bench.recalculationDay()
+            return [try await measureAsync("analytics-recalculate-day", "kvtable", budget: Budget(duration: budget.duration, maxOperations: 3)) { _ in
+                _ = try await analytics.recalculate(granularity: .daily, from: day, to: day.addingTimeInterval(1))
+            }]
+        },
+    ]
+
+    private static func writeBudget(_ budget: Budget) -> Budget {
+        Budget(duration: budget.duration, maxOperations: min(budget.maxOperations, 200))
+    }
+
+    /// Event generator: 10,000 users, sessions of one user, all event types, spread over the
+    /// hour before `around` (or `spread` seconds).
+    final class Clock: @unchecked Sendable {   // used by one scenario task at a time
+        private var random = FastRandom(seed: 99)
+        private var counter = 0
+
+        func events(_ count: Int, around: Date = Date(), spread: Double = 3600) -> [AnalyticsEvent] {
+            let types = [EventType.pageView, EventType.pageView, EventType.featureUse, EventType.contentCreate, EventType.aiRequest, EventType.error]
+            return (0..<count).map { _ in
+                counter += 1
+                let user = random.below(10_000)
+                let type = types[random.below(types.count)]
+                var data: [String: AttributeValue] = [:]
+                switch type {
+                case EventType.featureUse: data["feature"] = .s(["search", "export", "share"][random.below(3)])
+                case EventType.contentCreate: data["contentType"] = .s(["album", "track"][random.below(2)])
+                case EventType.aiRequest: data["tokens"] = .number(random.below(4000))
+                default: break
+                }
+                return AnalyticsEvent(userId: "user-\(user)", eventType: type, sessionId: "user-\(user)-\(counter / 5000)",
+                                      metadata: .init(userAgent: "bench", ipAddress: "198.51.100.\(user % 250)", platform: "web"),
+                                      eventData: data, timestamp: around.addingTimeInterval(-Double(random.below(Int(spread * 1000))) / 1000))
+            }
+        }
+    }
+}
