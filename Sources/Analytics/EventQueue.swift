@@ -117,7 +117,12 @@ public final class EventQueue: Service, Sendable {
         }
         guard accepted else {
             droppedCounter.increment()
-            logger.error("Analytics queue full; dropped an event", metadata: ["capacity": "\(configuration.capacity)"])
+            // Log the first drop and then every 1,000th, not a flood.
+            let dropped = droppedCount
+            if dropped == 1 || dropped % 1000 == 0 {
+                logger.error("Analytics queue full; dropping new events",
+                             metadata: ["capacity": "\(configuration.capacity)", "droppedSoFar": "\(dropped)"])
+            }
             return
         }
         if full {

@@ -79,16 +79,25 @@ enum FreshMetrics {
             try tx.updateItem(table, EventLayout.counters("DAY", day),
                               Update(counters.sorted { $0.key < $1.key }.map { .add(.name($0.key), .n($0.value)) }))
         }
+        // Count new markers per period, then add each count once.
+        var newActive: [[String]: Int] = [:]
         for entry in active {
             let (kind, period, user) = (entry[0], entry[1], entry[2])
             let marker = EventLayout.activeMarker(kind, period, user: user)
             if try tx.getItem(table, marker) == nil {
                 try tx.putItem(table, marker)
-                try tx.updateItem(table, EventLayout.counters(kind, period), [.add("activeUsers", 1)])
+                newActive[[kind, period], default: 0] += 1
             }
         }
+        for (period, count) in newActive {
+            try tx.updateItem(table, EventLayout.counters(period[0], period[1]), [.add("activeUsers", .number(count))])
+        }
+        var newUsers: [String: Int] = [:]   // day → change
         for (user, first) in firstSeen {
-            try recordFirstSeen(user: user, millis: first.millis, day: first.day, in: table, transaction: tx)
+            try recordFirstSeen(user: user, millis: first.millis, day: first.day, in: table, transaction: tx, newUsers: &newUsers)
+        }
+        for (day, change) in newUsers where change != 0 {
+            try tx.updateItem(table, EventLayout.counters("DAY", day), [.add("newUsers", .number(change))])
         }
         for (id, span) in sessions {
             try recordSession(id: id, span: span, in: table, transaction: tx)
@@ -107,18 +116,18 @@ enum FreshMetrics {
     /// A user's first event ever: counted as a new user on its day, moved when an earlier event
     /// arrives late.
     private static func recordFirstSeen(user: String, millis: Int, day: String, in table: Table,
-                                        transaction tx: StoreTransaction) throws {
+                                        transaction tx: StoreTransaction, newUsers: inout [String: Int]) throws {
         let key = EventLayout.firstSeen(user: user)
         if let first = try tx.getItem(table, key) {
             guard let earlier = first["at"]?.numberValue?.intValue, earlier > millis,
                   let oldDay = first["day"]?.stringValue else { return }
-            try tx.updateItem(table, EventLayout.counters("DAY", oldDay), [.add("newUsers", -1)])
+            newUsers[oldDay, default: 0] -= 1
         }
         var marker = key
         marker["at"] = .number(millis)
         marker["day"] = .s(day)
         try tx.putItem(table, marker)
-        try tx.updateItem(table, EventLayout.counters("DAY", day), [.add("newUsers", 1)])
+        newUsers[day, default: 0] += 1
     }
 
     /// Widens a session's span; a session is filed under the day of its first event.

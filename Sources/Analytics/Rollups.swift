@@ -80,7 +80,45 @@ extension Analytics {
             }
         }
         values["totalUsers"] = ExactDecimal(try await totalUsers(before: period.end))
-        return try await store(values, for: period)
+        let records = try await store(values, for: period)
+        if granularity == .daily { try await storeDailyAggregate(values, for: period) }
+        return records
+    }
+
+    /// The daily aggregate of SPEC §1.3 at `PK = METRICS#{date}`, `SK = DAILY`: active users
+    /// (DAU), total users, new signups, WAU (of the ISO week the day ends), average session
+    /// duration, feature usage by feature, content created (total and by type) and AI usage.
+    private func storeDailyAggregate(_ values: [String: ExactDecimal], for period: MetricPeriod) async throws {
+        let week = calendar.period(.weekly, containing: period.start)
+        let weekly = try await table.getItem(EventLayout.counters("WEEK", week.key)).map(Self.numbers) ?? [:]
+        func family(_ prefix: String) -> AttributeValue {
+            .m(Dictionary(uniqueKeysWithValues: values.filter { $0.key.hasPrefix(prefix) }
+                .map { (String($0.key.dropFirst(prefix.count)), AttributeValue.n($0.value)) }))
+        }
+        let zero = ExactDecimal.zero
+        var item: Item = [
+            "PK": .s("METRICS#\(period.key)"), "SK": "DAILY", "EntityType": "DailyMetrics",
+            "date": .s(period.key),
+            "activeUsers": .n(values["activeUsers"] ?? zero), "dau": .n(values["activeUsers"] ?? zero),
+            "wau": .n(weekly["activeUsers"] ?? zero),
+            "totalUsers": .n(values["totalUsers"] ?? zero), "newSignups": .n(values["newUsers"] ?? zero),
+            "featureUsage": family("features:"),
+            "contentCreated": .m(["total": .n(values["content"] ?? zero), "byType": family("content:")]),
+            "aiUsage": .m(["requests": .n(values["ai:requests"] ?? zero), "tokens": .n(values["ai:tokens"] ?? zero),
+                           "cost": .n(values["ai:cost"] ?? zero)]),
+            "calculatedAt": .s(EventLayout.iso8601(store.time.now())),
+        ]
+        if let average = values["averageSessionSeconds"] { item["averageSessionDuration"] = .n(average) }
+        if let retention = configuration.rollupRetention[.daily] ?? nil {
+            item[EventLayout.ttlAttribute] = .number(Int(period.end.timeIntervalSince1970) + Int(retention.components.seconds))
+        }
+        try await table.putItem(item)
+    }
+
+    /// The daily aggregate of SPEC §1.3 for the day containing `date` (written by the daily
+    /// rollup), or nil before the day has been rolled up.
+    public func dailyAggregate(on date: Date) async throws -> Item? {
+        try await table.getItem(["PK": .s("METRICS#\(calendar.period(.daily, containing: date).key)"), "SK": "DAILY"])
     }
 
     /// Rebuilds the rollup records of every period of `granularity` overlapping

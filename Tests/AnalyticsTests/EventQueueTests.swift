@@ -15,6 +15,16 @@ struct EventQueueTests {
         return (EventQueue(analytics: analytics, configuration: configuration), time, store.storage as! MemoryStorage)
     }
 
+    /// The same on either backend (no failure injection); the fixture keeps the store alive.
+    static func make(_ backend: Backend, _ configure: (inout EventQueue.Configuration) -> Void = { _ in })
+        async throws -> (EventQueue, ManualTimeSource, AnalyticsFixture) {
+        let time = ManualTimeSource()
+        let fixture = try await AnalyticsFixture(backend, time: time)
+        var configuration = EventQueue.Configuration()
+        configure(&configuration)
+        return (EventQueue(analytics: fixture.analytics, configuration: configuration), time, fixture)
+    }
+
     static func stored(_ queue: EventQueue) async throws -> Int {
         try await queue.analytics.hourCounters(at: queue.analytics.store.time.now())["events"]?.intValue ?? 0
     }
@@ -28,9 +38,10 @@ struct EventQueueTests {
         Issue.record("condition not met in time")
     }
 
-    @Test("Flushes when 25 events are queued; flush() is a barrier")
-    func flushAtBatchSize() async throws {
-        let (queue, _, _) = try await Self.make()
+    @Test("Flushes when 25 events are queued; flush() is a barrier", arguments: Backend.allCases)
+    func flushAtBatchSize(backend: Backend) async throws {
+        let (queue, _, fixture) = try await Self.make(backend)
+        _ = fixture
         for n in 0..<24 { queue.queueEvent(event("u\(n)")) }
         try await Task.sleep(for: .milliseconds(20))
         #expect(try await Self.stored(queue) == 0 && queue.queuedCount == 24)
@@ -42,9 +53,10 @@ struct EventQueueTests {
         #expect(try await Self.stored(queue) == 32 && queue.queuedCount == 0)
     }
 
-    @Test("The service flushes 5 seconds after the oldest queued event, and on shutdown")
-    func flushAfterDelayAndOnShutdown() async throws {
-        let (queue, time, _) = try await Self.make()
+    @Test("The service flushes 5 seconds after the oldest queued event, and on shutdown", arguments: Backend.allCases)
+    func flushAfterDelayAndOnShutdown(backend: Backend) async throws {
+        let (queue, time, fixture) = try await Self.make(backend)
+        _ = fixture
         let service = Task { try await queue.run() }
         try await Self.eventually { time.sleeperCount == 1 }
         queue.queueEvent(event("a"))
@@ -90,12 +102,13 @@ struct EventQueueTests {
         try await service.value
     }
 
-    @Test("The queue is bounded: a full queue drops new events and counts them; invalid events are counted, never thrown")
-    func boundAndInvalid() async throws {
-        let (queue, _, _) = try await Self.make {
+    @Test("The queue is bounded: a full queue drops new events and counts them; invalid events are counted, never thrown", arguments: Backend.allCases)
+    func boundAndInvalid(backend: Backend) async throws {
+        let (queue, _, fixture) = try await Self.make(backend) {
             $0.capacity = 5
             $0.batchSize = 100
         }
+        _ = fixture
         for n in 0..<8 { queue.queueEvent(event("u\(n)")) }
         #expect(queue.queuedCount == 5 && queue.droppedCount == 3)
         queue.queueEvent(event(""))
@@ -103,9 +116,10 @@ struct EventQueueTests {
         #expect(await queue.flush().stored == 5)
     }
 
-    @Test("A re-sent event is stored once")
-    func idempotentRetries() async throws {
-        let (queue, _, _) = try await Self.make()
+    @Test("A re-sent event is stored once", arguments: Backend.allCases)
+    func idempotentRetries(backend: Backend) async throws {
+        let (queue, _, fixture) = try await Self.make(backend)
+        _ = fixture
         let original = event("u1", id: "0190b1d2-aaaa-7bbb-8ccc-000000000001")
         queue.queueEvent(original)
         queue.queueEvent(original)

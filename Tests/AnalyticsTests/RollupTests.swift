@@ -49,6 +49,18 @@ struct RollupTests {
         let users = try await analytics.getMetrics(metricType: "users", granularity: .daily, start: day.start, end: day.end, names: ["active"])
         let inDay = events.filter { $0.timestamp! >= day.start && $0.timestamp! < day.end }
         #expect(users.map { $0.metrics } == [["active": ExactDecimal(Set(inDay.map(\.userId)).count)]])
+
+        // The SPEC §1.3 daily aggregate at METRICS#{date} / DAILY.
+        let daily = try #require(try await analytics.dailyAggregate(on: day.start))
+        #expect(daily["PK"] == .s("METRICS#\(day.key)") && daily["SK"] == "DAILY")
+        #expect(daily["dau"] == .n(ExactDecimal(Set(inDay.map(\.userId)).count)))
+        let features = Dictionary(grouping: inDay.filter { $0.eventType == EventType.featureUse }) { $0.eventData!["feature"]!.stringValue! }
+        #expect(daily["featureUsage"] == .m(features.mapValues { .n(ExactDecimal($0.count)) }))
+        let content = inDay.filter { $0.eventType == EventType.contentCreate }.count
+        #expect(daily["contentCreated"]?.description.contains("\"total\":{\"N\":\"\(content)\"}") == true)
+        let week = PeriodCalendar(timeZone: TimeZone(identifier: "UTC")!).period(.weekly, containing: day.start)
+        let inWeek = events.filter { $0.timestamp! >= week.start && $0.timestamp! < week.end }
+        #expect(daily["wau"] == .n(ExactDecimal(Set(inWeek.map(\.userId)).count)))
     }
 
     @Test("A late event marks its closed periods stale; the next run recomputes them", arguments: Backend.allCases)
