@@ -225,8 +225,15 @@ extension Analytics {
 
     /// Raw events with timestamps in `[start, end)`, read from their UTC day partitions.
     func rawEvents(from start: Date, to end: Date) async throws -> [AnalyticsEvent] {
-        let utc = PeriodCalendar(timeZone: TimeZone(identifier: "UTC")!)
         var events: [AnalyticsEvent] = []
+        try await forEachRawEvent(from: start, to: end) { events.append($0) }
+        return events
+    }
+
+    /// Visits the raw events with timestamps in `[start, end)`, oldest first, a page at a time
+    /// (constant memory).
+    func forEachRawEvent(from start: Date, to end: Date, _ visit: (AnalyticsEvent) async throws -> Void) async throws {
+        let utc = PeriodCalendar(timeZone: TimeZone(identifier: "UTC")!)
         for day in utc.periods(.daily, from: start, to: end) {
             var cursor: PageCursor?
             repeat {
@@ -235,11 +242,12 @@ extension Analytics {
                     sortKey: .between(.s("EVENT#\(EventLayout.paddedMillis(max(start, day.start)))"),
                                       .s("EVENT#\(EventLayout.paddedMillis(min(end, day.end).addingTimeInterval(-0.001)))~")),
                     limit: 1000, startAfter: cursor))
-                events += page.items.compactMap(EventLayout.event(from:)).filter { $0.timestamp! >= start && $0.timestamp! < end }
+                for event in page.items.compactMap(EventLayout.event(from:)) where event.timestamp! >= start && event.timestamp! < end {
+                    try await visit(event)
+                }
                 cursor = page.nextCursor
             } while cursor != nil
         }
-        return events
     }
 
     /// Users whose first event falls in `[start, end)`.

@@ -174,6 +174,29 @@ extension AttributeValue: CustomStringConvertible {
     }
 }
 
+extension AttributeValue {
+    /// The value as plain JSON (not DynamoDB JSON): strings and numbers as themselves — numbers
+    /// with their exact canonical digits —, lists and sets as arrays, maps as objects (keys
+    /// sorted), binary as base64 strings, `NULL` as `null`.
+    public var plainJSON: String {
+        switch self {
+        case .s(let s): return jsonQuoted(s)
+        case .n(let n): return n.description
+        case .b(let b): return jsonQuoted(b.base64EncodedString())
+        case .bool(let flag): return flag ? "true" : "false"
+        case .null: return "null"
+        case .l(let list): return "[" + list.map(\.plainJSON).joined(separator: ",") + "]"
+        case .m(let map):
+            return "{" + map.sorted { bytesLess($0.key.utf8, $1.key.utf8) }
+                .map { "\(jsonQuoted($0.key)):\($0.value.plainJSON)" }.joined(separator: ",") + "}"
+        case .ss(let set): return "[" + set.map(jsonQuoted).joined(separator: ",") + "]"
+        case .ns(let set): return "[" + set.map(\.description).joined(separator: ",") + "]"
+        case .bs(let set): return "[" + set.map { jsonQuoted($0.base64EncodedString()) }.joined(separator: ",") + "]"
+        }
+    }
+}
+
+/// `text` as a JSON string literal, quotes included.
 func jsonQuoted(_ text: String) -> String {
     var result = "\""
     for scalar in text.unicodeScalars {
