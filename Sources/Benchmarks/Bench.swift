@@ -136,8 +136,8 @@ final class Bench: @unchecked Sendable {
         try await analyticsStores.recalculationDay(events: dataset.count, directory: directory)
     }
 
-    func close() {
-        analyticsStores.close()
+    func close() async {
+        await analyticsStores.close()
         raw.close()
         noSyncRaw.close()
         store.close()
@@ -183,7 +183,8 @@ actor AnalyticsStores {
         return (analytics, noon)
     }
 
-    nonisolated func close() {
-        // Stores close when released; nothing must outlive the benchmark's directory.
+    func close() {
+        for (store, _) in stores.values { store.close() }
+        stores.removeAll()
     }
 }

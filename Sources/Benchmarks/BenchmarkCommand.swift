@@ -68,7 +68,7 @@ struct BenchmarkCommand: AsyncParsableCommand {
             try encoder.encode(results).write(to: URL(fileURLWithPath: json))
             print("\nwrote \(results.count) measurements to \(json)")
         }
-        bench.close()
+        await bench.close()
     }
 
     private func makeTemporaryDirectory() throws -> URL {

@@ -40,11 +40,6 @@ enum Catalog {
         tablePrefix + Array(name.utf8)
     }
 
-    static func description(named name: String, in reader: any StorageReader) throws -> TableDescription? {
-        guard let bytes = try reader.value(forKey: key(forTable: name)) else { return nil }
-        return try decode(bytes)
-    }
-
     static func allDescriptions(in reader: any StorageReader) throws -> [TableDescription] {
         var result: [TableDescription] = []
         try reader.scan(.prefix(tablePrefix), reverse: false) { _, value in

@@ -73,9 +73,4 @@ final class StoreContext: Sendable {
 struct ChangeLog {
     let writer: any StorageWriter
     var changes: [PendingChange] = []
-
-    /// Item-level writes to `table` within this transaction.
-    mutating func items(of table: TableState, now: ExactDecimal) throws -> ItemWriter {
-        try ItemWriter(writer: writer, table: table, now: now)
-    }
 }

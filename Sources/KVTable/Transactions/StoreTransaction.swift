@@ -7,13 +7,11 @@
 /// maintenance, change-stream events), and reads see the transaction's own writes.
 public final class StoreTransaction {
     private var log: ChangeLog
-    private let time: any TimeSource
     private let now: ExactDecimal
     private var writers: [UInt32: ItemWriter] = [:]
 
     init(log: ChangeLog, time: any TimeSource) {
         self.log = log
-        self.time = time
         self.now = time.epochSeconds
     }
 

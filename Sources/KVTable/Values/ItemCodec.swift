@@ -171,8 +171,6 @@ struct ByteReader {
 
     static let corrupt = KVTableError.storage("Stored item is corrupt (truncated or malformed)")
 
-    var isAtEnd: Bool { offset >= bytes.count }
-
     mutating func byte() throws -> UInt8 {
         guard offset < bytes.count else { throw ByteReader.corrupt }
         defer { offset += 1 }
