@@ -92,12 +92,13 @@ public final class KVStore: Sendable {
         if let attribute, attribute.isEmpty || attribute.utf8.count > 255 {
             throw KVTableError.validation("TimeToLiveSpecification: AttributeName must be 1 to 255 bytes long")
         }
-        try await storage.write { writer in
-            try Catalog.ensureCurrent(state.description, in: writer)
-            var description = state.description
+        let expected = state.description
+        try await writeDescription(of: state, expected: expected) { writer in
+            var description = try Catalog.committedDescription(of: expected, in: writer)
             description.timeToLiveAttribute = attribute
             try Catalog.record(description, in: writer)
             try ExpiryIndex.rebuild(description.layout, ttlAttribute: attribute, in: writer)
+            return description
         }
         state.timeToLiveAttribute = attribute
     }

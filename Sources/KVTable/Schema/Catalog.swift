@@ -13,6 +13,10 @@ struct TableDescription: Sendable, Codable, Hashable {
     var expiryKeyspace: UInt32
     /// The TTL attribute (epoch seconds), when TTL is enabled.
     var timeToLiveAttribute: String?
+    /// When the table was created (epoch seconds); nil in catalogs written before it was kept.
+    var createdAt: Double?
+    /// Tags (DynamoDB's `TagResource`), kept with the table.
+    var tags: [String: String]?
 
     var layout: TableLayout {
         TableLayout(schema: schema, keyspace: keyspace, indexKeyspaces: indexKeyspaces, expiryKeyspace: expiryKeyspace)
@@ -67,9 +71,40 @@ enum Catalog {
         next = expiryKeyspace + 1
         try writer.put(withUnsafeBytes(of: next.bigEndian) { Array($0) }, forKey: nextKeyspaceKey)
         let description = TableDescription(schema: schema, keyspace: keyspace, indexKeyspaces: indexKeyspaces,
-                                           expiryKeyspace: expiryKeyspace, timeToLiveAttribute: nil)
+                                           expiryKeyspace: expiryKeyspace, timeToLiveAttribute: nil,
+                                           createdAt: Date().timeIntervalSince1970, tags: nil)
         try record(description, in: writer)
         return description
+    }
+
+    /// Takes the next free keyspace number (for an index added to an existing table).
+    static func allocateKeyspace(in writer: any StorageWriter) throws -> UInt32 {
+        var next: UInt32 = 1
+        if let bytes = try writer.value(forKey: nextKeyspaceKey), bytes.count == 4 {
+            next = bytes.withUnsafeBytes { UInt32(bigEndian: $0.loadUnaligned(as: UInt32.self)) }
+        }
+        try writer.put(withUnsafeBytes(of: (next + 1).bigEndian) { Array($0) }, forKey: nextKeyspaceKey)
+        return next
+    }
+
+    /// The committed description of table `name`, after checking it is still the table
+    /// `expected` stands for (same keyspace).
+    static func committedDescription(of expected: TableDescription, in reader: any StorageReader) throws -> TableDescription {
+        try ensureCurrent(expected, in: reader)
+        guard let bytes = try reader.value(forKey: key(forTable: expected.schema.name)) else {
+            throw KVTableError.resourceNotFound("Requested resource not found: Table: \(expected.schema.name) not found")
+        }
+        return try decode(bytes)
+    }
+
+    /// Removes every entry of one keyspace.
+    static func clear(keyspace: UInt32, in writer: any StorageWriter) throws {
+        var keys: [[UInt8]] = []
+        try writer.scan(.prefix(TableLayout.prefix(keyspace)), reverse: false) { key, _ in
+            keys.append(Array(key))
+            return true
+        }
+        for key in keys { try writer.delete(key) }
     }
 
     /// Writes (or rewrites) a table's catalog entry.
@@ -86,12 +121,7 @@ enum Catalog {
     static func drop(_ description: TableDescription, in writer: any StorageWriter) throws {
         let keyspaces = [description.keyspace, description.expiryKeyspace] + description.indexKeyspaces.values.sorted()
         for keyspace in keyspaces {
-            var keys: [[UInt8]] = []
-            try writer.scan(.prefix(TableLayout.prefix(keyspace)), reverse: false) { key, _ in
-                keys.append(Array(key))
-                return true
-            }
-            for key in keys { try writer.delete(key) }
+            try clear(keyspace: keyspace, in: writer)
         }
         try writer.delete(key(forTable: description.schema.name))
     }

@@ -33,6 +33,23 @@ protocol StorageEngine: Sendable {
 
     /// Releases files and threads. Later calls throw ``KVTableError/storage(_:)``.
     func close()
+
+    /// Writes a compacted copy of the store (free pages dropped) to a new file at `path`,
+    /// from one consistent snapshot, while reads and writes go on.
+    func backup(to path: String) throws
+
+    /// The store file's size, its map size and the bytes in use; nil for memory stores.
+    func fileSizes() -> StorageFileSizes?
+}
+
+/// How big an LMDB store is on disk and in memory.
+public struct StorageFileSizes: Sendable, Hashable {
+    /// The data file's size in bytes.
+    public var fileBytes: Int
+    /// The memory map's current size (it grows by itself).
+    public var mapBytes: Int
+    /// The bytes of the map in use (up to the last page written).
+    public var usedBytes: Int
 }
 
 /// A half-open range of keys: `lower ≤ key < upper` (`upper == nil`: no upper bound).

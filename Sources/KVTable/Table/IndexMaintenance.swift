@@ -18,3 +18,21 @@ extension TableLayout {
         }
     }
 }
+
+extension TableLayout {
+    /// The entry key of `item` in `index` when the item belongs in it: it has every index key
+    /// attribute, each of the index's type and not empty. Items written through KVTable always
+    /// pass (writes reject bad index keys); items stored before the index existed may not, and
+    /// stay out of it, as in DynamoDB's backfill.
+    func validIndexKey(of item: Item, in index: IndexLayout) -> [UInt8]? {
+        for (position, attribute) in index.keyAttributes.enumerated() {
+            guard let value = item[attribute.name] else { return nil }
+            do {
+                try TableLayout.checkKeyValue(value, attribute, isSortKey: position == 1, index: index.name)
+            } catch {
+                return nil
+            }
+        }
+        return indexKey(of: item, in: index)
+    }
+}

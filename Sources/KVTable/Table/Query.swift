@@ -44,6 +44,9 @@ public struct Query: Sendable, Hashable {
     public var startAfter: PageCursor?
     /// Also return items whose TTL has passed but that are not swept yet.
     public var includeExpired: Bool
+    /// End the page once this many bytes of stored items have been read (DynamoDB ends every
+    /// page at 1 MB); the page then has a ``Page/nextCursor`` when more items follow.
+    public var maximumPageBytes: Int?
 
     public init(indexName: String? = nil, partitionKey: AttributeValue, sortKey: SortKeyCondition? = nil,
                 ascending: Bool = true, limit: Int? = nil, filter: Condition? = nil,
@@ -84,6 +87,9 @@ public struct Scan: Sendable, Hashable {
     private var segmentCount = 1
     /// Also return items whose TTL has passed but that are not swept yet.
     public var includeExpired: Bool
+    /// End the page once this many bytes of stored items have been read (DynamoDB ends every
+    /// page at 1 MB); the page then has a ``Page/nextCursor`` when more items follow.
+    public var maximumPageBytes: Int?
 
     public init(indexName: String? = nil, limit: Int? = nil, filter: Condition? = nil,
                 projection: [AttributePath]? = nil, countOnly: Bool = false, startAfter: PageCursor? = nil,

@@ -54,7 +54,7 @@ public struct TableReader {
         let plan = try QueryPlan(query, layout: layout, index: index)
         return try readPage(plan.range, reverse: !query.ascending, index: index, limit: query.limit,
                             filter: query.filter, projection: query.projection, countOnly: query.countOnly,
-                            includeExpired: query.includeExpired, segment: nil)
+                            includeExpired: query.includeExpired, maximumBytes: query.maximumPageBytes, segment: nil)
     }
 
     /// One page of a scan; see ``Scan``.
@@ -71,15 +71,18 @@ public struct TableReader {
         }
         return try readPage(range, reverse: false, index: index, limit: scan.limit,
                             filter: scan.filter, projection: scan.projection, countOnly: scan.countOnly,
-                            includeExpired: scan.includeExpired,
+                            includeExpired: scan.includeExpired, maximumBytes: scan.maximumPageBytes,
                             segment: segment.map { ($0, layout.keySchema(for: index).partitionKey.type) })
     }
 
     /// Reads entries of `range` into a page: `limit` counts entries read, the filter applies
-    /// after, and a cursor is returned only when another entry exists past the page.
+    /// after, and a cursor is returned only when another entry exists past the page. The page
+    /// also ends after the entry that brings the stored bytes read to `maximumBytes`.
     private func readPage(_ range: KeyRange, reverse: Bool, index: TableLayout.IndexLayout?, limit: Int?,
                           filter: Condition?, projection: [AttributePath]?, countOnly: Bool,
-                          includeExpired: Bool, segment: (ScanSegment, KeyType)?) throws -> Page {
+                          includeExpired: Bool, maximumBytes: Int?, segment: (ScanSegment, KeyType)?) throws -> Page {
+        var bytesRead = 0
+        var full = false
         var items: [Item] = []
         var count = 0
         var scanned = 0
@@ -94,11 +97,12 @@ public struct TableReader {
                !segment.contains(partitionKeyOf: UnsafeRawBufferPointer(rebasing: key[prefixLength...]), type: type) {
                 return true
             }
-            if let limit, scanned == limit {
+            if full || limit == scanned {
                 more = true
                 return false
             }
-            let isLast = limit == scanned + 1
+            bytesRead += value.count
+            let isLast = limit == scanned + 1 || maximumBytes.map { bytesRead >= $0 } == true
             guard decodeAll || isLast else {
                 scanned += 1
                 count += 1
@@ -107,7 +111,10 @@ public struct TableReader {
             let item = try ItemCodec.decode(value)
             if hideExpired, TableLayout.isExpired(item, ttlAttribute: ttlAttribute, now: now) { return true }
             scanned += 1
-            if isLast { lastKey = layout.keyAttributes(of: item, index: index) }
+            if isLast {
+                lastKey = layout.keyAttributes(of: item, index: index)
+                full = true
+            }
             if let filter, !filter.evaluate(item) { return true }
             count += 1
             if !countOnly {

@@ -1,16 +1,31 @@
 import Synchronization
 
 /// What all handles of one table share within a process.
+///
+/// The description changes only when an index is added or removed (``KVStore/updateTable``):
+/// that write replaces it on the writer thread inside its transaction, so every later write
+/// body — in the same group commit or after — maintains exactly the committed indexes.
 final class TableState: Sendable {
-    let description: TableDescription
-    let layout: TableLayout
+    private struct Current: Sendable {
+        var description: TableDescription
+        var layout: TableLayout
+    }
+
+    private let current: Mutex<Current>
     private let ttl: Mutex<String?>
     private let dropped = Atomic(false)
 
     init(_ description: TableDescription) {
-        self.description = description
-        self.layout = description.layout
+        self.current = Mutex(Current(description: description, layout: description.layout))
         self.ttl = Mutex(description.timeToLiveAttribute)
+    }
+
+    var description: TableDescription { current.withLock { $0.description } }
+    var layout: TableLayout { current.withLock { $0.layout } }
+
+    /// Installs a changed description (new indexes, tags).
+    func replaceDescription(_ description: TableDescription) {
+        current.withLock { $0 = Current(description: description, layout: description.layout) }
     }
 
     var name: String { layout.schema.name }

@@ -140,6 +140,24 @@ final class LMDBStorage: StorageEngine, @unchecked Sendable {
     /// commit batches them.
     var commitCount: Int { writer.commits.load(ordering: .relaxed) }
 
+    func backup(to path: String) throws {
+        guard !isClosed.load(ordering: .acquiring) else { throw KVTableError.storage("The store is closed") }
+        guard access(path, F_OK) != 0 else {
+            throw KVTableError.validation("The backup file already exists: \(path)")
+        }
+        let rc = mdb_env_copy2(env, path, UInt32(MDB_CP_COMPACT))
+        guard rc == 0 else {
+            throw KVTableError.storage("Backup to \(path) failed: \(String(cString: mdb_strerror(rc))) (\(rc))")
+        }
+    }
+
+    func fileSizes() -> StorageFileSizes? {
+        var status = stat()
+        let fileBytes = stat(path, &status) == 0 ? Int(status.st_size) : 0
+        let (mapSize, used) = mapInfo()
+        return StorageFileSizes(fileBytes: fileBytes, mapBytes: mapSize, usedBytes: used)
+    }
+
     /// Size of the map now (it grows by itself) and of the data in it.
     func mapInfo() -> (mapSize: Int, usedBytes: Int) {
         var info = MDB_envinfo()

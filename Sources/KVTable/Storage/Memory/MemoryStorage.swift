@@ -44,6 +44,12 @@ final class MemoryStorage: StorageEngine {
         }
     }
 
+    func backup(to path: String) throws {
+        throw KVTableError.validation("Only an LMDB store can be backed up to a file; this store is in memory")
+    }
+
+    func fileSizes() -> StorageFileSizes? { nil }
+
     func close() {
         writerLock.withLock { $0 = true }
         committed.withLock { $0 = SortedKeyValues() }

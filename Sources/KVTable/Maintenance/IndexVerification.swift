@@ -1,0 +1,80 @@
+/// One disagreement between a table's items and one of its indexes (see ``Table/verifyIndexes()``).
+public struct IndexProblem: Sendable, Hashable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Hashable {
+        /// The item should have an entry in the index and has none.
+        case missing
+        /// An index entry whose item does not exist or does not belong under that index key.
+        case orphaned
+        /// The entry exists but holds other attributes than the item's projection.
+        case stale
+    }
+
+    public var table: String
+    /// The index name; `"(TTL)"` for the expiry index.
+    public var index: String
+    public var kind: Kind
+    /// The table key of the item concerned (as far as the entry tells, for an orphan).
+    public var key: Item
+
+    public var description: String {
+        let rendered = key.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+        return "\(table) / \(index): \(kind.rawValue) entry for {\(rendered)}"
+    }
+}
+
+extension Table {
+    /// Checks, in one snapshot, every index entry against its item and every item against its
+    /// index entries (global secondary indexes and the expiry index). An empty result means
+    /// the indexes are exactly what the items imply.
+    ///
+    /// It holds the expected entries in memory: about the size of the index keys.
+    public func verifyIndexes() throws -> [IndexProblem] {
+        try state.checkNotDropped()
+        let layout = self.layout
+        let ttl = timeToLiveAttribute
+        let name = self.name
+        return try context.storage.read { reader in
+            // index name → entry key → (expected value, the item's table key)
+            var expected: [String: [[UInt8]: ([UInt8], Item)]] = [:]
+            let expiryName = "(TTL)"
+            try reader.scan(.prefix(TableLayout.prefix(layout.keyspace)), reverse: false) { _, value in
+                let encoded = Array(value)
+                let item = try ItemCodec.decode(encoded)
+                let key = layout.keyAttributes(of: item, index: nil)
+                for index in layout.indexes {
+                    if let entryKey = layout.validIndexKey(of: item, in: index) {
+                        expected[index.name, default: [:]][entryKey] = (layout.indexValue(of: item, encoded: encoded, in: index), key)
+                    }
+                }
+                if let entryKey = layout.expiryKey(of: item, ttlAttribute: ttl) {
+                    expected[expiryName, default: [:]][entryKey] = ([], key)
+                }
+                return true
+            }
+
+            var problems: [IndexProblem] = []
+            let keyspaces = layout.indexes.map { ($0.name, $0.keyspace) } + [(expiryName, layout.expiryKeyspace)]
+            for (indexName, keyspace) in keyspaces {
+                var wanted = expected[indexName] ?? [:]
+                try reader.scan(.prefix(TableLayout.prefix(keyspace)), reverse: false) { key, value in
+                    let entryKey = Array(key)
+                    guard let (expectedValue, itemKey) = wanted.removeValue(forKey: entryKey) else {
+                        // Index entries carry the table keys; the expiry index's values are empty.
+                        let entry = (try? ItemCodec.decode(Array(value))) ?? [:]
+                        problems.append(IndexProblem(table: name, index: indexName, kind: .orphaned,
+                                                     key: layout.keyAttributes(of: entry, index: nil)))
+                        return true
+                    }
+                    if !value.elementsEqual(expectedValue) {
+                        problems.append(IndexProblem(table: name, index: indexName, kind: .stale, key: itemKey))
+                    }
+                    return true
+                }
+                for (_, (_, itemKey)) in wanted {
+                    problems.append(IndexProblem(table: name, index: indexName, kind: .missing, key: itemKey))
+                }
+            }
+            return problems
+        }
+    }
+}

@@ -1,0 +1,137 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// A change to a table's global secondary indexes (DynamoDB's `GlobalSecondaryIndexUpdates`).
+public enum IndexChange: Sendable, Hashable {
+    /// Adds an index and fills it from the items already stored.
+    case create(GlobalSecondaryIndex)
+    /// Removes an index and all its entries.
+    case delete(String)
+}
+
+extension KVStore {
+    /// Adds or removes a global secondary index of table `name`.
+    ///
+    /// A new index is filled (backfilled) in the same write transaction, so it is complete
+    /// the moment the call returns; items whose index key attributes have the wrong type or an
+    /// empty value are left out of it, as DynamoDB leaves them out. Other writes wait while a
+    /// large table is backfilled. Existing ``Table`` handles see the change at once.
+    ///
+    /// - Throws: ``KVTableError/validation(_:)`` for an invalid or duplicate index, an
+    ///   attribute declared with a second type, or deleting an index the table does not have;
+    ///   ``KVTableError/resourceNotFound(_:)`` for an unknown table.
+    public func updateTable(_ name: String, _ change: IndexChange) async throws {
+        let state = try table(name).state
+        let expected = state.description
+        switch change {
+        case .create(let index):
+            guard expected.schema.index(named: index.name) == nil else {
+                throw KVTableError.validation("One or more parameter values were invalid: Index with name \(index.name) already exists")
+            }
+            var schema = expected.schema
+            schema.globalSecondaryIndexes.append(index)
+            try schema.validate()
+        case .delete(let indexName):
+            guard expected.schema.index(named: indexName) != nil else {
+                throw KVTableError.resourceNotFound("Requested resource not found: Requested index \(indexName) not found for table \(name)")
+            }
+        }
+        try await writeDescription(of: state, expected: expected) { writer in
+            // The committed description, not the in-memory one: a replayed group commit must
+            // start from what is stored.
+            let old = try Catalog.committedDescription(of: expected, in: writer)
+            var new = old
+            switch change {
+            case .create(let index):
+                let keyspace = try Catalog.allocateKeyspace(in: writer)
+                new.schema.globalSecondaryIndexes.append(index)
+                new.indexKeyspaces[index.name] = keyspace
+                try Self.backfill(new.layout.index(named: index.name), of: new.layout, in: writer)
+            case .delete(let indexName):
+                if let keyspace = old.indexKeyspaces[indexName] {
+                    try Catalog.clear(keyspace: keyspace, in: writer)
+                }
+                new.schema.globalSecondaryIndexes.removeAll { $0.name == indexName }
+                new.indexKeyspaces[indexName] = nil
+            }
+            try Catalog.record(new, in: writer)
+            return new
+        }
+    }
+
+    /// Runs a catalog change and installs the new description on the writer thread, inside the
+    /// transaction (so that later write bodies maintain the new indexes); puts the old one
+    /// back if the transaction does not commit.
+    func writeDescription(of state: TableState, expected: TableDescription,
+                          _ body: @escaping @Sendable (any StorageWriter) throws -> TableDescription) async throws {
+        do {
+            try await storage.write { writer in
+                let new = try body(writer)
+                state.replaceDescription(new)
+            }
+        } catch {
+            state.replaceDescription(expected)
+            throw error
+        }
+    }
+
+    /// Writes the entry of every stored item that has valid keys for `index`.
+    private static func backfill(_ index: TableLayout.IndexLayout, of layout: TableLayout,
+                                 in writer: any StorageWriter) throws {
+        var entries: [([UInt8], [UInt8])] = []
+        try writer.scan(.prefix(TableLayout.prefix(layout.keyspace)), reverse: false) { _, value in
+            let item = try ItemCodec.decode(value)
+            if let key = layout.validIndexKey(of: item, in: index) {
+                entries.append((key, layout.indexValue(of: item, encoded: Array(value), in: index)))
+            }
+            return true
+        }
+        for (key, value) in entries { try writer.put(value, forKey: key) }
+    }
+
+    /// Adds or replaces tags of table `name` (DynamoDB's `TagResource`).
+    public func tagTable(_ name: String, _ tags: [String: String]) async throws {
+        for (key, value) in tags {
+            guard (1...128).contains(key.count), value.count <= 256 else {
+                throw KVTableError.validation("One or more parameter values were invalid: a tag key is 1 to 128 characters and a tag value at most 256: \(key)")
+            }
+        }
+        try await changeDescription(of: name) { description in
+            description.tags = (description.tags ?? [:]).merging(tags) { $1 }
+            guard description.tags!.count <= 50 else {
+                throw KVTableError.validation("One or more parameter values were invalid: a table can have at most 50 tags")
+            }
+        }
+    }
+
+    /// Removes tags of table `name` (DynamoDB's `UntagResource`); absent keys are ignored.
+    public func untagTable(_ name: String, keys: [String]) async throws {
+        try await changeDescription(of: name) { description in
+            for key in keys { description.tags?[key] = nil }
+        }
+    }
+
+    private func changeDescription(of name: String,
+                                   _ change: @escaping @Sendable (inout TableDescription) throws -> Void) async throws {
+        let state = try table(name).state
+        let expected = state.description
+        try await writeDescription(of: state, expected: expected) { writer in
+            var description = try Catalog.committedDescription(of: expected, in: writer)
+            try change(&description)
+            try Catalog.record(description, in: writer)
+            return description
+        }
+    }
+}
+
+extension Table {
+    /// When the table was created (nil for tables created by KVTable versions that did not
+    /// record it).
+    public var creationDate: Date? { state.description.createdAt.map(Date.init(timeIntervalSince1970:)) }
+
+    /// The table's tags.
+    public var tags: [String: String] { state.description.tags ?? [:] }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import Testing
+@testable import KVTable
+
+@Suite("Schema changes, statistics, verification, backup")
+struct MaintenanceTests {
+    static let byCity = GlobalSecondaryIndex(
+        name: "ByCity", keySchema: KeySchema(partitionKey: KeyAttribute("city", .string), sortKey: KeyAttribute("age", .number)))
+
+    static func people(_ table: Table) async throws {
+        try await table.putItem(["PK": "U#1", "SK": "P", "city": "Oslo", "age": 30])
+        try await table.putItem(["PK": "U#2", "SK": "P", "city": "Oslo", "age": 25])
+        try await table.putItem(["PK": "U#3", "SK": "P", "city": "Rome"])            // no sort key: not indexed
+        try await table.putItem(["PK": "U#4", "SK": "P", "city": "Rome", "age": "old"])  // wrong type: left out
+    }
+
+    @Test("adding an index backfills it; writes then maintain it; removing it drops its entries", arguments: Backend.allCases)
+    func addAndRemoveIndex(backend: Backend) async throws {
+        let fixture = try TestStore(backend)
+        let table = try await fixture.singleTable()
+        try await Self.people(table)
+        try await fixture.store.updateTable("App", .create(Self.byCity))
+        #expect(table.schema.index(named: "ByCity") != nil)     // an existing handle sees it
+        var oslo = try await table.query(Query(indexName: "ByCity", partitionKey: "Oslo"))
+        #expect(oslo.items.map { $0["PK"] } == ["U#2", "U#1"])
+        #expect(try await table.query(Query(indexName: "ByCity", partitionKey: "Rome")).items.isEmpty)
+        // A write after the change maintains the new index.
+        try await table.putItem(["PK": "U#5", "SK": "P", "city": "Oslo", "age": 40])
+        await #expect(throws: KVTableError.self) { try await table.putItem(["PK": "U#6", "SK": "P", "city": "Oslo", "age": "x"]) }
+        oslo = try await table.query(Query(indexName: "ByCity", partitionKey: "Oslo"))
+        #expect(oslo.items.map { $0["PK"] } == ["U#2", "U#1", "U#5"])
+        #expect(try table.verifyIndexes().isEmpty)
+
+        #expect(await validationMessage { try await fixture.store.updateTable("App", .create(Self.byCity)) }
+            == "One or more parameter values were invalid: Index with name ByCity already exists")
+        let clash = GlobalSecondaryIndex(name: "Clash", keySchema: KeySchema(partitionKey: KeyAttribute("city", .number)))
+        #expect(await validationMessage { try await fixture.store.updateTable("App", .create(clash)) }?
+            .contains("declared with two different types") == true)
+
+        try await fixture.store.updateTable("App", .delete("ByCity"))
+        #expect(table.schema.index(named: "ByCity") == nil)
+        #expect(await validationMessage { _ = try await table.query(Query(indexName: "ByCity", partitionKey: "Oslo")) }
+            == "The table does not have the specified index: ByCity")
+        await #expect(throws: KVTableError.resourceNotFound("Requested resource not found: Requested index ByCity not found for table App")) {
+            try await fixture.store.updateTable("App", .delete("ByCity"))
+        }
+        #expect(try table.verifyIndexes().isEmpty)
+    }
+
+    @Test("index changes and tags survive reopening the file")
+    func persistence() async throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("s.kvt").path
+        do {
+            let store = try KVStore.open(path: path, configuration: .forTests)
+            let table = try await store.createTable(.singleTable(name: "App"))
+            try await Self.people(table)
+            try await store.updateTable("App", .create(Self.byCity))
+            try await store.tagTable("App", ["team": "core", "env": "test"])
+            try await store.untagTable("App", keys: ["env", "absent"])
+            store.close()
+        }
+        let store = try KVStore.open(path: path, configuration: .forTests)
+        defer { store.close() }
+        let table = try store.table("App")
+        #expect(table.tags == ["team": "core"])
+        #expect(table.creationDate != nil)
+        #expect(try await table.query(Query(indexName: "ByCity", partitionKey: "Oslo")).count == 2)
+    }
+
+    @Test("a page ends once its bytes reach the maximum, and resuming continues exactly", arguments: Backend.allCases)
+    func pageBytes(backend: Backend) async throws {
+        let fixture = try TestStore(backend)
+        let table = try await fixture.singleTable()
+        let filler = String(repeating: "x", count: 1000)
+        for i in 0..<20 {
+            try await table.putItem(["PK": "P", "SK": .s(String(format: "%02d", i)), "data": .s(filler)])
+        }
+        var query = Query(partitionKey: "P")
+        query.maximumPageBytes = 5000
+        var seen: [AttributeValue?] = []
+        var pages = 0
+        repeat {
+            let page = try await table.query(query)
+            #expect(page.items.count <= 5)
+            seen += page.items.map { $0["SK"] }
+            pages += 1
+            query.startAfter = page.nextCursor
+        } while query.startAfter != nil
+        #expect(seen == (0..<20).map { .s(String(format: "%02d", $0)) })
+        #expect(pages == 4)
+    }
+
+    @Test("statistics count items, bytes and index entries", arguments: Backend.allCases)
+    func statistics(backend: Backend) async throws {
+        let fixture = try TestStore(backend)
+        let table = try await fixture.singleTable()
+        try await fixture.store.updateTimeToLive(table: "App", attribute: "expires")
+        try await table.putItem(["PK": "A", "SK": "1", "GSI1PK": "g", "GSI1SK": "1", "expires": 4_000_000_000])
+        try await table.putItem(["PK": "A", "SK": "2", "GSI1PK": "g"])
+        let stats = try table.statistics()
+        #expect(stats.itemCount == 2)
+        #expect(stats.itemBytes == (["PK": "A", "SK": "1", "GSI1PK": "g", "GSI1SK": "1", "expires": 4_000_000_000] as Item).dynamoDBItemSize
+                + (["PK": "A", "SK": "2", "GSI1PK": "g"] as Item).dynamoDBItemSize)
+        #expect(stats.indexEntryCounts == ["GSI1": 1, "GSI2": 0, "GSI3": 0, "GSI7": 0])
+        #expect(stats.expiryEntryCount == 1)
+        #expect((fixture.store.fileSizes() != nil) == (backend == .lmdb))
+    }
+
+    @Test("verification finds missing, orphaned and stale index entries", arguments: Backend.allCases)
+    func verification(backend: Backend) async throws {
+        let fixture = try TestStore(backend)
+        let table = try await fixture.singleTable()
+        try await fixture.store.updateTimeToLive(table: "App", attribute: "expires")
+        for i in 0..<5 {
+            try await table.putItem(["PK": .s("U#\(i)"), "SK": "P", "GSI1PK": "all", "GSI1SK": .s("\(i)"), "expires": 4_000_000_000])
+        }
+        #expect(try table.verifyIndexes().isEmpty)
+        try await corruptIndex(of: table)
+        let problems = try table.verifyIndexes()
+        #expect(Set(problems.map { "\($0.index) \($0.kind) \($0.key["PK"]?.stringValue ?? "")" })
+            == ["GSI1 missing U#1", "GSI1 orphaned GHOST", "GSI1 stale U#2", "(TTL) missing U#3"])
+    }
+
+    @Test("backup writes a compacted copy that opens with the same data")
+    func backup() async throws {
+        let fixture = try TestStore(.lmdb)
+        let table = try await fixture.singleTable()
+        for i in 0..<100 { try await table.putItem(["PK": .s("U#\(i)"), "SK": "P", "GSI1PK": "g", "GSI1SK": .s("\(i)")]) }
+        for i in 0..<50 { try await table.deleteItem(["PK": .s("U#\(i)"), "SK": "P"]) }
+        let copy = fixture.directory!.appendingPathComponent("copy.kvt").path
+        try fixture.store.backup(to: copy)
+        #expect(validationMessage { try fixture.store.backup(to: copy) } == "The backup file already exists: \(copy)")
+        let restored = try KVStore.open(path: copy, configuration: .forTests)
+        defer { restored.close() }
+        let copied = try restored.table("App")
+        #expect(try copied.statistics().itemCount == 50)
+        #expect(try copied.verifyIndexes().isEmpty)
+        #expect(try await copied.query(Query(indexName: "GSI1", partitionKey: "g")).count == 50)
+        #expect(validationMessage { try KVStore.inMemory().backup(to: copy + "2") }
+            == "Only an LMDB store can be backed up to a file; this store is in memory")
+    }
+}
+
+/// Damages `table`'s indexes behind its back: deletes U#1's GSI1 entry and U#3's expiry entry,
+/// rewrites U#2's GSI1 entry with other contents, and adds an entry for an item that does not exist.
+func corruptIndex(of table: Table) async throws {
+    let layout = table.layout
+    let gsi1 = try layout.index(named: "GSI1")
+    @Sendable func item(_ i: Int) -> Item {
+        ["PK": .s("U#\(i)"), "SK": "P", "GSI1PK": "all", "GSI1SK": .s("\(i)"), "expires": 4_000_000_000]
+    }
+    let ghost: Item = ["PK": "GHOST", "SK": "P", "GSI1PK": "all", "GSI1SK": "9"]
+    try await table.context.storage.write { writer in
+        _ = try writer.delete(layout.indexKey(of: item(1), in: gsi1)!)
+        try writer.put(ItemCodec.encode(["PK": "U#2", "SK": "P", "changed": true]), forKey: layout.indexKey(of: item(2), in: gsi1)!)
+        _ = try writer.delete(layout.expiryKey(of: item(3), ttlAttribute: "expires")!)
+        try writer.put(ItemCodec.encode(ghost), forKey: layout.indexKey(of: ghost, in: gsi1)!)
+    }
+}
