@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .library(name: "KVTable", targets: ["KVTable"]),
         .library(name: "Analytics", targets: ["Analytics"]),
+        .library(name: "KVTableServer", targets: ["KVTableServer"]),
         .executable(name: "kvtable", targets: ["kvtable"]),
         .executable(name: "kvtable-bench", targets: ["Benchmarks"]),
     ],
@@ -18,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.4.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         // The only native dependency: LMDB from the system (`liblmdb-dev`).
@@ -44,12 +47,26 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // DynamoDB's JSON protocol over HTTP: the operations (Protocol/) and the server (HTTP/).
+        .target(
+            name: "KVTableServer",
+            dependencies: [
+                "KVTable",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "kvtable",
             dependencies: [
                 "KVTable",
+                "KVTableServer",
                 "Analytics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // SQLite, for the benchmark's baseline only (`libsqlite3-dev`).
@@ -72,6 +89,10 @@ let package = Package(
         .testTarget(
             name: "KVTableTests",
             dependencies: ["KVTable"]
+        ),
+        .testTarget(
+            name: "KVTableServerTests",
+            dependencies: ["KVTableServer", "KVTable"]
         ),
         .testTarget(
             name: "AnalyticsTests",

@@ -105,3 +105,36 @@ enum KeyConditionRules {
         return path.attributeName
     }
 }
+
+extension Condition {
+    /// This condition as a key condition for `keySchema` — the partition-key value and the
+    /// sort-key condition — checked by the `KeyConditionExpression` rules (see
+    /// ``ExpressionParser/keyCondition(_:keySchema:)``). For conditions built in Swift or
+    /// from DynamoDB's legacy `KeyConditions`.
+    public func keyCondition(for keySchema: KeySchema) throws(KVTableError)
+        -> (partitionKey: AttributeValue, sortKey: SortKeyCondition?)
+    {
+        try KeyConditionRules.split(self, keySchema: keySchema)
+    }
+
+    /// The top-level attribute names this condition reads.
+    public var attributeNames: Set<String> {
+        func names(_ operand: Operand) -> Set<String> {
+            switch operand {
+            case .path(let path), .size(let path): return [path.attributeName]
+            case .value: return []
+            }
+        }
+        switch self {
+        case .compare(let lhs, _, let rhs): return names(lhs).union(names(rhs))
+        case .between(let value, let lower, let upper): return names(value).union(names(lower)).union(names(upper))
+        case .isIn(let value, let candidates): return candidates.reduce(names(value)) { $0.union(names($1)) }
+        case .attributeExists(let path), .attributeNotExists(let path), .attributeType(let path, _):
+            return [path.attributeName]
+        case .beginsWith(let path, let operand), .contains(let path, let operand):
+            return names(operand).union([path.attributeName])
+        case .and(let lhs, let rhs), .or(let lhs, let rhs): return lhs.attributeNames.union(rhs.attributeNames)
+        case .not(let inner): return inner.attributeNames
+        }
+    }
+}

@@ -1,0 +1,152 @@
+import KVTable
+
+/// BatchGetItem, BatchWriteItem, TransactWriteItems and TransactGetItems.
+extension DynamoDBService {
+    static let maximumBatchWrites = 25
+    static let maximumBatchGets = 100
+
+    func batchGetItem(_ request: WireRequest) async throws -> JSONValue {
+        let requestItems = try request.required("RequestItems", request.object)
+        guard !requestItems.isEmpty else {
+            throw WireError.validation("1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1")
+        }
+        try Self.acceptReporting(request)
+        var work: [(Table, [Item], [AttributePath]?)] = []
+        var total = 0
+        for (name, json) in requestItems.sorted(by: { $0.key < $1.key }) {
+            let entry = WireRequest(try Self.object(json, "RequestItems"))
+            let table = try table(named: name)
+            var keys: [Item] = []
+            for key in try entry.required("Keys", entry.array) { keys.append(try WireFormat.item(key, member: "Keys")) }
+            guard !keys.isEmpty else {
+                throw WireError.validation("1 validation error detected: Value at 'requestItems.\(name).member.keys' failed to satisfy constraint: Member must have length greater than or equal to 1")
+            }
+            total += keys.count
+            var expressions = try RequestExpressions(entry, expressions: ["ProjectionExpression"], legacy: ["AttributesToGet"])
+            let projection = try expressions.projection() ?? LegacyParameters.attributesToGet(entry)
+            try expressions.finish()
+            _ = try entry.bool("ConsistentRead")
+            work.append((table, keys, projection))
+        }
+        guard total <= Self.maximumBatchGets else {
+            throw WireError.validation("Too many items requested for the BatchGetItem call")
+        }
+        var responses: [String: JSONValue] = [:]
+        for (table, keys, projection) in work {
+            responses[table.name] = .array(try await table.batchGet(keys, projection: projection).map(WireFormat.json))
+        }
+        return .object(["Responses": .object(responses), "UnprocessedKeys": .object([:])])
+    }
+
+    func batchWriteItem(_ request: WireRequest) async throws -> JSONValue {
+        let requestItems = try request.required("RequestItems", request.object)
+        guard !requestItems.isEmpty else {
+            throw WireError.validation("1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1")
+        }
+        try Self.acceptReporting(request)
+        var writes: [(Table, Table.WriteRequest)] = []
+        var seen: [String: Set<Item>] = [:]
+        for (name, json) in requestItems.sorted(by: { $0.key < $1.key }) {
+            let table = try table(named: name)
+            guard case .array(let entries) = json, !entries.isEmpty else {
+                throw WireError.validation("1 validation error detected: Value at 'requestItems.\(name)' failed to satisfy constraint: Member must have length greater than or equal to 1")
+            }
+            let keyNames = table.schema.keySchema.attributes.map(\.name)
+            for json in entries {
+                let entry = WireRequest(try Self.object(json, "RequestItems"))
+                let write: Table.WriteRequest
+                let key: Item
+                switch (try entry.request("PutRequest"), try entry.request("DeleteRequest")) {
+                case (let put?, nil):
+                    let item = try put.required("Item", put.item)
+                    write = .put(item)
+                    key = item.filter { keyNames.contains($0.key) }
+                case (nil, let delete?):
+                    key = try delete.required("Key", delete.item)
+                    write = .delete(key: key)
+                default:
+                    throw WireError.validation("A WriteRequest must contain exactly one of PutRequest and DeleteRequest")
+                }
+                guard seen[name, default: []].insert(key).inserted else {
+                    throw WireError.validation("Provided list of item keys contains duplicates")
+                }
+                writes.append((table, write))
+            }
+        }
+        guard writes.count <= Self.maximumBatchWrites else {
+            throw WireError.validation("Too many items requested for the BatchWriteItem call")
+        }
+        // One transaction: a local batch never leaves unprocessed items behind.
+        let batch = writes
+        try await store.write { transaction in
+            for (table, write) in batch {
+                switch write {
+                case .put(let item): _ = try transaction.putItem(table, item)
+                case .delete(let key): _ = try transaction.deleteItem(table, key)
+                }
+            }
+        }
+        return .object(["UnprocessedItems": .object([:])])
+    }
+
+    func transactWriteItems(_ request: WireRequest) async throws -> JSONValue {
+        let items = try request.required("TransactItems", request.array)
+        try Self.acceptReporting(request)
+        var actions: [TransactionAction] = []
+        var wantsItems: [Bool] = []
+        for json in items {
+            let wrapper = WireRequest(try Self.object(json, "TransactItems"))
+            let kinds = ["ConditionCheck", "Put", "Delete", "Update"].filter(wrapper.has)
+            guard kinds.count == 1, let kind = kinds.first, let entry = try wrapper.request(kind) else {
+                throw WireError.validation("TransactItems can only contain one of Check, Put, Update or Delete")
+            }
+            let table = try table(entry)
+            var expressions = try RequestExpressions(entry, expressions: ["ConditionExpression", "UpdateExpression"], legacy: [])
+            let condition = try expressions.condition("ConditionExpression", kind: .condition)
+            switch kind {
+            case "Put":
+                actions.append(.put(table, try entry.required("Item", entry.item), condition: condition))
+            case "Delete":
+                actions.append(.delete(table, key: try entry.required("Key", entry.item), condition: condition))
+            case "Update":
+                let update = try expressions.update() ?? { throw WireError.validation("1 validation error detected: Value null at 'transactItems.member.update.updateExpression' failed to satisfy constraint: Member must not be null") }()
+                actions.append(.update(table, key: try entry.required("Key", entry.item), update, condition: condition))
+            default:
+                guard let condition else {
+                    throw WireError.validation("1 validation error detected: Value null at 'transactItems.member.conditionCheck.conditionExpression' failed to satisfy constraint: Member must not be null")
+                }
+                actions.append(.conditionCheck(table, key: try entry.required("Key", entry.item), condition))
+            }
+            try expressions.finish()
+            wantsItems.append(try Self.wantsItemOnFailure(entry))
+        }
+        let token = try request.string("ClientRequestToken")
+        do {
+            try await store.transactWrite(actions, clientRequestToken: token,
+                                          returnItemsOnConditionFailure: wantsItems.contains(true))
+        } catch let error as KVTableError {
+            throw WireError(error, returnItems: wantsItems)
+        }
+        return .object([:])
+    }
+
+    func transactGetItems(_ request: WireRequest) throws -> JSONValue {
+        let items = try request.required("TransactItems", request.array)
+        try Self.acceptReporting(request)
+        var gets: [TransactionGet] = []
+        for json in items {
+            let wrapper = WireRequest(try Self.object(json, "TransactItems"))
+            guard let entry = try wrapper.request("Get") else {
+                throw WireError.validation("1 validation error detected: Value null at 'transactItems.member.get' failed to satisfy constraint: Member must not be null")
+            }
+            var expressions = try RequestExpressions(entry, expressions: ["ProjectionExpression"], legacy: [])
+            let projection = try expressions.projection()
+            try expressions.finish()
+            gets.append(TransactionGet(try table(entry), key: try entry.required("Key", entry.item), projection: projection))
+        }
+        let results = try store.transactGet(gets)
+        return .object(["Responses": .array(results.map { item in
+            item.map { .object(["Item": WireFormat.json($0)]) } ?? .object([:])
+        })])
+    }
+}

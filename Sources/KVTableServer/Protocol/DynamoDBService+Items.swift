@@ -1,0 +1,95 @@
+import KVTable
+
+/// PutItem, GetItem, DeleteItem and UpdateItem.
+extension DynamoDBService {
+    func putItem(_ request: WireRequest) async throws -> JSONValue {
+        let table = try table(request)
+        let item = try request.required("Item", request.item)
+        let returnOld = try Self.returnOldOnly(request)
+        let condition = try Self.writeCondition(request)
+        let wantsItem = try Self.wantsItemOnFailure(request)
+        try Self.acceptReporting(request)
+        let old = try await Self.conditional(wantsItem) {
+            try await table.putItem(item, condition: condition, returnOldItem: returnOld, returnItemOnConditionFailure: wantsItem)
+        }
+        return Self.attributes(old)
+    }
+
+    func getItem(_ request: WireRequest) async throws -> JSONValue {
+        let table = try table(request)
+        let key = try request.required("Key", request.item)
+        var expressions = try RequestExpressions(request, expressions: ["ProjectionExpression"], legacy: ["AttributesToGet"])
+        let projection = try expressions.projection() ?? LegacyParameters.attributesToGet(request)
+        try expressions.finish()
+        _ = try request.bool("ConsistentRead")
+        try Self.acceptReporting(request)
+        guard let item = try await table.getItem(key, projection: projection) else { return .object([:]) }
+        return .object(["Item": WireFormat.json(item)])
+    }
+
+    func deleteItem(_ request: WireRequest) async throws -> JSONValue {
+        let table = try table(request)
+        let key = try request.required("Key", request.item)
+        let returnOld = try Self.returnOldOnly(request)
+        let condition = try Self.writeCondition(request)
+        let wantsItem = try Self.wantsItemOnFailure(request)
+        try Self.acceptReporting(request)
+        let old = try await Self.conditional(wantsItem) {
+            try await table.deleteItem(key, condition: condition, returnOldItem: returnOld, returnItemOnConditionFailure: wantsItem)
+        }
+        return Self.attributes(old)
+    }
+
+    func updateItem(_ request: WireRequest) async throws -> JSONValue {
+        let table = try table(request)
+        let key = try request.required("Key", request.item)
+        let returnValues = try request.choice("ReturnValues", ReturnValues.allCases.map(\.rawValue)).flatMap(ReturnValues.init) ?? .none
+        var expressions = try RequestExpressions(request, expressions: ["UpdateExpression", "ConditionExpression"],
+                                                 legacy: ["AttributeUpdates", "Expected"])
+        let update = try expressions.update() ?? LegacyParameters.attributeUpdates(request) ?? Update([])
+        let condition = try expressions.condition("ConditionExpression", kind: .condition) ?? LegacyParameters.expected(request)
+        try expressions.finish()
+        let wantsItem = try Self.wantsItemOnFailure(request)
+        try Self.acceptReporting(request)
+        let result = try await Self.conditional(wantsItem) {
+            try await table.updateItem(key, update, condition: condition, returnValues: returnValues,
+                                       returnItemOnConditionFailure: wantsItem)
+        }
+        return Self.attributes(result)
+    }
+
+    // MARK: Shared
+
+    /// `ReturnValues` of PutItem and DeleteItem: `NONE` or `ALL_OLD`.
+    private static func returnOldOnly(_ request: WireRequest) throws(WireError) -> Bool {
+        guard let value = try request.string("ReturnValues") else { return false }
+        guard value == "NONE" || value == "ALL_OLD" else {
+            throw WireError.validation("ReturnValues can only be ALL_OLD or NONE")
+        }
+        return value == "ALL_OLD"
+    }
+
+    /// `ConditionExpression` or the legacy `Expected` (+ `ConditionalOperator`).
+    static func writeCondition(_ request: WireRequest) throws -> Condition? {
+        var expressions = try RequestExpressions(request, expressions: ["ConditionExpression"], legacy: ["Expected"])
+        let condition = try expressions.condition("ConditionExpression", kind: .condition) ?? LegacyParameters.expected(request)
+        try expressions.finish()
+        return condition
+    }
+
+    /// Runs a conditional write, turning a failed condition into DynamoDB's error (with the
+    /// current item when the request asked for it).
+    static func conditional<R>(_ wantsItem: Bool, _ body: () async throws -> R) async throws -> R {
+        do {
+            return try await body()
+        } catch let error as KVTableError {
+            throw WireError(error, returnItems: [wantsItem])
+        }
+    }
+
+    /// `{"Attributes": …}` when there is something to return, `{}` otherwise.
+    static func attributes(_ item: Item?) -> JSONValue {
+        guard let item, !item.isEmpty else { return .object([:]) }
+        return .object(["Attributes": WireFormat.json(item)])
+    }
+}

@@ -1,0 +1,123 @@
+import KVTable
+
+/// Query and Scan.
+extension DynamoDBService {
+    func query(_ request: WireRequest) async throws -> JSONValue {
+        let table = try table(request)
+        let indexName = try request.string("IndexName")
+        let keySchema = try table.keySchema(forIndex: indexName)
+        var expressions = try RequestExpressions(
+            request, expressions: ["KeyConditionExpression", "FilterExpression", "ProjectionExpression"],
+            legacy: ["KeyConditions", "QueryFilter", "AttributesToGet"])
+        let key: (partitionKey: AttributeValue, sortKey: SortKeyCondition?)
+        if let parsed = try expressions.keyCondition(keySchema: keySchema) {
+            key = parsed
+        } else if let legacy = try LegacyParameters.keyConditions(request) {
+            key = try legacy.keyCondition(for: keySchema)
+        } else {
+            throw WireError.validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.")
+        }
+        let filter = try expressions.condition("FilterExpression", kind: .filter)
+            ?? LegacyParameters.filter(request, member: "QueryFilter")
+        if let filter, let keyName = keySchema.attributes.map(\.name).sorted().first(where: filter.attributeNames.contains) {
+            throw WireError.validation("Filter Expression can only contain non-primary key attributes: Primary key attribute: \(keyName)")
+        }
+        let projection = try expressions.projection() ?? LegacyParameters.attributesToGet(request)
+        try expressions.finish()
+        let countOnly = try select(request, table: table, indexName: indexName, projection: projection)
+        try checkConsistentRead(request, indexName: indexName)
+        try Self.acceptReporting(request)
+
+        var query = Query(indexName: indexName, partitionKey: key.partitionKey, sortKey: key.sortKey,
+                          ascending: try request.bool("ScanIndexForward") ?? true,
+                          limit: try request.positiveInt("Limit"), filter: filter, projection: projection,
+                          countOnly: countOnly, startAfter: try request.item("ExclusiveStartKey").map(PageCursor.init))
+        query.maximumPageBytes = DynamoDBService.maximumPageBytes
+        return Self.json(try await table.query(query), countOnly: countOnly)
+    }
+
+    func scan(_ request: WireRequest) async throws -> JSONValue {
+        let table = try table(request)
+        let indexName = try request.string("IndexName")
+        _ = try table.keySchema(forIndex: indexName)
+        var expressions = try RequestExpressions(request, expressions: ["FilterExpression", "ProjectionExpression"],
+                                                 legacy: ["ScanFilter", "AttributesToGet"])
+        let filter = try expressions.condition("FilterExpression", kind: .filter)
+            ?? LegacyParameters.filter(request, member: "ScanFilter")
+        let projection = try expressions.projection() ?? LegacyParameters.attributesToGet(request)
+        try expressions.finish()
+        let countOnly = try select(request, table: table, indexName: indexName, projection: projection)
+        try checkConsistentRead(request, indexName: indexName)
+        try Self.acceptReporting(request)
+
+        let segment = try request.int("Segment")
+        let total = try request.int("TotalSegments")
+        switch (segment, total) {
+        case (_?, nil):
+            throw WireError.validation("The TotalSegments parameter is required but was not present in the request when Segment parameter is present")
+        case (nil, _?):
+            throw WireError.validation("The Segment parameter is required but was not present in the request when parameter TotalSegments is present")
+        default:
+            break
+        }
+        var scan = Scan(indexName: indexName, limit: try request.positiveInt("Limit"), filter: filter, projection: projection,
+                        countOnly: countOnly, startAfter: try request.item("ExclusiveStartKey").map(PageCursor.init),
+                        segment: segment.map { ($0, total!) })
+        scan.maximumPageBytes = DynamoDBService.maximumPageBytes
+        return Self.json(try await table.scan(scan), countOnly: countOnly)
+    }
+
+    // MARK: Shared
+
+    /// `Select`, checked against the projection and the index; returns whether only counts
+    /// are wanted.
+    private func select(_ request: WireRequest, table: Table, indexName: String?,
+                        projection: [AttributePath]?) throws -> Bool {
+        let select = try request.choice("Select", ["ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT"])
+        let projectionMember = request.has("AttributesToGet") ? "AttributesToGet" : "ProjectionExpression"
+        switch select {
+        case "COUNT"?:
+            if projection != nil {
+                throw WireError.validation("Cannot specify the \(projectionMember) when choosing to get only the Count")
+            }
+            return true
+        case "SPECIFIC_ATTRIBUTES"?:
+            if projection == nil {
+                throw WireError.validation("Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES")
+            }
+        case "ALL_PROJECTED_ATTRIBUTES"?:
+            guard indexName != nil else {
+                throw WireError.validation("ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName")
+            }
+            if projection != nil {
+                throw WireError.validation("Cannot specify the \(projectionMember) when choosing to get ALL_PROJECTED_ATTRIBUTES")
+            }
+        case "ALL_ATTRIBUTES"?:
+            if projection != nil {
+                throw WireError.validation("Cannot specify the \(projectionMember) when choosing to get ALL_ATTRIBUTES")
+            }
+            if let indexName, let index = table.schema.index(named: indexName), index.projection != .all {
+                throw WireError.validation("One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index \(indexName) because its projection type is not ALL")
+            }
+        default:
+            break
+        }
+        return false
+    }
+
+    private func checkConsistentRead(_ request: WireRequest, indexName: String?) throws {
+        if try request.bool("ConsistentRead") == true, indexName != nil {
+            throw WireError.validation("Consistent reads are not supported on global secondary indexes")
+        }
+    }
+
+    static func json(_ page: Page, countOnly: Bool) -> JSONValue {
+        var result: [String: JSONValue] = [
+            "Count": .number(Double(page.count)),
+            "ScannedCount": .number(Double(page.scannedCount)),
+        ]
+        if !countOnly { result["Items"] = .array(page.items.map(WireFormat.json)) }
+        if let cursor = page.nextCursor { result["LastEvaluatedKey"] = WireFormat.json(cursor.lastEvaluatedKey) }
+        return .object(result)
+    }
+}

@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import KVTable
+import KVTableServer
+import Logging
+import ServiceLifecycle
+
+/// `kvtable serve`: DynamoDB's HTTP API on a store file.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve DynamoDB's JSON API (POST /, X-Amz-Target) for a store file; SIGINT/SIGTERM stop it gracefully.")
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: "Port to listen on (0: any free port, printed at start).")
+    var port: Int = 8000
+
+    @Option(help: "Address to bind. Loopback by default; bind 0.0.0.0 only on a trusted network.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "Accept only requests signed with this AWS access key id (signatures are not verified). Default: accept any.")
+    var accessKeyId: String?
+
+    @Option(help: "Largest request body accepted, in bytes.")
+    var maxBodyBytes: Int = 16 << 20
+
+    @Option(help: "Seconds between TTL sweeps (expired items are hidden from reads at once either way).")
+    var ttlSweepSeconds: Double = 60
+
+    @Option(help: "Region named in table ARNs.")
+    var region: String = "local"
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
+        guard ttlSweepSeconds > 0 else { throw ValidationError("--ttl-sweep-seconds must be positive") }
+        guard maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
+    }
+
+    func run() async throws {
+        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        var logger = Logger(label: "kvtable.serve")
+        logger.logLevel = .notice
+        let store = try self.store.open(create: true)
+        defer { store.close() }
+        let server = DynamoDBServer(
+            service: DynamoDBService(store: store, region: region),
+            configuration: ServerConfiguration(host: host, port: port, accessKeyID: accessKeyId, maximumBodyBytes: maxBodyBytes),
+            logger: logger)
+        let host = self.host
+        let path = self.store.path
+        let application = server.application { port in
+            // Unbuffered, so that a script waiting for this line sees it at once.
+            FileHandle.standardOutput.write(Data("KVTable serving the DynamoDB API on http://\(host):\(port) (store: \(path))\n".utf8))
+        }
+        let sweeper = TimeToLiveSweeper(store: store, period: .milliseconds(Int64(ttlSweepSeconds * 1000)), batchSize: 1000,
+                                        logger: logger)
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [.init(service: application), .init(service: sweeper)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+        print("KVTable server stopped")
+    }
+}

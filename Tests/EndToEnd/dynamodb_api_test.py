@@ -1,0 +1,580 @@
+"""End-to-end tests of `kvtable serve` driven by boto3, the AWS SDK for Python.
+
+Starts `kvtable serve` on a free loopback port with a TTL sweep every second, runs every test
+against it through boto3 exactly as an application would, then stops the server with SIGTERM
+and checks that it shut down cleanly and that `kvtable verify` finds the store consistent.
+
+    python3 Tests/EndToEnd/dynamodb_api_test.py [path/to/kvtable]
+
+The binary defaults to `.build/debug/kvtable`.
+"""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+import urllib.request
+import urllib.error
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+BINARY = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/debug/kvtable")
+
+
+class Server:
+    """One `kvtable serve` process on a free port."""
+
+    def __init__(self, directory, *options):
+        self.path = os.path.join(directory, "store-%d.kvt" % id(self))
+        self.process = subprocess.Popen(
+            [BINARY, "serve", "--path", self.path, "--port", "0", "--durability", "noSync", *options],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.process.stdout.readline()
+        if "serving" not in line:
+            raise RuntimeError("kvtable serve did not start: %r %s" % (line, self.process.stderr.read()))
+        self.endpoint = line.split(" on ")[1].split(" ")[0]
+
+    def client(self, key="test"):
+        return boto3.client(
+            "dynamodb", endpoint_url=self.endpoint, region_name="us-east-1",
+            aws_access_key_id=key, aws_secret_access_key="secret",
+            config=Config(retries={"max_attempts": 1}, max_pool_connections=16))
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        output, _ = self.process.communicate(timeout=30)
+        return self.process.returncode, output
+
+
+def S(text):
+    return {"S": text}
+
+
+def N(text):
+    return {"N": str(text)}
+
+
+def error_of(call, *args, **kwargs):
+    """The (code, message, response) of the ClientError `call` raises."""
+    try:
+        call(*args, **kwargs)
+    except ClientError as error:
+        return error.response["Error"]["Code"], error.response["Error"]["Message"], error.response
+    raise AssertionError("expected an error from %s" % call)
+
+
+def single_table(client, name, **extra):
+    definitions = [{"AttributeName": a, "AttributeType": "S"} for a in ("PK", "SK", "GSI1PK", "GSI1SK")]
+    return client.create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=definitions,
+        KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}],
+        GlobalSecondaryIndexes=[{
+            "IndexName": "GSI1",
+            "KeySchema": [{"AttributeName": "GSI1PK", "KeyType": "HASH"}, {"AttributeName": "GSI1SK", "KeyType": "RANGE"}],
+            "Projection": {"ProjectionType": "ALL"}}],
+        **extra)
+
+
+class DynamoDBAPITest(unittest.TestCase):
+    server = None
+    directory = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.directory = tempfile.mkdtemp(prefix="kvtable-e2e-")
+        cls.server = Server(cls.directory, "--ttl-sweep-seconds", "1")
+        cls.db = cls.server.client()
+
+    @classmethod
+    def tearDownClass(cls):
+        code, output = cls.server.stop()
+        assert code == 0, "server exited with %s" % code
+        assert "stopped" in output, output
+        verify = subprocess.run([BINARY, "verify", "--path", cls.server.path], capture_output=True, text=True)
+        assert verify.returncode == 0, verify.stdout + verify.stderr
+        shutil.rmtree(cls.directory, ignore_errors=True)
+
+    def table(self, name, **extra):
+        single_table(self.db, name, **extra)
+        self.addCleanup(self.db.delete_table, TableName=name)
+        return name
+
+    # MARK: Tables
+
+    def test_create_describe_list_delete(self):
+        description = single_table(self.db, "Tables1", Tags=[{"Key": "team", "Value": "core"}])["TableDescription"]
+        self.assertEqual(description["TableStatus"], "ACTIVE")
+        self.assertEqual(description["KeySchema"][0], {"AttributeName": "PK", "KeyType": "HASH"})
+        self.assertEqual(description["GlobalSecondaryIndexes"][0]["IndexStatus"], "ACTIVE")
+        self.db.get_waiter("table_exists").wait(TableName="Tables1")
+        self.db.put_item(TableName="Tables1", Item={"PK": S("a"), "SK": S("1"), "GSI1PK": S("g"), "GSI1SK": S("1")})
+        table = self.db.describe_table(TableName="Tables1")["Table"]
+        self.assertEqual(table["ItemCount"], 1)
+        self.assertEqual(table["GlobalSecondaryIndexes"][0]["ItemCount"], 1)
+        self.assertTrue(table["TableArn"].endswith(":table/Tables1"))
+        self.assertEqual(self.db.list_tags_of_resource(ResourceArn=table["TableArn"])["Tags"], [{"Key": "team", "Value": "core"}])
+
+        code, message, _ = error_of(single_table, self.db, "Tables1")
+        self.assertEqual(code, "ResourceInUseException")
+        single_table(self.db, "Tables2")
+        single_table(self.db, "Tables3")
+        first = self.db.list_tables(Limit=2, ExclusiveStartTableName="Tables0")
+        self.assertEqual(first["TableNames"], ["Tables1", "Tables2"])
+        second = self.db.list_tables(Limit=2, ExclusiveStartTableName=first["LastEvaluatedTableName"])
+        self.assertIn("Tables3", second["TableNames"])
+        for name in ("Tables1", "Tables2", "Tables3"):
+            self.assertEqual(self.db.delete_table(TableName=name)["TableDescription"]["TableStatus"], "DELETING")
+        code, message, _ = error_of(self.db.describe_table, TableName="Tables1")
+        self.assertEqual((code, message), ("ResourceNotFoundException", "Requested resource not found: Table: Tables1 not found"))
+        code, _, _ = error_of(self.db.get_item, TableName="Tables1", Key={"PK": S("a"), "SK": S("1")})
+        self.assertEqual(code, "ResourceNotFoundException")
+
+    def test_create_table_validation(self):
+        code, message, _ = error_of(
+            self.db.create_table, TableName="Bad", BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"}, {"AttributeName": "X", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}])
+        self.assertEqual(code, "ValidationException")
+        self.assertIn("Some AttributeDefinitions are not used", message)
+        code, message, _ = error_of(
+            self.db.create_table, TableName="Bad", BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}])
+        self.assertIn("Some index key attributes are not defined in AttributeDefinitions", message)
+
+    def test_update_table_adds_and_removes_an_index_with_backfill(self):
+        name = self.table("Indexes")
+        for i in range(5):
+            self.db.put_item(TableName=name, Item={"PK": S("u%d" % i), "SK": S("p"), "city": S("Oslo" if i % 2 else "Rome"), "age": N(20 + i)})
+        description = self.db.update_table(
+            TableName=name,
+            AttributeDefinitions=[{"AttributeName": "city", "AttributeType": "S"}, {"AttributeName": "age", "AttributeType": "N"}],
+            GlobalSecondaryIndexUpdates=[{"Create": {
+                "IndexName": "ByCity",
+                "KeySchema": [{"AttributeName": "city", "KeyType": "HASH"}, {"AttributeName": "age", "KeyType": "RANGE"}],
+                "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["SK"]}}}])["TableDescription"]
+        self.assertEqual(sorted(i["IndexName"] for i in description["GlobalSecondaryIndexes"]), ["ByCity", "GSI1"])
+        oslo = self.db.query(TableName=name, IndexName="ByCity", KeyConditionExpression="city = :c",
+                             ExpressionAttributeValues={":c": S("Oslo")}, ScanIndexForward=False)
+        self.assertEqual([item["PK"]["S"] for item in oslo["Items"]], ["u3", "u1"])
+        self.assertEqual(sorted(oslo["Items"][0].keys()), ["PK", "SK", "age", "city"])
+        code, message, _ = error_of(self.db.query, TableName=name, IndexName="ByCity", Select="ALL_ATTRIBUTES",
+                                    KeyConditionExpression="city = :c", ExpressionAttributeValues={":c": S("Oslo")})
+        self.assertIn("projection type is not ALL", message)
+        self.db.update_table(TableName=name, GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "ByCity"}}])
+        code, message, _ = error_of(self.db.query, TableName=name, IndexName="ByCity", KeyConditionExpression="city = :c",
+                                    ExpressionAttributeValues={":c": S("Oslo")})
+        self.assertEqual((code, message), ("ValidationException", "The table does not have the specified index: ByCity"))
+
+    def test_tags(self):
+        name = self.table("Tagged")
+        arn = self.db.describe_table(TableName=name)["Table"]["TableArn"]
+        self.db.tag_resource(ResourceArn=arn, Tags=[{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}])
+        self.db.untag_resource(ResourceArn=arn, TagKeys=["a"])
+        self.assertEqual(self.db.list_tags_of_resource(ResourceArn=arn)["Tags"], [{"Key": "b", "Value": "2"}])
+        code, _, _ = error_of(self.db.list_tags_of_resource, ResourceArn=arn.replace("Tagged", "Nope"))
+        self.assertEqual(code, "ResourceNotFoundException")
+
+    # MARK: Items
+
+    def test_put_get_delete_with_conditions_and_return_values(self):
+        name = self.table("Items")
+        key = {"PK": S("u1"), "SK": S("profile")}
+        item = dict(key, n=N("1.50"), e=N("1e3"), z=N("-0"), s=S("é"), b={"B": b"\x00\xff"},
+                    l={"L": [S("a"), N(1)]}, m={"M": {"x": {"NULL": True}}}, ss={"SS": ["a", "b"]}, flag={"BOOL": True})
+        self.db.put_item(TableName=name, Item=item, ConditionExpression="attribute_not_exists(PK)")
+        got = self.db.get_item(TableName=name, Key=key)["Item"]
+        self.assertEqual((got["n"], got["e"], got["z"]), (N("1.5"), N("1000"), N("0")))
+        self.assertEqual(got["b"], {"B": b"\x00\xff"})
+        projected = self.db.get_item(TableName=name, Key=key, ProjectionExpression="l[1], m.x, #s", ExpressionAttributeNames={"#s": "s"})
+        self.assertEqual(projected["Item"], {"l": {"L": [N(1)]}, "m": {"M": {"x": {"NULL": True}}}, "s": S("é")})
+
+        code, message, response = error_of(self.db.put_item, TableName=name, Item=key, ConditionExpression="attribute_not_exists(PK)",
+                                           ReturnValuesOnConditionCheckFailure="ALL_OLD")
+        self.assertEqual((code, message), ("ConditionalCheckFailedException", "The conditional request failed"))
+        self.assertEqual(response["Item"]["n"], N("1.5"))
+        old = self.db.put_item(TableName=name, Item=dict(key, v=N(2)), ReturnValues="ALL_OLD")["Attributes"]
+        self.assertEqual(old["s"], S("é"))
+        code, message, _ = error_of(self.db.put_item, TableName=name, Item=key, ReturnValues="ALL_NEW")
+        self.assertEqual(message, "ReturnValues can only be ALL_OLD or NONE")
+        deleted = self.db.delete_item(TableName=name, Key=key, ConditionExpression="v = :v",
+                                      ExpressionAttributeValues={":v": N("2.0")}, ReturnValues="ALL_OLD")["Attributes"]
+        self.assertEqual(deleted, dict(key, v=N(2)))
+        self.assertNotIn("Item", self.db.get_item(TableName=name, Key=key))
+        # Unicode: composed and decomposed é are different keys.
+        self.db.put_item(TableName=name, Item={"PK": S("\u00e9"), "SK": S("x")})
+        self.assertNotIn("Item", self.db.get_item(TableName=name, Key={"PK": S("e\u0301"), "SK": S("x")}))
+
+    def test_item_validation_errors(self):
+        name = self.table("Invalid")
+        key = {"PK": S("k"), "SK": S("s")}
+        cases = [
+            (dict(Item=dict(key, big=S("x" * (400 * 1024)))), "Item size has exceeded the maximum allowed size"),
+            (dict(Item=dict(key, s={"SS": []})), "One or more parameter values were invalid: An string set  may not be empty"),
+            (dict(Item=dict(key, n=N("1e126"))), "Number overflow. Attempting to store a number with magnitude larger than supported range"),
+            (dict(Item=dict(key, n=N("NaN"))), None),
+            (dict(Item={"PK": S("k")}), None),
+            (dict(Item={"PK": S(""), "SK": S("s")}), "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: PK"),
+            (dict(Item={"PK": N(1), "SK": S("s")}), None),
+            (dict(Item=key, ConditionExpression="size = :v", ExpressionAttributeValues={":v": N(1)}),
+             "Invalid ConditionExpression: Attribute name is a reserved keyword; reserved keyword: size"),
+            (dict(Item=key, ConditionExpression="a = :v", ExpressionAttributeValues={":v": N(1), ":w": N(2)}),
+             "Value provided in ExpressionAttributeValues unused in expressions: keys: {:w}"),
+            (dict(Item=key, ConditionExpression="a = :x"),
+             "Invalid ConditionExpression: An expression attribute value used in expression is not defined; attribute value: :x"),
+            (dict(Item=key, ConditionExpression="#a = :v", ExpressionAttributeValues={":v": N(1)}),
+             "Invalid ConditionExpression: An expression attribute name used in the document path is not defined; attribute name: #a"),
+            (dict(Item=key, ConditionExpression="BEGINS_WITH(a, :v)", ExpressionAttributeValues={":v": S("x")}),
+             "Invalid ConditionExpression: Invalid function name; function: BEGINS_WITH"),
+            (dict(Item=key, ConditionExpression="a = = :v", ExpressionAttributeValues={":v": S("x")}),
+             'Invalid ConditionExpression: Syntax error; token: "=", near: "= =" (at character 5)'),
+            (dict(Item=key, ConditionExpression="begins_with(a)"),
+             "Invalid ConditionExpression: Incorrect number of operands for operator or function; operator or function: begins_with, number of operands: 1"),
+            (dict(Item=key, Expected={"a": {"Exists": False}}, ConditionExpression="attribute_exists(a)"),
+             "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {Expected} Expression parameters: {ConditionExpression}"),
+            (dict(Item=key, ExpressionAttributeNames={"#a": "a"}),
+             "ExpressionAttributeNames can only be specified when using expressions"),
+        ]
+        for arguments, expected in cases:
+            code, message, _ = error_of(self.db.put_item, TableName=name, **arguments)
+            self.assertEqual(code, "ValidationException", arguments)
+            if expected:
+                self.assertEqual(message, expected)
+        self.assertEqual(self.db.scan(TableName=name)["Count"], 0)   # nothing was stored
+
+    def test_update_item(self):
+        name = self.table("Updates")
+        key = {"PK": S("u"), "SK": S("s")}
+        created = self.db.update_item(
+            TableName=name, Key=key, ReturnValues="ALL_NEW",
+            UpdateExpression="SET #n = :n, visits = if_not_exists(visits, :zero) + :one, events = list_append(if_not_exists(events, :empty), :e), nested = :m ADD tags :t",
+            ExpressionAttributeNames={"#n": "name"},
+            ExpressionAttributeValues={":n": S("Ada"), ":zero": N(0), ":one": N(1), ":empty": {"L": []}, ":e": {"L": [S("x")]},
+                                       ":m": {"M": {"a": {"L": [N(1)]}}}, ":t": {"SS": ["t1"]}})["Attributes"]
+        self.assertEqual(created["visits"], N(1))
+        self.assertEqual(created["events"], {"L": [S("x")]})
+        updated = self.db.update_item(
+            TableName=name, Key=key, ReturnValues="UPDATED_NEW",
+            UpdateExpression="SET nested.a[0] = :v REMOVE #n DELETE tags :t ADD visits :one",
+            ExpressionAttributeNames={"#n": "name"}, ExpressionAttributeValues={":v": N(9), ":t": {"SS": ["t1"]}, ":one": N(1)})["Attributes"]
+        self.assertEqual(updated, {"nested": {"M": {"a": {"L": [N(9)]}}}, "visits": N(2)})
+        appended = self.db.update_item(TableName=name, Key=key, UpdateExpression="SET nested.a[7] = :v",
+                                       ExpressionAttributeValues={":v": N(10)}, ReturnValues="ALL_NEW")["Attributes"]
+        self.assertEqual(appended["nested"], {"M": {"a": {"L": [N(9), N(10)]}}})   # past the end appends
+        old = self.db.update_item(TableName=name, Key=key, UpdateExpression="SET visits = visits - :one",
+                                  ExpressionAttributeValues={":one": N(1)}, ReturnValues="UPDATED_OLD")["Attributes"]
+        self.assertEqual(old, {"visits": N(2)})
+        item = self.db.get_item(TableName=name, Key=key)["Item"]
+        self.assertNotIn("tags", item)      # DELETE of the last element removes the set
+        self.assertNotIn("name", item)
+        errors = [
+            ("SET SK = :v", {":v": S("x")}, "One or more parameter values were invalid: Cannot update attribute SK. This attribute is part of the key"),
+            ("SET a = :v, a.b = :v", {":v": S("x")}, "Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [a], path two: [a.b]"),
+            ("ADD events :v", {":v": N(1)}, "An operand in the update expression has an incorrect data type"),
+            ("SET visits = visits + :v", {":v": N("9.9999999999999999999999999999999999999E+125")}, None),
+            ("SET a = :v SET b = :v", {":v": N(1)}, 'Invalid UpdateExpression: The "SET" section can only be used once in an update expression;'),
+        ]
+        for expression, values, expected in errors:
+            code, message, _ = error_of(self.db.update_item, TableName=name, Key=key, UpdateExpression=expression,
+                                        ExpressionAttributeValues=values)
+            self.assertEqual(code, "ValidationException", expression)
+            if expected:
+                self.assertEqual(message, expected)
+        self.assertEqual(self.db.get_item(TableName=name, Key=key)["Item"], item)
+
+    # MARK: Queries and scans
+
+    def fill(self, name, count, partition="p", **extra):
+        with_batch = [{"PutRequest": {"Item": dict({"PK": S(partition), "SK": S("%04d" % i), "i": N(i), "GSI1PK": S("all"), "GSI1SK": S("%04d" % i)}, **extra)}}
+                      for i in range(count)]
+        for start in range(0, count, 25):
+            self.db.batch_write_item(RequestItems={name: with_batch[start:start + 25]})
+
+    def test_query_key_conditions_filters_and_counts(self):
+        name = self.table("Queries")
+        self.fill(name, 30)
+        def q(expression, **kwargs):
+            values = kwargs.pop("values", {})
+            values[":p"] = S("p")
+            return self.db.query(TableName=name, KeyConditionExpression=expression, ExpressionAttributeValues=values, **kwargs)
+        self.assertEqual(q("PK = :p")["Count"], 30)
+        self.assertEqual(q("PK = :p AND SK BETWEEN :a AND :b", values={":a": S("0005"), ":b": S("0009")})["Count"], 5)
+        self.assertEqual(q("PK = :p and begins_with(SK, :x)", values={":x": S("001")})["Count"], 10)
+        self.assertEqual([i["i"] for i in q("PK = :p AND SK >= :a", values={":a": S("0027")}, ScanIndexForward=False)["Items"]],
+                         [N(29), N(28), N(27)])
+        filtered = q("PK = :p", FilterExpression="i >= :ten", values={":ten": N(10)}, Limit=15)
+        self.assertEqual((filtered["Count"], filtered["ScannedCount"]), (5, 15))
+        self.assertEqual(filtered["LastEvaluatedKey"], {"PK": S("p"), "SK": S("0014")})
+        counted = q("PK = :p", Select="COUNT")
+        self.assertEqual((counted["Count"], "Items" in counted), (30, False))
+        code, message, _ = error_of(q, "PK = :p", Select="COUNT", ProjectionExpression="i")
+        self.assertEqual(message, "Cannot specify the ProjectionExpression when choosing to get only the Count")
+        for expression, expected in [
+            ("PK = :p OR SK = :p", "Invalid operator used in KeyConditionExpression: OR"),
+            ("SK = :p", "Query condition missed key schema element: PK"),
+            ("PK = :p AND i = :p", "Query condition missed key schema element: SK"),
+            ("PK < :p", "Query key condition not supported"),
+            ("PK = :p AND SK BETWEEN :z AND :p", None),
+        ]:
+            values = {":z": S("zzz")} if ":z" in expression else {}
+            code, message, _ = error_of(q, expression, values=values)
+            self.assertEqual(code, "ValidationException", expression)
+            if expected:
+                self.assertEqual(message, expected)
+        code, message, _ = error_of(q, "PK = :p", FilterExpression="SK = :p")
+        self.assertEqual(message, "Filter Expression can only contain non-primary key attributes: Primary key attribute: SK")
+        gsi = self.db.query(TableName=name, IndexName="GSI1", KeyConditionExpression="GSI1PK = :g AND GSI1SK < :s",
+                            ExpressionAttributeValues={":g": S("all"), ":s": S("0003")})
+        self.assertEqual(gsi["Count"], 3)
+        code, message, _ = error_of(self.db.query, TableName=name, IndexName="GSI1", ConsistentRead=True,
+                                    KeyConditionExpression="GSI1PK = :g", ExpressionAttributeValues={":g": S("all")})
+        self.assertEqual(message, "Consistent reads are not supported on global secondary indexes")
+
+    def test_paging_never_skips_or_repeats_while_items_are_written(self):
+        name = self.table("Paging")
+        self.fill(name, 40)
+        seen = []
+        start = None
+        page_number = 0
+        while True:
+            kwargs = {"ExclusiveStartKey": start} if start else {}
+            page = self.db.query(TableName=name, KeyConditionExpression="PK = :p", ExpressionAttributeValues={":p": S("p")},
+                                 Limit=7, **kwargs)
+            seen += [item["SK"]["S"] for item in page["Items"]]
+            # Writes between pages: before the cursor (not seen) and after it (seen once).
+            self.db.put_item(TableName=name, Item={"PK": S("p"), "SK": S("0000-%d" % page_number)})
+            self.db.put_item(TableName=name, Item={"PK": S("p"), "SK": S("9999-%d" % page_number)})
+            page_number += 1
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                break
+        self.assertEqual(len(seen), len(set(seen)))
+        self.assertEqual(seen[:40], ["%04d" % i for i in range(40)])
+        self.assertTrue(all(s.startswith("9999-") for s in seen[40:]))
+
+    def test_one_megabyte_pages(self):
+        name = self.table("Big")
+        blob = "x" * 100_000
+        for i in range(25):
+            self.db.put_item(TableName=name, Item={"PK": S("p"), "SK": S("%02d" % i), "blob": S(blob)})
+        first = self.db.query(TableName=name, KeyConditionExpression="PK = :p", ExpressionAttributeValues={":p": S("p")})
+        self.assertLess(first["Count"], 25)
+        self.assertIn("LastEvaluatedKey", first)
+        rest = self.db.get_paginator("query").paginate(TableName=name, KeyConditionExpression="PK = :p",
+                                                       ExpressionAttributeValues={":p": S("p")})
+        self.assertEqual(sum(page["Count"] for page in rest), 25)
+        scanned = self.db.get_paginator("scan").paginate(TableName=name)
+        self.assertEqual(sum(page["Count"] for page in scanned), 25)
+
+    def test_parallel_scan_segments(self):
+        name = self.table("Segments")
+        for partition in range(12):
+            self.fill(name, 5, partition="p%d" % partition)
+        everything = sorted((i["PK"]["S"], i["SK"]["S"]) for i in self.db.scan(TableName=name)["Items"])
+        parts = []
+        for segment in range(4):
+            parts += [(i["PK"]["S"], i["SK"]["S"]) for i in self.db.scan(TableName=name, Segment=segment, TotalSegments=4)["Items"]]
+        self.assertEqual(sorted(parts), everything)
+        self.assertEqual(len(everything), 60)
+        code, message, _ = error_of(self.db.scan, TableName=name, Segment=1)
+        self.assertEqual(message, "The TotalSegments parameter is required but was not present in the request when Segment parameter is present")
+        filtered = self.db.scan(TableName=name, FilterExpression="i = :one", ExpressionAttributeValues={":one": N(1)})
+        self.assertEqual((filtered["Count"], filtered["ScannedCount"]), (12, 60))
+
+    # MARK: Batches and transactions
+
+    def test_batch_write_and_get_limits(self):
+        name = self.table("Batches")
+        other = self.table("Batches2")
+        puts = [{"PutRequest": {"Item": {"PK": S("b%d" % i), "SK": S("s")}}} for i in range(26)]
+        code, message, _ = error_of(self.db.batch_write_item, RequestItems={name: puts})
+        self.assertEqual((code, message), ("ValidationException", "Too many items requested for the BatchWriteItem call"))
+        code, message, _ = error_of(self.db.batch_write_item, RequestItems={name: [puts[0], puts[0]]})
+        self.assertEqual(message, "Provided list of item keys contains duplicates")
+        result = self.db.batch_write_item(RequestItems={name: puts[:20], other: puts[20:25]})
+        self.assertEqual(result["UnprocessedItems"], {})
+        self.db.batch_write_item(RequestItems={name: [{"DeleteRequest": {"Key": {"PK": S("b0"), "SK": S("s")}}}]})
+        keys = [{"PK": S("b%d" % i), "SK": S("s")} for i in range(20)]
+        got = self.db.batch_get_item(RequestItems={name: {"Keys": keys, "ProjectionExpression": "PK"},
+                                                   other: {"Keys": [{"PK": S("b20"), "SK": S("s")}]}})
+        self.assertEqual(len(got["Responses"][name]), 19)
+        self.assertEqual(got["Responses"][other], [{"PK": S("b20"), "SK": S("s")}])
+        many = [{"PK": S("k%d" % i), "SK": S("s")} for i in range(101)]
+        code, message, _ = error_of(self.db.batch_get_item, RequestItems={name: {"Keys": many}})
+        self.assertEqual(message, "Too many items requested for the BatchGetItem call")
+        self.assertEqual(len(self.db.batch_get_item(RequestItems={name: {"Keys": many[:100]}})["Responses"][name]), 0)
+
+    def test_transactions(self):
+        name = self.table("Transactions")
+        self.db.put_item(TableName=name, Item={"PK": S("acct"), "SK": S("a"), "balance": N(100)})
+        self.db.put_item(TableName=name, Item={"PK": S("acct"), "SK": S("b"), "balance": N(0)})
+        self.db.put_item(TableName=name, Item={"PK": S("bank"), "SK": S("open")})
+        def transfer(amount, token=None):
+            kwargs = {"ClientRequestToken": token} if token else {}
+            return self.db.transact_write_items(TransactItems=[
+                {"Update": {"TableName": name, "Key": {"PK": S("acct"), "SK": S("a")},
+                            "UpdateExpression": "SET balance = balance - :x", "ConditionExpression": "balance >= :x",
+                            "ExpressionAttributeValues": {":x": N(amount)}, "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}},
+                {"Update": {"TableName": name, "Key": {"PK": S("acct"), "SK": S("b")},
+                            "UpdateExpression": "SET balance = balance + :x", "ExpressionAttributeValues": {":x": N(amount)}}},
+                {"ConditionCheck": {"TableName": name, "Key": {"PK": S("bank"), "SK": S("open")},
+                                    "ConditionExpression": "attribute_exists(PK)"}},
+            ], **kwargs)
+        transfer(30, token="t-1")
+        transfer(30, token="t-1")           # a retry with the same token is not applied twice
+        code, message, response = error_of(transfer, 500)
+        self.assertEqual(code, "TransactionCanceledException")
+        self.assertIn("[ConditionalCheckFailed, None, None]", message)
+        reasons = response["CancellationReasons"]
+        self.assertEqual([r["Code"] for r in reasons], ["ConditionalCheckFailed", "None", "None"])
+        self.assertEqual(reasons[0]["Item"]["balance"], N(70))
+        got = self.db.transact_get_items(TransactItems=[
+            {"Get": {"TableName": name, "Key": {"PK": S("acct"), "SK": S("a")}, "ProjectionExpression": "balance"}},
+            {"Get": {"TableName": name, "Key": {"PK": S("acct"), "SK": S("b")}}},
+            {"Get": {"TableName": name, "Key": {"PK": S("acct"), "SK": S("missing")}}},
+        ])["Responses"]
+        self.assertEqual(got[0], {"Item": {"balance": N(70)}})
+        self.assertEqual(got[1]["Item"]["balance"], N(30))
+        self.assertEqual(got[2], {})
+        code, message, _ = error_of(self.db.transact_write_items, TransactItems=[
+            {"Put": {"TableName": name, "Item": {"PK": S("x"), "SK": S("y")}}},
+            {"Delete": {"TableName": name, "Key": {"PK": S("x"), "SK": S("y")}}}])
+        self.assertEqual((code, message), ("ValidationException", "Transaction request cannot include multiple operations on one item"))
+        code, _, _ = error_of(self.db.transact_write_items, TransactItems=[
+            {"Put": {"TableName": name, "Item": {"PK": S("x%d" % i), "SK": S("y")}}} for i in range(101)])
+        self.assertEqual(code, "ValidationException")
+        code, _, _ = error_of(transfer, 1, token="t-1")
+        self.assertEqual(code, "IdempotentParameterMismatchException")
+
+    # MARK: Legacy parameters
+
+    def test_legacy_parameters(self):
+        name = self.table("Legacy")
+        key = {"PK": S("l"), "SK": S("1")}
+        self.db.put_item(TableName=name, Item=dict(key, a=N(1)), Expected={"PK": {"Exists": False}})
+        code, _, _ = error_of(self.db.put_item, TableName=name, Item=key, Expected={"PK": {"Exists": False}})
+        self.assertEqual(code, "ConditionalCheckFailedException")
+        self.db.put_item(TableName=name, Item=dict(key, a=N(2)), ConditionalOperator="OR",
+                         Expected={"a": {"ComparisonOperator": "EQ", "AttributeValueList": [N(5)]}, "PK": {"ComparisonOperator": "NOT_NULL"}})
+        new = self.db.update_item(TableName=name, Key=key, ReturnValues="ALL_NEW",
+                                  AttributeUpdates={"a": {"Action": "ADD", "Value": N(3)}, "l": {"Action": "ADD", "Value": {"L": [S("x")]}},
+                                                    "s": {"Action": "PUT", "Value": S("v")}},
+                                  Expected={"a": {"Value": N(2)}})["Attributes"]
+        self.assertEqual((new["a"], new["l"], new["s"]), (N(5), {"L": [S("x")]}, S("v")))
+        self.db.update_item(TableName=name, Key=key, AttributeUpdates={"s": {"Action": "DELETE"}})
+        self.assertEqual(self.db.get_item(TableName=name, Key=key, AttributesToGet=["a", "s"])["Item"], {"a": N(5)})
+        for i in range(2, 6):
+            self.db.put_item(TableName=name, Item={"PK": S("l"), "SK": S(str(i)), "a": N(i)})
+        page = self.db.query(TableName=name, KeyConditions={"PK": {"ComparisonOperator": "EQ", "AttributeValueList": [S("l")]},
+                                                            "SK": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [S("2"), S("4")]}},
+                             QueryFilter={"a": {"ComparisonOperator": "GT", "AttributeValueList": [N(2)]}}, AttributesToGet=["SK"])
+        self.assertEqual(page["Items"], [{"SK": S("3")}, {"SK": S("4")}])
+        self.assertEqual(page["ScannedCount"], 3)
+        scan = self.db.scan(TableName=name, ScanFilter={"a": {"ComparisonOperator": "IN", "AttributeValueList": [N(3), N(5)]}})
+        self.assertEqual(scan["Count"], 3)
+        code, message, _ = error_of(self.db.query, TableName=name, KeyConditions={"PK": {"ComparisonOperator": "NE", "AttributeValueList": [S("l")]}})
+        self.assertEqual(message, "Attempted conditional constraint is not an indexable operation")
+        code, message, _ = error_of(self.db.query, TableName=name, KeyConditionExpression="PK = :p", ExpressionAttributeValues={":p": S("l")},
+                                    AttributesToGet=["SK"])
+        self.assertIn("Can not use both expression and non-expression parameters", message)
+
+    # MARK: TTL
+
+    def test_time_to_live(self):
+        name = self.table("Expiring")
+        self.assertEqual(self.db.describe_time_to_live(TableName=name)["TimeToLiveDescription"]["TimeToLiveStatus"], "DISABLED")
+        self.db.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires"})
+        self.assertEqual(self.db.describe_time_to_live(TableName=name)["TimeToLiveDescription"],
+                         {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires"})
+        code, message, _ = error_of(self.db.update_time_to_live, TableName=name,
+                                    TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires"})
+        self.assertEqual(message, "TimeToLive is already enabled")
+        now = int(time.time())
+        self.db.put_item(TableName=name, Item={"PK": S("gone"), "SK": S("1"), "expires": N(now - 10), "GSI1PK": S("g"), "GSI1SK": S("1")})
+        self.db.put_item(TableName=name, Item={"PK": S("soon"), "SK": S("1"), "expires": N(now + 2), "GSI1PK": S("g"), "GSI1SK": S("2")})
+        self.db.put_item(TableName=name, Item={"PK": S("kept"), "SK": S("1"), "expires": S("not a number"), "GSI1PK": S("g"), "GSI1SK": S("3")})
+        self.assertNotIn("Item", self.db.get_item(TableName=name, Key={"PK": S("gone"), "SK": S("1")}))
+        gsi = lambda: [i["PK"]["S"] for i in self.db.query(TableName=name, IndexName="GSI1", KeyConditionExpression="GSI1PK = :g",
+                                                           ExpressionAttributeValues={":g": S("g")})["Items"]]
+        self.assertEqual(gsi(), ["soon", "kept"])
+        deadline = time.time() + 15
+        while self.db.describe_table(TableName=name)["Table"]["ItemCount"] > 1 and time.time() < deadline:
+            time.sleep(0.5)
+        table = self.db.describe_table(TableName=name)["Table"]
+        self.assertEqual((table["ItemCount"], table["GlobalSecondaryIndexes"][0]["ItemCount"]), (1, 1))
+        self.assertEqual(gsi(), ["kept"])
+
+    # MARK: Protocol
+
+    def test_protocol_errors(self):
+        def raw(target, body):
+            request = urllib.request.Request(self.server.endpoint + "/", data=body, method="POST", headers={
+                "Content-Type": "application/x-amz-json-1.0", **({"X-Amz-Target": target} if target else {})})
+            try:
+                with urllib.request.urlopen(request) as response:
+                    return response.status, json.loads(response.read())
+            except urllib.error.HTTPError as error:
+                return error.code, json.loads(error.read())
+        self.assertEqual(raw("DynamoDB_20120810.Nope", b"{}"),
+                         (400, {"__type": "com.amazonaws.dynamodb.v20120810#UnknownOperationException",
+                                "message": "An unknown operation was requested: DynamoDB_20120810.Nope"}))
+        status, body = raw("DynamoDB_20120810.ListTables", b"{not json")
+        self.assertEqual((status, body["__type"]), (400, "com.amazonaws.dynamodb.v20120810#SerializationException"))
+        status, body = raw("DynamoDB_20120810.GetItem", b"{}")
+        self.assertEqual(body["message"], "1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null")
+
+    def test_concurrent_clients(self):
+        name = self.table("Concurrent")
+        errors = []
+        def worker(n):
+            client = self.server.client()
+            try:
+                for i in range(40):
+                    client.update_item(TableName=name, Key={"PK": S("counter"), "SK": S("c")},
+                                       UpdateExpression="ADD hits :one", ExpressionAttributeValues={":one": N(1)})
+                    client.put_item(TableName=name, Item={"PK": S("w%d" % n), "SK": S("%03d" % i)})
+            except Exception as error:  # reported below
+                errors.append(error)
+        threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        self.assertEqual(errors, [])
+        item = self.db.get_item(TableName=name, Key={"PK": S("counter"), "SK": S("c")})["Item"]
+        self.assertEqual(item["hits"], N(320))
+        self.assertEqual(self.db.scan(TableName=name, Select="COUNT")["Count"], 321)
+
+
+class ServerOptionsTest(unittest.TestCase):
+    def test_access_key_check_and_body_limit(self):
+        directory = tempfile.mkdtemp(prefix="kvtable-e2e-")
+        server = Server(directory, "--access-key-id", "AKIDKVTABLE", "--max-body-bytes", "2000")
+        try:
+            code, message, _ = error_of(server.client("WRONG").list_tables)
+            self.assertEqual((code, message), ("UnrecognizedClientException", "The security token included in the request is invalid."))
+            client = server.client("AKIDKVTABLE")
+            self.assertEqual(client.list_tables()["TableNames"], [])
+            single_table(client, "Limited")
+            try:
+                client.put_item(TableName="Limited", Item={"PK": S("p"), "SK": S("s"), "data": S("x" * 5000)})
+                self.fail("a body over the limit was accepted")
+            except ClientError as error:
+                self.assertEqual(error.response["ResponseMetadata"]["HTTPStatusCode"], 413)
+        finally:
+            code, output = server.stop()
+            shutil.rmtree(directory, ignore_errors=True)
+        self.assertEqual(code, 0, output)
+
+
+if __name__ == "__main__":
+    unittest.main(argv=sys.argv[:1], verbosity=2)

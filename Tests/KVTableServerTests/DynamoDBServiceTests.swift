@@ -1,0 +1,142 @@
+import Foundation
+import KVTable
+import Testing
+@testable import KVTableServer
+
+/// The protocol layer without HTTP: request bodies in, DynamoDB response bodies out, on both
+/// backends. (The boto3 suite in Tests/EndToEnd drives the same through `kvtable serve`.)
+@Suite("DynamoDB JSON protocol")
+struct DynamoDBServiceTests {
+    enum Backend: String, CaseIterable, CustomStringConvertible {
+        case lmdb, memory
+        var description: String { rawValue }
+    }
+
+    final class Fixture: Sendable {
+        let store: KVStore
+        let directory: URL
+        let service: DynamoDBService
+
+        init(_ backend: Backend) throws {
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent("kvtable-server-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            store = backend == .memory
+                ? KVStore.inMemory()
+                : try KVStore.open(path: directory.appendingPathComponent("s.kvt").path,
+                                   configuration: LMDBConfiguration(durability: .noSync))
+            service = DynamoDBService(store: store)
+        }
+
+        deinit {
+            store.close()
+            try? FileManager.default.removeItem(at: directory)
+        }
+
+        /// Sends `body` (JSON text) to `operation`; returns the status and the parsed response.
+        func call(_ operation: String, _ body: String) async throws -> (Int, JSONValue) {
+            let response = await service.handle(target: "DynamoDB_20120810." + operation, body: Array(body.utf8))
+            return (response.status, try JSONDecoder().decode(JSONValue.self, from: Data(response.body)))
+        }
+
+        func createTable() async throws {
+            let (status, _) = try await call("CreateTable", """
+                {"TableName": "Tbl", "AttributeDefinitions": [{"AttributeName": "PK", "AttributeType": "S"},
+                 {"AttributeName": "SK", "AttributeType": "N"}],
+                 "KeySchema": [{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}]}
+                """)
+            #expect(status == 200)
+        }
+    }
+
+    static func error(_ type: String, _ message: String) -> JSONValue {
+        .object(["__type": .string("com.amazonaws.dynamodb.v20120810#" + type), "message": .string(message)])
+    }
+
+    @Test("errors have DynamoDB's shape: __type with the namespace, message, HTTP 400", arguments: Backend.allCases)
+    func errorShapes(backend: Backend) async throws {
+        let fixture = try Fixture(backend)
+        #expect(try await fixture.call("DescribeTable", #"{"TableName": "Nope"}"#)
+            == (400, Self.error("ResourceNotFoundException", "Requested resource not found: Table: Nope not found")))
+        #expect(try await fixture.call("GetItem", "{}")
+            == (400, Self.error("ValidationException", "1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null")))
+        #expect(try await fixture.call("ListTables", "[1]")
+            == (400, Self.error("SerializationException", "The request body must be a JSON object")))
+        let unknown = await fixture.service.handle(target: "DynamoDB_20120810.Explode", body: [])
+        #expect(unknown.status == 400)
+        #expect(String(decoding: unknown.body, as: UTF8.self)
+            == #"{"__type":"com.amazonaws.dynamodb.v20120810#UnknownOperationException","message":"An unknown operation was requested: DynamoDB_20120810.Explode"}"#)
+        try await fixture.createTable()
+        #expect(try await fixture.call("CreateTable", #"{"TableName": "Tbl", "AttributeDefinitions": [{"AttributeName": "PK", "AttributeType": "S"}], "KeySchema": [{"AttributeName": "PK", "KeyType": "HASH"}]}"#)
+            == (400, Self.error("ResourceInUseException", "Table already exists: Tbl")))
+    }
+
+    @Test("items round-trip in DynamoDB JSON; numbers come back canonical", arguments: Backend.allCases)
+    func items(backend: Backend) async throws {
+        let fixture = try Fixture(backend)
+        try await fixture.createTable()
+        let put = try await fixture.call("PutItem", #"{"TableName": "Tbl", "Item": {"PK": {"S": "a\"b"}, "SK": {"N": "01.50"}, "n": {"NS": ["1e2", "3"]}, "x": {"NULL": true}}}"#)
+        #expect(put == (200, .object([:])))
+        let got = try await fixture.call("GetItem", #"{"TableName": "Tbl", "Key": {"PK": {"S": "a\"b"}, "SK": {"N": "1.5"}}}"#)
+        #expect(got.1 == .object(["Item": .object([
+            "PK": .object(["S": .string("a\"b")]), "SK": .object(["N": .string("1.5")]),
+            "n": .object(["NS": .array([.string("100"), .string("3")])]), "x": .object(["NULL": .bool(true)]),
+        ])]))
+        #expect(try await fixture.call("PutItem", #"{"TableName": "Tbl", "Item": {"PK": {"S": "a"}, "SK": {"N": "1"}, "bad": {}}}"#)
+            == (400, Self.error("ValidationException", "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes")))
+        #expect(try await fixture.call("PutItem", #"{"TableName": "Tbl", "Item": {"PK": {"S": "a"}, "SK": {"N": "1"}, "bad": {"S": "x", "N": "1"}}}"#)
+            == (400, Self.error("ValidationException", "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes")))
+        #expect(try await fixture.call("PutItem", #"{"TableName": "Tbl", "Item": {"PK": {"S": "a"}, "SK": {"N": "1"}, "x": {"NULL": false}}}"#)
+            == (400, Self.error("ValidationException", "One or more parameter values were invalid: Null attribute value types must have the value of true")))
+    }
+
+    @Test("legacy parameters: Expected rules and ConditionalOperator", arguments: Backend.allCases)
+    func legacy(backend: Backend) async throws {
+        let fixture = try Fixture(backend)
+        try await fixture.createTable()
+        let item = #""Item": {"PK": {"S": "a"}, "SK": {"N": "1"}, "v": {"N": "1"}}"#
+        #expect(try await fixture.call("PutItem", #"{"TableName": "Tbl", \#(item), "Expected": {"v": {"Exists": false, "Value": {"N": "1"}}}}"#)
+            == (400, Self.error("ValidationException", "One or more parameter values were invalid: Value cannot be used when Exists is false for Attribute: v")))
+        #expect(try await fixture.call("PutItem", #"{"TableName": "Tbl", \#(item), "Expected": {"v": {"ComparisonOperator": "EQ"}}}"#)
+            == (400, Self.error("ValidationException", "One or more parameter values were invalid: Invalid number of argument(s) for the EQ ComparisonOperator")))
+        #expect(try await fixture.call("PutItem", #"{"TableName": "Tbl", \#(item), "ConditionalOperator": "OR"}"#)
+            == (400, Self.error("ValidationException", "ConditionalOperator can only be used when Expected or QueryFilter or ScanFilter is present")))
+        #expect(try await fixture.call("PutItem", #"{"TableName": "Tbl", \#(item), "Expected": {"v": {"Exists": false}}}"#).0 == 200)
+        // OR: the first fails (v is 1), the second holds.
+        #expect(try await fixture.call("PutItem", #"{"TableName": "Tbl", \#(item), "ConditionalOperator": "OR", "Expected": {"v": {"Exists": false}, "PK": {"ComparisonOperator": "NOT_NULL"}}}"#).0 == 200)
+        #expect(try await fixture.call("PutItem", #"{"TableName": "Tbl", \#(item), "ConditionalOperator": "AND", "Expected": {"v": {"Exists": false}, "PK": {"ComparisonOperator": "NOT_NULL"}}}"#)
+            == (400, Self.error("ConditionalCheckFailedException", "The conditional request failed")))
+    }
+
+    @Test("Select and paging members of Query", arguments: Backend.allCases)
+    func select(backend: Backend) async throws {
+        let fixture = try Fixture(backend)
+        try await fixture.createTable()
+        for i in 1...3 {
+            _ = try await fixture.call("PutItem", #"{"TableName": "Tbl", "Item": {"PK": {"S": "p"}, "SK": {"N": "\#(i)"}}}"#)
+        }
+        let query = #""TableName": "Tbl", "KeyConditionExpression": "PK = :p", "ExpressionAttributeValues": {":p": {"S": "p"}}"#
+        #expect(try await fixture.call("Query", "{\(query), \"Select\": \"SPECIFIC_ATTRIBUTES\"}")
+            == (400, Self.error("ValidationException", "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES")))
+        #expect(try await fixture.call("Query", "{\(query), \"Select\": \"ALL_PROJECTED_ATTRIBUTES\"}")
+            == (400, Self.error("ValidationException", "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName")))
+        #expect(try await fixture.call("Query", "{\(query), \"Limit\": 0}")
+            == (400, Self.error("ValidationException", "1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1")))
+        #expect(try await fixture.call("Query", #"{"TableName": "Tbl", "KeyConditionExpression": "PK = :p", "ExpressionAttributeValues": {}}"#)
+            == (400, Self.error("ValidationException", "ExpressionAttributeValues must not be empty")))
+        let page = try await fixture.call("Query", "{\(query), \"Limit\": 2, \"Select\": \"COUNT\"}")
+        #expect(page.1 == .object(["Count": .number(2), "ScannedCount": .number(2),
+                                   "LastEvaluatedKey": .object(["PK": .object(["S": .string("p")]), "SK": .object(["N": .string("2")])])]))
+    }
+
+    @Test("JSON output escapes control characters and writes integral numbers without a fraction")
+    func serialization() {
+        let value: JSONValue = .object(["s": .string("a\"\\\n\u{1}é"), "n": .number(3), "f": .number(1.5), "l": .array([.null, .bool(false)])])
+        #expect(String(decoding: value.serialized(), as: UTF8.self) == #"{"f":1.5,"l":[null,false],"n":3,"s":"a\"\\\n\u0001é"}"#)
+    }
+
+    @Test("the access key of a SigV4 Authorization header")
+    func accessKey() {
+        #expect(DynamoDBServer.accessKey(in: "AWS4-HMAC-SHA256 Credential=AKID/20261122/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=ab") == "AKID")
+        #expect(DynamoDBServer.accessKey(in: "Bearer x") == nil)
+    }
+}

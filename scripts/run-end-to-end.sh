@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The end-to-end suite: `kvtable serve` driven by boto3 (Tests/EndToEnd/dynamodb_api_test.py).
+# Needs python3 with boto3 (`python3 -m pip install boto3`); .ci/run installs it when missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! python3 -c "import boto3" 2>/dev/null; then
+  echo "The end-to-end suite needs boto3: python3 -m pip install boto3" >&2
+  exit 1
+fi
+swift build --product kvtable
+python3 Tests/EndToEnd/dynamodb_api_test.py "$(swift build --show-bin-path)/kvtable"
