@@ -89,6 +89,20 @@ struct DynamoDBServiceTests {
             == (400, Self.error("ValidationException", "One or more parameter values were invalid: Null attribute value types must have the value of true")))
     }
 
+    @Test("UpdateItem without an update creates the item from its key; ReturnValues of PutItem are checked", arguments: Backend.allCases)
+    func updateWithoutActions(backend: Backend) async throws {
+        let fixture = try Fixture(backend)
+        try await fixture.createTable()
+        let created = try await fixture.call("UpdateItem", #"{"TableName": "Tbl", "Key": {"PK": {"S": "k"}, "SK": {"N": "7"}}, "ReturnValues": "ALL_NEW"}"#)
+        #expect(created == (200, .object(["Attributes": .object(["PK": .object(["S": .string("k")]), "SK": .object(["N": .string("7")])])])))
+        #expect(try await fixture.call("UpdateItem", #"{"TableName": "Tbl", "Key": {"PK": {"S": "k"}, "SK": {"N": "7"}}, "ReturnValues": "SOME"}"#)
+            == (400, Self.error("ValidationException", "1 validation error detected: Value 'SOME' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: [NONE, ALL_OLD, UPDATED_OLD, ALL_NEW, UPDATED_NEW]")))
+        #expect(try await fixture.call("DeleteItem", #"{"TableName": "Tbl", "Key": {"PK": {"S": "k"}, "SK": {"N": "7"}}, "ReturnValues": "ALL_NEW"}"#)
+            == (400, Self.error("ValidationException", "ReturnValues can only be ALL_OLD or NONE")))
+        #expect(try await fixture.call("DeleteItem", #"{"TableName": "Tbl", "Key": {"PK": {"S": "k"}, "SK": {"N": "7"}}, "ReturnValues": "ALL_OLD"}"#).1
+            == .object(["Attributes": .object(["PK": .object(["S": .string("k")]), "SK": .object(["N": .string("7")])])]))
+    }
+
     @Test("legacy parameters: Expected rules and ConditionalOperator", arguments: Backend.allCases)
     func legacy(backend: Backend) async throws {
         let fixture = try Fixture(backend)

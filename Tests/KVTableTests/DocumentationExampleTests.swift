@@ -46,6 +46,13 @@ func readmeExample() async throws -> (Page, Item?) {
     return (page, profile)
 }
 
+func readmeExpressionExample(_ table: Table) async throws -> Page {
+    let orders = try await table.query(
+        keyCondition: "PK = :pk AND begins_with(SK, :prefix)", filter: "#s = :open",
+        names: ["#s": "status"], values: [":pk": "USER#42", ":prefix": "ORDER#", ":open": "open"])
+    return orders
+}
+
 @Suite("Documentation examples")
 struct DocumentationExampleTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -73,8 +80,9 @@ struct DocumentationExampleTests {
         return (0...(lines.count - block.count)).contains { start in Array(lines[start..<start + block.count]) == block }
     }
 
-    @Test("Every code block of the README and Docs/SingleTableDesign.md is compiled here verbatim", arguments: [
+    @Test("Every code block of the README, Docs/SingleTableDesign.md and Docs/DynamoDBAPI.md is compiled here verbatim", arguments: [
         ("README.md", "Tests/KVTableTests/DocumentationExampleTests.swift"),
+        ("Docs/DynamoDBAPI.md", "Tests/KVTableTests/ExpressionDocumentationExamples.swift"),
         ("Docs/SingleTableDesign.md", "Tests/KVTableTests/SingleTableDesignExamples.swift"),
     ])
     func blocksAreCompiled(document: String, source: String) throws {

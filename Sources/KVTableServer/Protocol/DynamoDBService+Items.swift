@@ -3,16 +3,9 @@ import KVTable
 /// PutItem, GetItem, DeleteItem and UpdateItem.
 extension DynamoDBService {
     func putItem(_ request: WireRequest) async throws -> JSONValue {
-        let table = try table(request)
-        let item = try request.required("Item", request.item)
-        let returnOld = try Self.returnOldOnly(request)
-        let condition = try Self.writeCondition(request)
-        let wantsItem = try Self.wantsItemOnFailure(request)
-        try Self.acceptReporting(request)
-        let old = try await Self.conditional(wantsItem) {
+        try await replaceOrDelete(request, member: "Item") { table, item, condition, returnOld, wantsItem in
             try await table.putItem(item, condition: condition, returnOldItem: returnOld, returnItemOnConditionFailure: wantsItem)
         }
-        return Self.attributes(old)
     }
 
     func getItem(_ request: WireRequest) async throws -> JSONValue {
@@ -28,16 +21,9 @@ extension DynamoDBService {
     }
 
     func deleteItem(_ request: WireRequest) async throws -> JSONValue {
-        let table = try table(request)
-        let key = try request.required("Key", request.item)
-        let returnOld = try Self.returnOldOnly(request)
-        let condition = try Self.writeCondition(request)
-        let wantsItem = try Self.wantsItemOnFailure(request)
-        try Self.acceptReporting(request)
-        let old = try await Self.conditional(wantsItem) {
+        try await replaceOrDelete(request, member: "Key") { table, key, condition, returnOld, wantsItem in
             try await table.deleteItem(key, condition: condition, returnOldItem: returnOld, returnItemOnConditionFailure: wantsItem)
         }
-        return Self.attributes(old)
     }
 
     func updateItem(_ request: WireRequest) async throws -> JSONValue {
@@ -59,6 +45,24 @@ extension DynamoDBService {
     }
 
     // MARK: Shared
+
+    /// PutItem and DeleteItem: the item or key in `member`, a condition, `ReturnValues`
+    /// `NONE`/`ALL_OLD`; returns the old item as `Attributes` when asked for.
+    private func replaceOrDelete(
+        _ request: WireRequest, member: String,
+        _ write: (Table, Item, Condition?, _ returnOld: Bool, _ wantsItem: Bool) async throws -> Item?
+    ) async throws -> JSONValue {
+        let table = try table(request)
+        let itemOrKey = try request.required(member, request.item)
+        let returnOld = try Self.returnOldOnly(request)
+        let condition = try Self.writeCondition(request)
+        let wantsItem = try Self.wantsItemOnFailure(request)
+        try Self.acceptReporting(request)
+        let old = try await Self.conditional(wantsItem) {
+            try await write(table, itemOrKey, condition, returnOld, wantsItem)
+        }
+        return Self.attributes(old)
+    }
 
     /// `ReturnValues` of PutItem and DeleteItem: `NONE` or `ALL_OLD`.
     private static func returnOldOnly(_ request: WireRequest) throws(WireError) -> Bool {
