@@ -1,11 +1,9 @@
-import Foundation
-
 /// A parsed JSON document: the body of a DynamoDB request or response.
 ///
-/// Requests are decoded with Foundation's `JSONDecoder`; responses are written by
-/// ``serialized()``, which emits exactly the characters DynamoDB clients expect (no
-/// escaped slashes, integral numbers without a fraction).
-public enum JSONValue: Sendable, Hashable, Decodable {
+/// Requests are read by ``JSONParser``; responses are written by ``serialized()``, which emits
+/// exactly the characters DynamoDB clients expect (no escaped slashes, integral numbers without
+/// a fraction).
+public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
     case number(Double)
@@ -13,36 +11,13 @@ public enum JSONValue: Sendable, Hashable, Decodable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let flag = try? container.decode(Bool.self) {
-            self = .bool(flag)
-        } else if let number = try? container.decode(Double.self) {
-            self = .number(number)
-        } else if let text = try? container.decode(String.self) {
-            self = .string(text)
-        } else if let array = try? container.decode([JSONValue].self) {
-            self = .array(array)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
-    }
-
     /// Parses a request body; anything but a JSON object is a `SerializationException`.
     static func parseObject(_ bytes: [UInt8]) throws(WireError) -> [String: JSONValue] {
         if bytes.isEmpty { return [:] }
-        do {
-            guard case .object(let object) = try JSONDecoder().decode(JSONValue.self, from: Data(bytes)) else {
-                throw WireError.serialization("The request body must be a JSON object")
-            }
-            return object
-        } catch let error as WireError {
-            throw error
-        } catch {
-            throw WireError.serialization("The request body is not valid JSON")
+        guard case .object(let object) = try JSONParser.parse(bytes) else {
+            throw WireError.serialization("The request body must be a JSON object")
         }
+        return object
     }
 
     /// The JSON text.
