@@ -161,6 +161,21 @@ struct DynamoDBServiceTests {
         #expect(String(decoding: value.serialized(), as: UTF8.self) == #"{"f":1.5,"l":[null,false],"n":3,"s":"a\"\\\n\u0001é"}"#)
     }
 
+    @Test("DescribeTable counts: recounted when counting is quick, reused for a while when it is not")
+    func statisticsCache() async throws {
+        let store = KVStore.inMemory()
+        let table = try await store.createTable(.singleTable(name: "App"))
+        try await table.putItem(["PK": "a", "SK": "1"])
+        let always = StatisticsCache(quickCount: .seconds(3600))        // every count counts as quick
+        let keeps = StatisticsCache(quickCount: .zero, reuseFor: .seconds(3600))   // every count is kept
+        #expect(try always.statistics(of: table).itemCount == 1)
+        #expect(try keeps.statistics(of: table).itemCount == 1)
+        try await table.putItem(["PK": "a", "SK": "2"])
+        #expect(try always.statistics(of: table).itemCount == 2)
+        #expect(try keeps.statistics(of: table).itemCount == 1)
+        #expect(try StatisticsCache(quickCount: .zero, reuseFor: .zero).statistics(of: table).itemCount == 2)
+    }
+
     @Test("the access key of a SigV4 Authorization header")
     func accessKey() {
         #expect(DynamoDBServer.accessKey(in: "AWS4-HMAC-SHA256 Credential=AKID/20261122/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=ab") == "AKID")

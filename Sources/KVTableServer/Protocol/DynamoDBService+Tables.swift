@@ -134,10 +134,10 @@ extension DynamoDBService {
 
     // MARK: Descriptions
 
-    /// DynamoDB's `TableDescription`. Item counts and sizes are exact (DynamoDB's are
-    /// refreshed about every six hours); they are counted on each call.
+    /// DynamoDB's `TableDescription`. Item counts and sizes are exact when counted (DynamoDB's
+    /// are refreshed about every six hours); see ``StatisticsCache`` for when they are recounted.
     func describe(_ table: Table) throws -> JSONValue {
-        let statistics = try table.statistics()
+        let statistics = try statisticsCache.statistics(of: table)
         let schema = table.schema
         var definitions: [String: KeyType] = [:]
         for attribute in schema.keySchema.attributes + schema.globalSecondaryIndexes.flatMap(\.keySchema.attributes) {

@@ -24,6 +24,7 @@ public final class DynamoDBService: Sendable {
     /// The region and account that table ARNs name.
     let region: String
     let account = "000000000000"
+    let statisticsCache = StatisticsCache()
 
     /// The most a query or scan page reads (DynamoDB's 1 MB).
     static let maximumPageBytes = 1 << 20
