@@ -278,7 +278,7 @@ class DynamoDBAPITest(unittest.TestCase):
         self.assertNotIn("name", item)
         errors = [
             ("SET SK = :v", {":v": S("x")}, "One or more parameter values were invalid: Cannot update attribute SK. This attribute is part of the key"),
-            ("SET a = :v, a.b = :v", {":v": S("x")}, "Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [a], path two: [a.b]"),
+            ("SET a = :v, a.b = :v", {":v": S("x")}, "Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [a], path two: [a, b]"),
             ("ADD events :v", {":v": N(1)}, "An operand in the update expression has an incorrect data type"),
             ("SET visits = visits + :v", {":v": N("9.9999999999999999999999999999999999999E+125")}, None),
             ("SET a = :v SET b = :v", {":v": N(1)}, 'Invalid UpdateExpression: The "SET" section can only be used once in an update expression;'),

@@ -40,7 +40,7 @@ struct DynamoDBServiceTests {
 
         func createTable() async throws {
             let (status, _) = try await call("CreateTable", """
-                {"TableName": "Tbl", "AttributeDefinitions": [{"AttributeName": "PK", "AttributeType": "S"},
+                {"TableName": "Tbl", "BillingMode": "PAY_PER_REQUEST", "AttributeDefinitions": [{"AttributeName": "PK", "AttributeType": "S"},
                  {"AttributeName": "SK", "AttributeType": "N"}],
                  "KeySchema": [{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}]}
                 """)
@@ -66,8 +66,41 @@ struct DynamoDBServiceTests {
         #expect(String(decoding: unknown.body, as: UTF8.self)
             == #"{"__type":"com.amazonaws.dynamodb.v20120810#UnknownOperationException","message":"An unknown operation was requested: DynamoDB_20120810.Explode"}"#)
         try await fixture.createTable()
-        #expect(try await fixture.call("CreateTable", #"{"TableName": "Tbl", "AttributeDefinitions": [{"AttributeName": "PK", "AttributeType": "S"}], "KeySchema": [{"AttributeName": "PK", "KeyType": "HASH"}]}"#)
+        #expect(try await fixture.call("CreateTable", #"{"TableName": "Tbl", "BillingMode": "PAY_PER_REQUEST", "AttributeDefinitions": [{"AttributeName": "PK", "AttributeType": "S"}], "KeySchema": [{"AttributeName": "PK", "KeyType": "HASH"}]}"#)
             == (400, Self.error("ResourceInUseException", "Table already exists: Tbl")))
+    }
+
+    @Test("BillingMode and ProvisionedThroughput are checked as DynamoDB checks them, kept, and reported", arguments: Backend.allCases)
+    func capacity(backend: Backend) async throws {
+        let fixture = try Fixture(backend)
+        let keys = #""AttributeDefinitions": [{"AttributeName": "PK", "AttributeType": "S"}, {"AttributeName": "G", "AttributeType": "S"}], "KeySchema": [{"AttributeName": "PK", "KeyType": "HASH"}]"#
+        let index = #"{"IndexName": "ByG", "KeySchema": [{"AttributeName": "G", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}"#
+        #expect(try await fixture.call("CreateTable", #"{"TableName": "Cap", \#(keys), "GlobalSecondaryIndexes": [\#(index)}]}"#)
+            == (400, Self.error("ValidationException", "One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED")))
+        #expect(try await fixture.call("CreateTable", #"{"TableName": "Cap", \#(keys), "BillingMode": "PAY_PER_REQUEST", "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}, "GlobalSecondaryIndexes": [\#(index)}]}"#)
+            == (400, Self.error("ValidationException", "One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST")))
+        #expect(try await fixture.call("CreateTable", #"{"TableName": "Cap", \#(keys), "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 2}, "GlobalSecondaryIndexes": [\#(index)}]}"#)
+            == (400, Self.error("ValidationException", "One or more parameter values were invalid: ProvisionedThroughput must be specified for index: ByG")))
+        #expect(try await fixture.call("CreateTable", #"{"TableName": "Cap", \#(keys), "ProvisionedThroughput": {"ReadCapacityUnits": 0, "WriteCapacityUnits": 2}, "GlobalSecondaryIndexes": [\#(index)}]}"#)
+            == (400, Self.error("ValidationException", "1 validation error detected: Value '0' at 'readCapacityUnits' failed to satisfy constraint: Member must have value greater than or equal to 1")))
+        #expect(fixture.store.tableNames().isEmpty)
+        let created = try await fixture.call("CreateTable", #"{"TableName": "Cap", \#(keys), "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 2}, "GlobalSecondaryIndexes": [\#(index), "ProvisionedThroughput": {"ReadCapacityUnits": 3, "WriteCapacityUnits": 1}}]}"#)
+        guard case .object(let body) = created.1, case .object(let table)? = body["TableDescription"],
+              case .array(let indexes)? = table["GlobalSecondaryIndexes"], case .object(let gsi)? = indexes.first else {
+            Issue.record("unexpected CreateTable response \(created)")
+            return
+        }
+        #expect(table["BillingModeSummary"] == .object(["BillingMode": .string("PROVISIONED")]))
+        #expect(table["ProvisionedThroughput"] == .object(["ReadCapacityUnits": .number(5), "WriteCapacityUnits": .number(2), "NumberOfDecreasesToday": .number(0)]))
+        #expect(gsi["ProvisionedThroughput"] == .object(["ReadCapacityUnits": .number(3), "WriteCapacityUnits": .number(1), "NumberOfDecreasesToday": .number(0)]))
+        #expect(try await fixture.call("UpdateTable", #"{"TableName": "Cap", "BillingMode": "PAY_PER_REQUEST"}"#).0 == 200)
+        guard case .object(let described) = try await fixture.call("DescribeTable", #"{"TableName": "Cap"}"#).1,
+              case .object(let after)? = described["Table"] else { return }
+        guard case .object(let summary)? = after["BillingModeSummary"] else { return }
+        #expect(summary["BillingMode"] == .string("PAY_PER_REQUEST"))
+        #expect(after["ProvisionedThroughput"] == .object(["ReadCapacityUnits": .number(0), "WriteCapacityUnits": .number(0), "NumberOfDecreasesToday": .number(0)]))
+        guard case .array(let indexesAfter)? = after["GlobalSecondaryIndexes"], case .object(let gsiAfter)? = indexesAfter.first else { return }
+        #expect(gsiAfter["ProvisionedThroughput"] == .object(["ReadCapacityUnits": .number(0), "WriteCapacityUnits": .number(0), "NumberOfDecreasesToday": .number(0)]))
     }
 
     @Test("items round-trip in DynamoDB JSON; numbers come back canonical", arguments: Backend.allCases)

@@ -190,7 +190,7 @@ struct BatchAndTransactionTests {
             #expect(union.count == 300)          // disjoint
             #expect(Set(union) == all)           // complete
         }
-        await #expect(throws: KVTableError.validation("The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: 4 is out of bounds for TotalSegments: 4")) {
+        await #expect(throws: KVTableError.validation("The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: 4 is not less than TotalSegments: 4")) {
             try await table.scan(Scan(segment: (4, 4)))
         }
         await #expect(throws: KVTableError.validation("1 validation error detected: Value '0' at 'totalSegments' failed to satisfy constraint: Member must have value between 1 and 1000000")) {

@@ -225,7 +225,7 @@ struct ExpressionParserTests {
         #expect(message("PK = :pk AND PK = :a") == "KeyConditionExpressions must only contain one condition per key")
         #expect(message("PK = :pk AND extra = :a") == "Query condition missed key schema element: SK")
         #expect(message("PK = :pk AND SK.x = :a") == "KeyConditionExpressions cannot have conditions on nested attributes")
-        #expect(message("PK = :pk AND SK = PK") == "Invalid KeyConditionExpression: Multiple attribute names used in one condition")
+        #expect(message("PK = :pk AND SK = PK") == "Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition")
         #expect(message("PK = :pk AND begins_with(SK, PK)")
             == "Invalid KeyConditionExpression: begins_with takes a value as its second operand")
         #expect(message("PK = :pk AND size(SK) = :a") == "Invalid operator used in KeyConditionExpression: size")

@@ -59,12 +59,15 @@ struct MaintenanceTests {
             try await store.updateTable("App", .create(Self.byCity))
             try await store.tagTable("App", ["team": "core", "env": "test"])
             try await store.untagTable("App", keys: ["env", "absent"])
+            try await store.updateTableMetadata("App", ["mode": "fast", "gone": "x"])
+            try await store.updateTableMetadata("App", ["gone": nil])
             store.close()
         }
         let store = try KVStore.open(path: path, configuration: .forTests)
         defer { store.close() }
         let table = try store.table("App")
         #expect(table.tags == ["team": "core"])
+        #expect(table.metadata == ["mode": "fast"])
         #expect(table.creationDate != nil)
         #expect(try await table.query(Query(indexName: "ByCity", partitionKey: "Oslo")).count == 2)
     }

@@ -81,7 +81,7 @@ struct QueryTests {
         #expect(projected.items == [["size": 4, "meta": ["tags": ["x"]]]])
         let got = try await table.getItem(["PK": "USER#1", "SK": "FILE#04"], projection: ["meta.kind", "SK"])
         #expect(got == ["SK": "FILE#04", "meta": ["kind": "even"]])
-        await #expect(throws: KVTableError.validation("Invalid ProjectionExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [meta], path two: [meta.kind]")) {
+        await #expect(throws: KVTableError.validation("Invalid ProjectionExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [meta], path two: [meta, kind]")) {
             try await table.getItem(["PK": "USER#1", "SK": "FILE#04"], projection: ["meta", "meta.kind"])
         }
         await #expect(throws: KVTableError.validation("Cannot specify a ProjectionExpression when Select is COUNT")) {

@@ -21,11 +21,11 @@ enum ProjectionPaths {
                 var position = 0
                 while position < common && one.elements[position] == two.elements[position] { position += 1 }
                 if position == common {
-                    throw .validation("Invalid \(expression): Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [\(one)], path two: [\(two)]")
+                    throw .validation("Invalid \(expression): Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [\(one.dynamoDBElementList)], path two: [\(two.dynamoDBElementList)]")
                 }
                 switch (one.elements[position], two.elements[position]) {
                 case (.name, .index), (.index, .name):
-                    throw .validation("Invalid \(expression): Two document paths conflict with each other; must remove or rewrite one of these paths; path one: [\(one)], path two: [\(two)]")
+                    throw .validation("Invalid \(expression): Two document paths conflict with each other; must remove or rewrite one of these paths; path one: [\(one.dynamoDBElementList)], path two: [\(two.dynamoDBElementList)]")
                 default:
                     continue
                 }
@@ -81,5 +81,17 @@ enum ProjectionPaths {
         default:
             return nil
         }
+    }
+}
+
+extension AttributePath {
+    /// The path as DynamoDB lists it in messages: `a.b[0]` is `a, b, [0]`.
+    var dynamoDBElementList: String {
+        elements.map { element in
+            switch element {
+            case .name(let name): return name
+            case .index(let index): return "[\(index)]"
+            }
+        }.joined(separator: ", ")
     }
 }

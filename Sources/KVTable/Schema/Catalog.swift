@@ -17,6 +17,8 @@ struct TableDescription: Sendable, Codable, Hashable {
     var createdAt: Double?
     /// Tags (DynamoDB's `TagResource`), kept with the table.
     var tags: [String: String]?
+    /// Settings of layers above the table (``Table/metadata``), kept with it.
+    var metadata: [String: String]?
 
     var layout: TableLayout {
         TableLayout(schema: schema, keyspace: keyspace, indexKeyspaces: indexKeyspaces, expiryKeyspace: expiryKeyspace)
@@ -72,7 +74,7 @@ enum Catalog {
         try writer.put(withUnsafeBytes(of: next.bigEndian) { Array($0) }, forKey: nextKeyspaceKey)
         let description = TableDescription(schema: schema, keyspace: keyspace, indexKeyspaces: indexKeyspaces,
                                            expiryKeyspace: expiryKeyspace, timeToLiveAttribute: nil,
-                                           createdAt: Date().timeIntervalSince1970, tags: nil)
+                                           createdAt: Date().timeIntervalSince1970, tags: nil, metadata: nil)
         try record(description, in: writer)
         return description
     }

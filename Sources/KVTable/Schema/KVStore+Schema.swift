@@ -114,6 +114,15 @@ extension KVStore {
         }
     }
 
+    /// Sets (or, with nil, removes) entries of table `name`'s ``Table/metadata``.
+    public func updateTableMetadata(_ name: String, _ changes: [String: String?]) async throws {
+        try await changeDescription(of: name) { description in
+            var metadata = description.metadata ?? [:]
+            for (key, value) in changes { metadata[key] = value }
+            description.metadata = metadata.isEmpty ? nil : metadata
+        }
+    }
+
     private func changeDescription(of name: String,
                                    _ change: @escaping @Sendable (inout TableDescription) throws -> Void) async throws {
         let state = try table(name).state
@@ -134,4 +143,9 @@ extension Table {
 
     /// The table's tags.
     public var tags: [String: String] { state.description.tags ?? [:] }
+
+    /// Settings that layers above the table keep with it, in the store file (the DynamoDB
+    /// server keeps a table's `BillingMode` and `ProvisionedThroughput` here). Change them with
+    /// ``KVStore/updateTableMetadata(_:_:)``.
+    public var metadata: [String: String] { state.description.metadata ?? [:] }
 }

@@ -14,7 +14,7 @@ struct ScanSegment: Sendable, Hashable {
             throw .validation("1 validation error detected: Value '\(count)' at 'totalSegments' failed to satisfy constraint: Member must have value between 1 and 1000000")
         }
         guard (0..<count).contains(index) else {
-            throw .validation("The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: \(index) is out of bounds for TotalSegments: \(count)")
+            throw .validation("The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: \(index) is not less than TotalSegments: \(count)")
         }
         self.index = index
         self.count = count

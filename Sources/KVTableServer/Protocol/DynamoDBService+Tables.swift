@@ -9,7 +9,7 @@ extension DynamoDBService {
         if request.has("LocalSecondaryIndexes") {
             throw WireError.validation("LocalSecondaryIndexes are not supported by KVTable; use a GlobalSecondaryIndex")
         }
-        _ = try request.choice("BillingMode", ["PROVISIONED", "PAY_PER_REQUEST"])
+        let capacity = try Self.capacityMetadata(creating: request, indexes: try request.array("GlobalSecondaryIndexes") ?? [])
         let definitions = try attributeDefinitions(request)
         var used: Set<String> = []
         let keySchema = try self.keySchema(request, definitions: definitions, used: &used)
@@ -23,6 +23,7 @@ extension DynamoDBService {
         }
         let tags = try self.tags(request.array("Tags") ?? [])
         let table = try await store.createTable(TableSchema(name: name, keySchema: keySchema, globalSecondaryIndexes: indexes))
+        try await store.updateTableMetadata(name, capacity)
         if !tags.isEmpty { try await store.tagTable(name, tags) }
         return .object(["TableDescription": try describe(table)])
     }
@@ -81,7 +82,14 @@ extension DynamoDBService {
         guard changes.count <= 1 else {
             throw WireError(type: "LimitExceededException", message: "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table")
         }
+        let capacity = try Self.capacityChanges(updating: request, table: table)
         if let change = changes.first { try await store.updateTable(table.name, change) }
+        if case .delete(let index)? = changes.first {
+            let keys = ["dynamodb.index.\(index).ReadCapacityUnits", "dynamodb.index.\(index).WriteCapacityUnits"]
+            try await store.updateTableMetadata(table.name, capacity.merging(keys.map { ($0, nil) }) { $1 })
+        } else {
+            try await store.updateTableMetadata(table.name, capacity)
+        }
         return .object(["TableDescription": try describe(table)])
     }
 
@@ -144,9 +152,6 @@ extension DynamoDBService {
             definitions[attribute.name] = attribute.type
         }
         let created = JSONValue.number((table.creationDate ?? Date(timeIntervalSince1970: 0)).timeIntervalSince1970)
-        let noThroughput: JSONValue = .object([
-            "ReadCapacityUnits": .number(0), "WriteCapacityUnits": .number(0), "NumberOfDecreasesToday": .number(0),
-        ])
         var description: [String: JSONValue] = [
             "TableName": .string(table.name),
             "TableStatus": .string("ACTIVE"),
@@ -159,8 +164,8 @@ extension DynamoDBService {
             }),
             "ItemCount": .number(Double(statistics.itemCount)),
             "TableSizeBytes": .number(Double(statistics.itemBytes)),
-            "BillingModeSummary": .object(["BillingMode": .string("PAY_PER_REQUEST"), "LastUpdateToPayPerRequestDateTime": created]),
-            "ProvisionedThroughput": noThroughput,
+            "BillingModeSummary": billingSummary(table, created: created),
+            "ProvisionedThroughput": provisionedThroughput(table, index: nil),
             "DeletionProtectionEnabled": .bool(false),
         ]
         if !schema.globalSecondaryIndexes.isEmpty {
@@ -180,7 +185,7 @@ extension DynamoDBService {
                     "IndexArn": .string(tableArn(table.name) + "/index/" + index.name),
                     "ItemCount": .number(Double(statistics.indexEntryCounts[index.name] ?? 0)),
                     "IndexSizeBytes": .number(0),
-                    "ProvisionedThroughput": noThroughput,
+                    "ProvisionedThroughput": provisionedThroughput(table, index: index.name),
                 ])
             })
         }

@@ -92,7 +92,7 @@ enum KeyConditionRules {
         case (.value(let value), .path(let path)): return (path, value, true)
         case (.size, _), (_, .size): throw invalidOperator("size")
         case (.path, .path):
-            throw KVTableError.validation("Invalid KeyConditionExpression: Multiple attribute names used in one condition")
+            throw KVTableError.validation("Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition")
         default:
             throw KVTableError.validation("Invalid KeyConditionExpression: No key attribute specified")
         }
