@@ -92,6 +92,21 @@ struct BatchAndTransactionTests {
         #expect(try await audit.scan().count == 101)
     }
 
+    @Test("A transaction writing more than 4 MB of items is rejected and writes nothing", arguments: Backend.allCases)
+    func transactionSizeLimit(backend: Backend) async throws {
+        let fixture = try TestStore(backend)
+        let table = try await fixture.singleTable()
+        let blob = AttributeValue.s(String(repeating: "x", count: 390_000))
+        let puts = (0..<11).map { TransactionAction.put(table, ["PK": .s("big\($0)"), "SK": "s", "blob": blob]) }
+        await #expect { try await fixture.store.transactWrite(puts) } throws: { error in
+            guard case KVTableError.validation(let message) = error else { return false }
+            return message.hasPrefix("Transaction request cannot be larger than 4 MB")
+        }
+        #expect(try await table.scan().count == 0)
+        try await fixture.store.transactWrite(Array(puts.prefix(10)))    // 3.9 MB is fine
+        #expect(try await table.scan(Scan(countOnly: true)).count == 10)
+    }
+
     @Test("A retried transaction with the same token is applied once", arguments: Backend.allCases)
     func idempotency(backend: Backend) async throws {
         let time = ManualTime()

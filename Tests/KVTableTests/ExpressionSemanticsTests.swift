@@ -71,6 +71,10 @@ struct ExpressionSemanticsTests {
         new = try await update("SET stuff[7] = :v, entries = list_append(if_not_exists(entries, :empty), :entry)",
                                [":v": "end", ":empty": [], ":entry": ["e"]])
         #expect(new?["stuff"] == ["a", 3, "end"] && new?["entries"] == ["e"])
+        // UPDATED_NEW names where appended elements landed.
+        let appended = try await table.updateItem(key, try Update(expression: "SET stuff[9] = :x, stuff[12] = :y, stuff[0] = :z",
+                                                                  values: [":x": "x", ":y": "y", ":z": "z"]), returnValues: .updatedNew)
+        #expect(appended == ["stuff": ["z", "x", "y"]])
 
         let before = try await table.getItem(key)
         #expect(await validationMessage { _ = try await update("ADD stuff :one", [":one": 1]) }

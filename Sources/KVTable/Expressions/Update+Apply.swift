@@ -156,6 +156,22 @@ extension Update {
 
     // MARK: Document paths
 
+    /// Where the updated attributes are in the new item, for `UPDATED_NEW`: an action's own path,
+    /// except that `SET list[i]` past the end of the list appended the value at the end.
+    func pathsInNewItem(old: Item?, key: Item) -> [AttributePath] {
+        let base = old ?? key
+        var appended: [AttributePath: Int] = [:]
+        return actions.map { action in
+            guard case .set(let path, _) = action, case .index(let index)? = path.elements.last else { return action.path }
+            let parent = AttributePath(unchecked: Array(path.elements.dropLast()))
+            guard case .l(let list)? = parent.value(in: base) else { return path }
+            let count = list.count + appended[parent, default: 0]
+            guard index >= count else { return path }
+            appended[parent, default: 0] += 1
+            return AttributePath(unchecked: parent.elements + [.index(count)])
+        }
+    }
+
     static func set(_ value: AttributeValue, at path: AttributePath, in item: inout Item) throws(KVTableError) {
         let name = path.attributeName
         let rest = path.elements.dropFirst()

@@ -7,6 +7,8 @@ import Foundation
 extension KVStore {
     /// DynamoDB's limit on actions per transaction.
     public static let maximumTransactionActions = 100
+    /// DynamoDB's bound on the aggregate size of the items one transaction writes: 4 MB.
+    public static let maximumTransactionBytes = 4 * 1024 * 1024
     /// How long an idempotency token protects a transaction from being applied twice.
     public static let idempotencyWindow: Duration = .seconds(600)
 
@@ -74,6 +76,14 @@ extension KVStore {
                 }
             }
             if cancelled { throw KVTableError.transactionCanceled(reasons) }
+            // DynamoDB's bound on the items a transaction writes, counted on the items it stores.
+            let aggregate = planned.reduce(0) { total, step in
+                if case .store(let item, _) = step.3 { return total + item.dynamoDBItemSize }
+                return total
+            }
+            if aggregate > KVStore.maximumTransactionBytes {
+                throw KVTableError.validation("Transaction request cannot be larger than 4 MB: its items total \(aggregate) bytes")
+            }
             // Phase 2: apply them all.
             for (write, items, current, effect) in planned {
                 try write.apply(effect, over: current, with: items, log: &log)
