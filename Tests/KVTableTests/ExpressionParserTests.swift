@@ -159,6 +159,26 @@ struct ExpressionParserTests {
             .hasPrefix("Invalid ConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound") == true)
     }
 
+    @Test("limits: 4 KB per expression, 300 operators per update, bounded nesting")
+    func limits() throws {
+        let long = "a = :v" + String(repeating: " ", count: 4091)
+        #expect(validationMessage { _ = try condition(long, values: [":v": 1]) }
+            == "Invalid ConditionExpression: Expression size has exceeded the maximum allowed size; expression size: 4097")
+        #expect(validationMessage { _ = try condition(String(repeating: "(", count: 65) + "a = :v" + String(repeating: ")", count: 65), values: [":v": 1]) }
+            == "Invalid ConditionExpression: The expression is nested too deeply; maximum nesting: 64")
+        #expect(try condition(String(repeating: "(", count: 64) + "a = :v" + String(repeating: ")", count: 64), values: [":v": 1])
+            == (.attribute("a") == 1))
+        #expect(validationMessage { _ = try condition(String(repeating: "NOT ", count: 65) + "a = :v", values: [":v": 1]) }?
+            .hasSuffix("maximum nesting: 64") == true)
+        let nested = String(repeating: "list_append(", count: 65) + "l" + String(repeating: ", :v)", count: 65)
+        #expect(validationMessage { _ = try Update(expression: "SET l = " + nested, values: [":v": []]) }?
+            .hasSuffix("maximum nesting: 64") == true)
+        let many = "SET " + (0..<301).map { "a\($0) = :v" }.joined(separator: ", ")
+        #expect(validationMessage { _ = try Update(expression: many, values: [":v": 1]) }
+            == "Invalid UpdateExpression: The expression contains too many operators or functions; maximum: 300")
+        #expect(validationMessage { _ = try Update(expression: "SET " + (0..<300).map { "a\($0) = :v" }.joined(separator: ", "), values: [":v": 1]) } == nil)
+    }
+
     @Test("update expressions: every clause, nesting of if_not_exists and list_append, each clause once")
     func updateTrees() throws {
         let update = try Update(

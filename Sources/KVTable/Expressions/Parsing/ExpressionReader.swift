@@ -41,9 +41,23 @@ struct ExpressionReader {
     ]
     static let updateFunctions: Set<String> = ["if_not_exists", "list_append"]
 
+    /// DynamoDB's limit on the length of an expression string.
+    static let maximumLength = 4096
+    /// DynamoDB's limit on operators and functions in an update expression.
+    static let maximumUpdateOperators = 300
+    /// How deep parentheses, `NOT`s and nested functions may go: far beyond any real
+    /// expression, and well within a task's stack (the reader recurses once per level).
+    static let maximumNesting = 64
+
+    private var nesting = 0
+    private var updateOperators = 0
+
     init(_ source: String, kind: ExpressionKind, attributes: ExpressionAttributes) throws(KVTableError) {
         guard source.contains(where: { !$0.isWhitespace }) else {
             throw .validation("Invalid \(kind.rawValue): The expression can not be empty;")
+        }
+        guard source.utf8.count <= ExpressionReader.maximumLength else {
+            throw .validation("Invalid \(kind.rawValue): Expression size has exceeded the maximum allowed size; expression size: \(source.utf8.count)")
         }
         self.kind = kind
         self.source = source
@@ -84,6 +98,26 @@ struct ExpressionReader {
 
     mutating func expectEnd() throws(KVTableError) {
         guard current.kind == .end else { throw syntaxError() }
+    }
+
+    /// Enters one level of nesting (a parenthesis, a `NOT`, a function inside a function).
+    private mutating func enter() throws(KVTableError) {
+        nesting += 1
+        guard nesting <= ExpressionReader.maximumNesting else {
+            throw invalid("The expression is nested too deeply; maximum nesting: \(ExpressionReader.maximumNesting)")
+        }
+    }
+
+    private mutating func leave() {
+        nesting -= 1
+    }
+
+    /// Counts one operator or function of an update expression.
+    private mutating func countUpdateOperator() throws(KVTableError) {
+        updateOperators += 1
+        guard updateOperators <= ExpressionReader.maximumUpdateOperators else {
+            throw invalid("The expression contains too many operators or functions; maximum: \(ExpressionReader.maximumUpdateOperators)")
+        }
     }
 
     /// A function call starts here: a word directly followed by `(`.
@@ -162,6 +196,8 @@ struct ExpressionReader {
     private mutating func negation() throws(KVTableError) -> Condition {
         if current.isKeyword("NOT") {
             advance()
+            try enter()
+            defer { leave() }
             return .not(try negation())
         }
         return try primary()
@@ -170,6 +206,8 @@ struct ExpressionReader {
     private mutating func primary() throws(KVTableError) -> Condition {
         if current.isSymbol("(") {
             advance()
+            try enter()
+            defer { leave() }
             let inner = try condition()
             try expect(")")
             return inner
@@ -307,6 +345,7 @@ struct ExpressionReader {
     }
 
     private mutating func updateAction(_ clause: String) throws(KVTableError) -> UpdateAction {
+        try countUpdateOperator()
         let target = try path()
         switch clause {
         case "SET":
@@ -325,10 +364,12 @@ struct ExpressionReader {
         let lhs = try setTerm()
         if current.isSymbol("+") {
             advance()
+            try countUpdateOperator()
             return .plus(lhs, try setTerm())
         }
         if current.isSymbol("-") {
             advance()
+            try countUpdateOperator()
             return .minus(lhs, try setTerm())
         }
         return lhs
@@ -349,6 +390,9 @@ struct ExpressionReader {
         }
         advance()
         try expect("(")
+        try countUpdateOperator()
+        try enter()
+        defer { leave() }
         var arguments = [try setTerm()]
         while current.isSymbol(",") {
             advance()
