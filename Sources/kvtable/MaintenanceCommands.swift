@@ -75,25 +75,40 @@ struct ImportCommand: AsyncParsableCommand {
         defer { store.close() }
         let table = try store.table(self.table)
         let source = try input.map { try FileHandle(forReadingFrom: URL(fileURLWithPath: $0)) } ?? FileHandle.standardInput
-        let text = String(decoding: try source.readToEnd() ?? Data(), as: UTF8.self)
         var batch: [Table.WriteRequest] = []
         var count = 0
-        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
-        where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+        // Line by line from 1 MiB reads, so that an export of any size imports in bounded memory.
+        var pending: [UInt8] = []
+        var number = 0
+        func take(_ line: ArraySlice<UInt8>) throws {
+            number += 1
+            let text = String(decoding: line, as: UTF8.self)
+            guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { return }
             do {
-                batch.append(.put(try CommandLineJSON.item(String(line), option: "line \(number + 1)")))
+                batch.append(.put(try CommandLineJSON.item(text, option: "line \(number)")))
             } catch {
-                throw ValidationError("line \(number + 1): \(error)")
-            }
-            if batch.count == 1000 {
-                try await table.batchWrite(batch)
-                count += batch.count
-                batch.removeAll()
+                throw ValidationError("line \(number): \(error)")
             }
         }
-        if !batch.isEmpty {
-            try await table.batchWrite(batch)
-            count += batch.count
+        while true {
+            let chunk = try source.read(upToCount: 1 << 20) ?? Data()
+            pending += chunk
+            var start = pending.startIndex
+            while let newline = pending[start...].firstIndex(of: 0x0A) {
+                try take(pending[start..<newline])
+                start = newline + 1
+            }
+            pending.removeSubrange(..<start)
+            if chunk.isEmpty {
+                if !pending.isEmpty { try take(pending[...]) }
+            }
+            while batch.count >= 1000 || (chunk.isEmpty && !batch.isEmpty) {
+                let transaction = Array(batch.prefix(1000))
+                try await table.batchWrite(transaction)
+                count += transaction.count
+                batch.removeFirst(transaction.count)
+            }
+            if chunk.isEmpty { break }
         }
         print("imported \(count) items")
     }
