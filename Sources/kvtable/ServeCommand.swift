@@ -11,7 +11,14 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Serve DynamoDB's JSON API (POST /, X-Amz-Target) for a store file; SIGINT/SIGTERM stop it gracefully.")
 
-    @OptionGroup var store: StoreOptions
+    @Option(help: "The store file (created when missing).")
+    var path: String?
+
+    @Flag(help: "Keep the store in memory instead of a file (for test suites); everything is gone when the server stops.")
+    var inMemory = false
+
+    @Option(help: "Commit durability of a store file: \(Durability.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var durability: Durability = .durable
 
     @Option(help: "Port to listen on (0: any free port, printed at start).")
     var port: Int = 8000
@@ -32,6 +39,7 @@ struct ServeCommand: AsyncParsableCommand {
     var region: String = "local"
 
     func validate() throws {
+        guard (path != nil) != inMemory else { throw ValidationError("Give exactly one of --path FILE and --in-memory") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         guard ttlSweepSeconds > 0 else { throw ValidationError("--ttl-sweep-seconds must be positive") }
         guard maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
@@ -41,17 +49,17 @@ struct ServeCommand: AsyncParsableCommand {
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         var logger = Logger(label: "kvtable.serve")
         logger.logLevel = .notice
-        let store = try self.store.open(create: true)
+        let store = try path.map { try StoreOptions.open($0, durability: durability, create: true) } ?? KVStore.inMemory()
         defer { store.close() }
         let server = DynamoDBServer(
             service: DynamoDBService(store: store, region: region),
             configuration: ServerConfiguration(host: host, port: port, accessKeyID: accessKeyId, maximumBodyBytes: maxBodyBytes),
             logger: logger)
         let host = self.host
-        let path = self.store.path
+        let location = path ?? "in memory"
         let application = server.application { port in
             // Unbuffered, so that a script waiting for this line sees it at once.
-            FileHandle.standardOutput.write(Data("KVTable serving the DynamoDB API on http://\(host):\(port) (store: \(path))\n".utf8))
+            FileHandle.standardOutput.write(Data("KVTable serving the DynamoDB API on http://\(host):\(port) (store: \(location))\n".utf8))
         }
         let sweeper = TimeToLiveSweeper(store: store, period: .milliseconds(Int64(ttlSweepSeconds * 1000)), batchSize: 1000,
                                         logger: logger)

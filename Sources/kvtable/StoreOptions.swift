@@ -14,6 +14,10 @@ struct StoreOptions: ParsableArguments {
 
     /// Opens the store; unless `create`, the file must exist already.
     func open(create: Bool = false) throws -> KVStore {
+        try StoreOptions.open(path, durability: durability, create: create)
+    }
+
+    static func open(_ path: String, durability: Durability, create: Bool) throws -> KVStore {
         if !create && !FileManager.default.fileExists(atPath: path) {
             throw ValidationError("No store file at \(path)")
         }

@@ -32,10 +32,11 @@ BINARY = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/debug/kvt
 class Server:
     """One `kvtable serve` process on a free port."""
 
-    def __init__(self, directory, *options):
+    def __init__(self, directory, *options, in_memory=False):
         self.path = os.path.join(directory, "store-%d.kvt" % id(self))
+        store = ["--in-memory"] if in_memory else ["--path", self.path, "--durability", "noSync"]
         self.process = subprocess.Popen(
-            [BINARY, "serve", "--path", self.path, "--port", "0", "--durability", "noSync", *options],
+            [BINARY, "serve", *store, "--port", "0", *options],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = self.process.stdout.readline()
         if "serving" not in line:
@@ -558,7 +559,7 @@ class DynamoDBAPITest(unittest.TestCase):
 class ServerOptionsTest(unittest.TestCase):
     def test_access_key_check_and_body_limit(self):
         directory = tempfile.mkdtemp(prefix="kvtable-e2e-")
-        server = Server(directory, "--access-key-id", "AKIDKVTABLE", "--max-body-bytes", "2000")
+        server = Server(directory, "--access-key-id", "AKIDKVTABLE", "--max-body-bytes", "2000", in_memory=True)
         try:
             code, message, _ = error_of(server.client("WRONG").list_tables)
             self.assertEqual((code, message), ("UnrecognizedClientException", "The security token included in the request is invalid."))
@@ -574,6 +575,13 @@ class ServerOptionsTest(unittest.TestCase):
             code, output = server.stop()
             shutil.rmtree(directory, ignore_errors=True)
         self.assertEqual(code, 0, output)
+        self.assertFalse(os.path.exists(server.path))      # --in-memory wrote no file
+
+    def test_serve_needs_exactly_one_store(self):
+        for arguments in ([], ["--in-memory", "--path", "x.kvt"]):
+            result = subprocess.run([BINARY, "serve", "--port", "0", *arguments], capture_output=True, text=True, timeout=30)
+            self.assertNotEqual(result.returncode, 0)
+            self.assertIn("Give exactly one of --path FILE and --in-memory", result.stderr)
 
 
 if __name__ == "__main__":
