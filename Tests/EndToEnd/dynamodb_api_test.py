@@ -252,6 +252,40 @@ class DynamoDBAPITest(unittest.TestCase):
                 self.assertEqual(message, expected)
         self.assertEqual(self.db.scan(TableName=name)["Count"], 0)   # nothing was stored
 
+    def test_number_string_and_key_rules(self):
+        name = self.table("Rules")
+        key = {"PK": S("k"), "SK": S("s")}
+        for text, canonical in [("+3", "3"), (".123", "0.123"), ("0001.23", "1.23"), ("1e+5", "100000"), ("-0", "0"),
+                                ("0.10", "0.1"), ("1E-130", "0." + "0" * 129 + "1"), ("12345678901234567890123456789012345678", "12345678901234567890123456789012345678")]:
+            self.db.put_item(TableName=name, Item=dict(key, n=N(text)))
+            got = self.db.get_item(TableName=name, Key=key)["Item"]["n"]["N"]
+            self.assertEqual(got, canonical, text)
+        for text in ["NaN", "Infinity", " 1", "dog", "", "1e126", "123456789012345678901234567890123456789"]:
+            code, _, _ = error_of(self.db.put_item, TableName=name, Item=dict(key, n=N(text)))
+            self.assertEqual(code, "ValidationException", text)
+        code, message, _ = error_of(self.db.put_item, TableName=name, Item=dict(key, ns={"NS": ["1", "1.0"]}))
+        self.assertIn("contains duplicates", message)
+        # 1, 1.0 and 1e0 are one key.
+        numbers = "NumberKeys"
+        self.db.create_table(TableName=numbers, BillingMode="PAY_PER_REQUEST",
+                             AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "N"}],
+                             KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
+        self.addCleanup(self.db.delete_table, TableName=numbers)
+        self.db.put_item(TableName=numbers, Item={"id": N("1"), "v": S("first")})
+        self.db.put_item(TableName=numbers, Item={"id": N("1.0"), "v": S("second")})
+        self.assertEqual(self.db.get_item(TableName=numbers, Key={"id": N("1e0")})["Item"], {"id": N("1"), "v": S("second")})
+        self.assertEqual(self.db.scan(TableName=numbers)["Count"], 1)
+        # Empty strings and binaries are fine outside keys; empty sets are not.
+        self.db.put_item(TableName=name, Item=dict(key, e=S(""), b={"B": b""}))
+        code, _, _ = error_of(self.db.put_item, TableName=name, Item=dict(key, e={"BS": []}))
+        self.assertEqual(code, "ValidationException")
+        # Key sizes: partition key 2048 bytes, sort key 1024.
+        self.db.put_item(TableName=name, Item={"PK": S("p" * 2048), "SK": S("s" * 1024)})
+        code, message, _ = error_of(self.db.put_item, TableName=name, Item={"PK": S("p" * 2049), "SK": S("s")})
+        self.assertEqual(message, "One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of 2048 bytes")
+        code, message, _ = error_of(self.db.put_item, TableName=name, Item={"PK": S("p"), "SK": S("s" * 1025)})
+        self.assertEqual(message, "One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes")
+
     def test_update_item(self):
         name = self.table("Updates")
         key = {"PK": S("u"), "SK": S("s")}
