@@ -1,0 +1,80 @@
+import KVTable
+
+/// Reading `AttributeDefinitions`, `KeySchema` and `GlobalSecondaryIndexes` (CreateTable,
+/// UpdateTable) into KVTable's schema types, with DynamoDB's messages.
+extension DynamoDBService {
+    func attributeDefinitions(_ request: WireRequest) throws -> [String: KeyType] {
+        var definitions: [String: KeyType] = [:]
+        for json in try request.array("AttributeDefinitions") ?? [] {
+            let definition = WireRequest(try Self.object(json, "AttributeDefinitions"))
+            let name = try definition.required("AttributeName", definition.string)
+            let type = try definition.required("AttributeType", definition.string)
+            guard let keyType = KeyType(rawValue: type) else {
+                throw WireError.validation("1 validation error detected: Value '\(type)' at 'attributeDefinitions.member.attributeType' failed to satisfy constraint: Member must satisfy enum value set: [B, N, S]")
+            }
+            if definitions[name] != nil {
+                throw WireError.validation("Cannot have two attributes with the same name: \(name)")
+            }
+            definitions[name] = keyType
+        }
+        return definitions
+    }
+
+    func keySchema(_ request: WireRequest, member: String = "KeySchema", definitions: [String: KeyType],
+                           used: inout Set<String>) throws -> KeySchema {
+        let elements = try request.required(member, request.array)
+        guard (1...2).contains(elements.count) else {
+            throw WireError.validation("1 validation error detected: Value at 'keySchema' failed to satisfy constraint: Member must have length less than or equal to 2 and greater than or equal to 1")
+        }
+        var attributes: [(String, String)] = []
+        for json in elements {
+            let element = WireRequest(try Self.object(json, member))
+            let name = try element.required("AttributeName", element.string)
+            let type = try element.required("KeyType", element.string)
+            guard type == "HASH" || type == "RANGE" else {
+                throw WireError.validation("1 validation error detected: Value '\(type)' at 'keySchema.member.keyType' failed to satisfy constraint: Member must satisfy enum value set: [HASH, RANGE]")
+            }
+            attributes.append((name, type))
+        }
+        guard attributes[0].1 == "HASH" else {
+            throw WireError.validation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type")
+        }
+        if attributes.count == 2 {
+            guard attributes[1].1 == "RANGE" else {
+                throw WireError.validation("Too many hash keys specified.  All Dynamo DynamoDB tables must have exactly one hash key")
+            }
+            guard attributes[0].0 != attributes[1].0 else {
+                throw WireError.validation("Both the Hash Key and the Range Key element in the KeySchema have the same name")
+            }
+        }
+        let missing = attributes.map(\.0).filter { definitions[$0] == nil }
+        if !missing.isEmpty {
+            throw WireError.validation("One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [\(missing.joined(separator: ", "))], AttributeDefinitions: [\(definitions.keys.sorted().joined(separator: ", "))]")
+        }
+        used.formUnion(attributes.map(\.0))
+        return KeySchema(partitionKey: KeyAttribute(attributes[0].0, definitions[attributes[0].0]!),
+                         sortKey: attributes.count == 2 ? KeyAttribute(attributes[1].0, definitions[attributes[1].0]!) : nil)
+    }
+
+    func globalSecondaryIndex(_ json: JSONValue, definitions: [String: KeyType],
+                                      used: inout Set<String>) throws -> GlobalSecondaryIndex {
+        let index = WireRequest(try Self.object(json, "GlobalSecondaryIndexes"))
+        let name = try index.required("IndexName", index.string)
+        let keySchema = try self.keySchema(index, definitions: definitions, used: &used)
+        let projection = try index.required("Projection", index.request)
+        let projectionType = try projection.choice("ProjectionType", ["ALL", "KEYS_ONLY", "INCLUDE"]) ?? "ALL"
+        let nonKey = try projection.strings("NonKeyAttributes")
+        switch (projectionType, nonKey) {
+        case ("INCLUDE", let names?):
+            return GlobalSecondaryIndex(name: name, keySchema: keySchema, projection: .include(names))
+        case ("INCLUDE", nil):
+            throw WireError.validation("One or more parameter values were invalid: NonKeyAttributes must be specified when ProjectionType is INCLUDE")
+        case (_, _?):
+            throw WireError.validation("One or more parameter values were invalid: ProjectionType is \(projectionType), but NonKeyAttributes is specified")
+        case ("KEYS_ONLY", nil):
+            return GlobalSecondaryIndex(name: name, keySchema: keySchema, projection: .keysOnly)
+        default:
+            return GlobalSecondaryIndex(name: name, keySchema: keySchema, projection: .all)
+        }
+    }
+}
