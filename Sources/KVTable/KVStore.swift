@@ -50,9 +50,25 @@ public final class KVStore: Sendable {
     public var time: any TimeSource { context.time }
 
     /// Creates a table; throws ``KVTableError/resourceInUse(_:)`` when the name is taken.
-    public func createTable(_ schema: TableSchema) async throws -> Table {
+    ///
+    /// - Parameters:
+    ///   - tags: the table's initial ``Table/tags``.
+    ///   - metadata: the table's initial ``Table/metadata``.
+    ///
+    /// The table, its tags and its metadata are recorded in one transaction: all or nothing.
+    public func createTable(_ schema: TableSchema, tags: [String: String] = [:],
+                            metadata: [String: String] = [:]) async throws -> Table {
         try schema.validate()
-        let description = try await storage.write { try Catalog.create(schema, in: $0) }
+        try KVStore.validateTags(tags)
+        let description = try await storage.write { writer in
+            var description = try Catalog.create(schema, in: writer)
+            if !tags.isEmpty || !metadata.isEmpty {
+                description.tags = tags.isEmpty ? nil : tags
+                description.metadata = metadata.isEmpty ? nil : metadata
+                try Catalog.record(description, in: writer)
+            }
+            return description
+        }
         let state = TableState(description)
         tables.withLock { $0[schema.name] = state }
         return Table(context: context, state: state)

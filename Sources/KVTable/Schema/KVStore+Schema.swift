@@ -94,16 +94,22 @@ extension KVStore {
 
     /// Adds or replaces tags of table `name` (DynamoDB's `TagResource`).
     public func tagTable(_ name: String, _ tags: [String: String]) async throws {
-        for (key, value) in tags {
-            guard (1...128).contains(key.count), value.count <= 256 else {
-                throw KVTableError.validation("One or more parameter values were invalid: a tag key is 1 to 128 characters and a tag value at most 256: \(key)")
-            }
-        }
+        try KVStore.validateTags(tags)
         try await changeDescription(of: name) { description in
             description.tags = (description.tags ?? [:]).merging(tags) { $1 }
-            guard description.tags!.count <= 50 else {
-                throw KVTableError.validation("One or more parameter values were invalid: a table can have at most 50 tags")
+            try KVStore.validateTags(description.tags!)
+        }
+    }
+
+    /// DynamoDB's tag rules: keys of 1 to 128 characters, values of at most 256, at most 50 tags.
+    static func validateTags(_ tags: [String: String]) throws(KVTableError) {
+        for (key, value) in tags {
+            guard (1...128).contains(key.count), value.count <= 256 else {
+                throw .validation("One or more parameter values were invalid: a tag key is 1 to 128 characters and a tag value at most 256: \(key)")
             }
+        }
+        guard tags.count <= 50 else {
+            throw .validation("One or more parameter values were invalid: a table can have at most 50 tags")
         }
     }
 

@@ -22,9 +22,9 @@ extension DynamoDBService {
             throw WireError.validation("One or more parameter values were invalid: Some AttributeDefinitions are not used. AttributeDefinitions: [\(definitions.keys.sorted().joined(separator: ", "))], keys used: [\(used.sorted().joined(separator: ", "))]")
         }
         let tags = try self.tags(request.array("Tags") ?? [])
-        let table = try await store.createTable(TableSchema(name: name, keySchema: keySchema, globalSecondaryIndexes: indexes))
-        try await store.updateTableMetadata(name, capacity)
-        if !tags.isEmpty { try await store.tagTable(name, tags) }
+        // One transaction: a request that fails leaves no table behind.
+        let table = try await store.createTable(TableSchema(name: name, keySchema: keySchema, globalSecondaryIndexes: indexes),
+                                                tags: tags, metadata: capacity.compactMapValues { $0 })
         return .object(["TableDescription": try describe(table)])
     }
 
