@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .library(name: "KVTable", targets: ["KVTable"]),
         .library(name: "Analytics", targets: ["Analytics"]),
+        .library(name: "KVTableDynamoDB", targets: ["KVTableDynamoDB"]),
         .library(name: "KVTableServer", targets: ["KVTableServer"]),
         .executable(name: "kvtable", targets: ["kvtable"]),
         .executable(name: "kvtable-bench", targets: ["Benchmarks"]),
@@ -47,11 +48,22 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The DynamoDB dialect, shared by the server, the CLI and (next) the remote engine:
+        // DynamoDB's error shapes, typed trees printed back to expression strings, and AWS
+        // Signature Version 4 (signing and verifying).
+        .target(
+            name: "KVTableDynamoDB",
+            dependencies: [
+                "KVTable",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // DynamoDB's JSON protocol over HTTP: the operations (Protocol/) and the server (HTTP/).
         .target(
             name: "KVTableServer",
             dependencies: [
                 "KVTable",
+                "KVTableDynamoDB",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -63,6 +75,7 @@ let package = Package(
             dependencies: [
                 "KVTable",
                 "KVTableServer",
+                "KVTableDynamoDB",
                 "Analytics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -89,6 +102,10 @@ let package = Package(
         .testTarget(
             name: "KVTableTests",
             dependencies: ["KVTable"]
+        ),
+        .testTarget(
+            name: "KVTableDynamoDBTests",
+            dependencies: ["KVTableDynamoDB", "KVTable"]
         ),
         .testTarget(
             name: "KVTableServerTests",

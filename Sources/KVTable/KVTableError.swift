@@ -28,20 +28,36 @@ public enum KVTableError: Error, Sendable, Equatable, CustomStringConvertible {
     /// An entity's unique attribute value is already taken by another entity.
     case uniqueConstraintViolation(String)
 
-    public var description: String {
+    /// DynamoDB's exception name for this error (`ValidationException`,
+    /// `ConditionalCheckFailedException`, …); KVTable's own name where DynamoDB has none.
+    public var code: String {
         switch self {
-        case .validation(let message): return "ValidationException: \(message)"
-        case .conditionalCheckFailed: return "ConditionalCheckFailedException: The conditional request failed"
-        case .resourceNotFound(let message): return "ResourceNotFoundException: \(message)"
-        case .resourceInUse(let message): return "ResourceInUseException: \(message)"
-        case .storage(let message): return "StorageError: \(message)"
-        case .transactionCanceled(let reasons):
-            return "TransactionCanceledException: Transaction cancelled, please refer cancellation reasons for specific reasons [\(reasons.map(\.code).joined(separator: ", "))]"
-        case .idempotentParameterMismatch(let message): return "IdempotentParameterMismatchException: \(message)"
-        case .changeStreamLagged(let message): return "ChangeStreamLagged: \(message)"
-        case .uniqueConstraintViolation(let message): return "UniqueConstraintViolation: \(message)"
+        case .validation: return "ValidationException"
+        case .conditionalCheckFailed: return "ConditionalCheckFailedException"
+        case .resourceNotFound: return "ResourceNotFoundException"
+        case .resourceInUse: return "ResourceInUseException"
+        case .storage: return "StorageError"
+        case .transactionCanceled: return "TransactionCanceledException"
+        case .idempotentParameterMismatch: return "IdempotentParameterMismatchException"
+        case .changeStreamLagged: return "ChangeStreamLagged"
+        case .uniqueConstraintViolation: return "UniqueConstraintViolation"
         }
     }
+
+    /// What went wrong, without the code.
+    public var message: String {
+        switch self {
+        case .validation(let message), .resourceNotFound(let message), .resourceInUse(let message),
+             .storage(let message), .idempotentParameterMismatch(let message),
+             .changeStreamLagged(let message), .uniqueConstraintViolation(let message):
+            return message
+        case .conditionalCheckFailed: return "The conditional request failed"
+        case .transactionCanceled(let reasons):
+            return "Transaction cancelled, please refer cancellation reasons for specific reasons [\(reasons.map(\.code).joined(separator: ", "))]"
+        }
+    }
+
+    public var description: String { "\(code): \(message)" }
 }
 
 /// Why one action of a cancelled transaction failed (or `none` when it did not).

@@ -39,7 +39,7 @@ struct GetCommand: AsyncParsableCommand {
         guard let item = try await store.table(table).getItem(try CommandLineJSON.item(key, option: "--key"), projection: projection) else {
             throw ExitCode(1)    // nothing printed: no such item
         }
-        print(try CommandLineJSON.line(item))
+        print(CommandLineJSON.line(item))
     }
 }
 
@@ -90,7 +90,7 @@ struct QueryCommand: AsyncParsableCommand {
         var total = 0
         repeat {
             let page = try await table.query(query)
-            for item in page.items { print(try CommandLineJSON.line(item)) }
+            for item in page.items { print(CommandLineJSON.line(item)) }
             total += page.count
             query.startAfter = limit == nil ? page.nextCursor : nil
         } while query.startAfter != nil
@@ -121,7 +121,7 @@ struct ScanCommand: AsyncParsableCommand {
         var scan = Scan(indexName: index, limit: limit, filter: filter, projection: projection)
         repeat {
             let page = try await table.scan(scan)
-            for item in page.items { print(try CommandLineJSON.line(item)) }
+            for item in page.items { print(CommandLineJSON.line(item)) }
             scan.startAfter = limit == nil ? page.nextCursor : nil
         } while scan.startAfter != nil
     }

@@ -52,7 +52,7 @@ struct ExportCommand: AsyncParsableCommand {
         repeat {
             let page = try await table.scan(scan)
             var chunk = ""
-            for item in page.items { chunk += try CommandLineJSON.line(item) + "\n" }
+            for item in page.items { chunk += CommandLineJSON.line(item) + "\n" }
             try sink.write(contentsOf: Data(chunk.utf8))
             count += page.items.count
             scan.startAfter = page.nextCursor

@@ -29,7 +29,7 @@ struct StoreOptions: ParsableArguments {
 enum CommandLineJSON {
     static func item(_ text: String, option: String) throws -> Item {
         do {
-            return try JSONDecoder().decode(Item.self, from: Data(text.utf8))
+            return try Item(dynamoDBJSON: text)
         } catch {
             throw ValidationError("\(option) must be a DynamoDB JSON object such as {\"PK\": {\"S\": \"USER#1\"}}: \(error)")
         }
@@ -49,11 +49,9 @@ enum CommandLineJSON {
         return try item(text, option: "--values")
     }
 
-    /// One line of DynamoDB JSON, keys sorted.
-    static func line(_ item: Item) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(item), as: UTF8.self)
+    /// One line of DynamoDB JSON, keys sorted by their UTF-8 bytes.
+    static func line(_ item: Item) -> String {
+        item.dynamoDBJSON.text
     }
 }
 

@@ -35,7 +35,7 @@ struct DynamoDBServiceTests {
         /// Sends `body` (JSON text) to `operation`; returns the status and the parsed response.
         func call(_ operation: String, _ body: String) async throws -> (Int, JSONValue) {
             let response = await service.handle(target: "DynamoDB_20120810." + operation, body: Array(body.utf8))
-            return (response.status, try JSONParser.parse(response.body))
+            return (response.status, try JSONValue.parse(response.body))
         }
 
         func createTable() async throws {
@@ -180,14 +180,14 @@ struct DynamoDBServiceTests {
     @Test("the JSON parser: escapes, surrogate pairs, numbers, and its errors")
     func parser() throws {
         let text = #"{"a": [1, -2.5e3, true, false, null], "s": "q\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00é", "o": {}}"#
-        #expect(try JSONParser.parse(Array(text.utf8)) == .object([
+        #expect(try JSONValue.parse(Array(text.utf8)) == .object([
             "a": .array([.number(1), .number(-2500), .bool(true), .bool(false), .null]),
             "s": .string("q\"\\/\u{8}\u{C}\n\r\té😀é"), "o": .object([:]),
         ]))
         for bad in ["{", "[1,]", "{\"a\" 1}", "\"\\ud83d\"", "tru", "{} x", "\"a\u{1}\"", "1e", String(repeating: "[", count: 200)] {
-            #expect(throws: WireError.self) { try JSONParser.parse(Array(bad.utf8)) }
+            #expect(throws: JSONSyntaxError.self) { try JSONValue.parse(Array(bad.utf8)) }
         }
-        #expect(throws: WireError.self) { try JSONParser.parse([0x22, 0xFF, 0x22]) }     // invalid UTF-8
+        #expect(throws: JSONSyntaxError.self) { try JSONValue.parse([0x22, 0xFF, 0x22]) }     // invalid UTF-8
     }
 
     @Test("JSON output escapes control characters and writes integral numbers without a fraction")

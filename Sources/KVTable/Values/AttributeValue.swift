@@ -154,24 +154,9 @@ extension AttributeValue: ExpressibleByStringLiteral, ExpressibleByIntegerLitera
 }
 
 extension AttributeValue: CustomStringConvertible {
-    /// DynamoDB JSON (`{"S":"x"}`), for logs and test failures.
-    public var description: String {
-        switch self {
-        case .s(let value): return "{\"S\":\(jsonQuoted(value))}"
-        case .n(let value): return "{\"N\":\"\(value)\"}"
-        case .b(let value): return "{\"B\":\"\(value.base64EncodedString())\"}"
-        case .bool(let value): return "{\"BOOL\":\(value)}"
-        case .null: return "{\"NULL\":true}"
-        case .l(let values): return "{\"L\":[\(values.map(\.description).joined(separator: ","))]}"
-        case .m(let values):
-            let body = values.sorted { bytesLess($0.key.utf8, $1.key.utf8) }
-                .map { "\(jsonQuoted($0.key)):\($0.value)" }.joined(separator: ",")
-            return "{\"M\":{\(body)}}"
-        case .ss(let values): return "{\"SS\":[\(values.map(jsonQuoted).joined(separator: ","))]}"
-        case .ns(let values): return "{\"NS\":[\(values.map { "\"\($0)\"" }.joined(separator: ","))]}"
-        case .bs(let values): return "{\"BS\":[\(values.map { "\"\($0.base64EncodedString())\"" }.joined(separator: ","))]}"
-        }
-    }
+    /// DynamoDB JSON (`{"S":"x"}`, map members sorted by UTF-8 bytes), for logs and test
+    /// failures: ``dynamoDBJSON`` as text.
+    public var description: String { dynamoDBJSON.text }
 }
 
 extension AttributeValue {

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import KVTable
+import KVTableDynamoDB
 import Logging
 import ServiceLifecycle
 

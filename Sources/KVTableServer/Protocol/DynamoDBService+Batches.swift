@@ -1,4 +1,5 @@
 import KVTable
+import KVTableDynamoDB
 
 /// BatchGetItem, BatchWriteItem, TransactWriteItems and TransactGetItems.
 extension DynamoDBService {
@@ -17,7 +18,7 @@ extension DynamoDBService {
             let entry = WireRequest(try Self.object(json, "RequestItems"))
             let table = try table(named: name)
             var keys: [Item] = []
-            for key in try entry.required("Keys", entry.array) { keys.append(try WireFormat.item(key, member: "Keys")) }
+            for key in try entry.required("Keys", entry.array) { keys.append(try WireRequest.item(key, member: "Keys")) }
             guard !keys.isEmpty else {
                 throw WireError.validation("1 validation error detected: Value at 'requestItems.\(name).member.keys' failed to satisfy constraint: Member must have length greater than or equal to 1")
             }
@@ -33,7 +34,7 @@ extension DynamoDBService {
         }
         var responses: [String: JSONValue] = [:]
         for (table, keys, projection) in work {
-            responses[table.name] = .array(try await table.batchGet(keys, projection: projection).map(WireFormat.json))
+            responses[table.name] = .array(try await table.batchGet(keys, projection: projection).map(\.dynamoDBJSON))
         }
         return .object(["Responses": .object(responses), "UnprocessedKeys": .object([:])])
     }
@@ -146,7 +147,7 @@ extension DynamoDBService {
         }
         let results = try store.transactGet(gets)
         return .object(["Responses": .array(results.map { item in
-            item.map { .object(["Item": WireFormat.json($0)]) } ?? .object([:])
+            item.map { .object(["Item": $0.dynamoDBJSON]) } ?? .object([:])
         })])
     }
 }

@@ -1,4 +1,5 @@
 import KVTable
+import KVTableDynamoDB
 
 /// `BillingMode` and `ProvisionedThroughput`: validated as DynamoDB validates them, kept with
 /// the table (``Table/metadata``) and reported back by DescribeTable. Nothing is throttled:

@@ -1,4 +1,5 @@
 import KVTable
+import KVTableDynamoDB
 
 /// PutItem, GetItem, DeleteItem and UpdateItem.
 extension DynamoDBService {
@@ -17,7 +18,7 @@ extension DynamoDBService {
         _ = try request.bool("ConsistentRead")
         try Self.acceptReporting(request)
         guard let item = try await table.getItem(key, projection: projection) else { return .object([:]) }
-        return .object(["Item": WireFormat.json(item)])
+        return .object(["Item": item.dynamoDBJSON])
     }
 
     func deleteItem(_ request: WireRequest) async throws -> JSONValue {
@@ -94,6 +95,6 @@ extension DynamoDBService {
     /// `{"Attributes": …}` when there is something to return, `{}` otherwise.
     static func attributes(_ item: Item?) -> JSONValue {
         guard let item, !item.isEmpty else { return .object([:]) }
-        return .object(["Attributes": WireFormat.json(item)])
+        return .object(["Attributes": item.dynamoDBJSON])
     }
 }

@@ -1,4 +1,5 @@
 import KVTable
+import KVTableDynamoDB
 
 /// Query and Scan.
 extension DynamoDBService {
@@ -116,8 +117,8 @@ extension DynamoDBService {
             "Count": .number(Double(page.count)),
             "ScannedCount": .number(Double(page.scannedCount)),
         ]
-        if !countOnly { result["Items"] = .array(page.items.map(WireFormat.json)) }
-        if let cursor = page.nextCursor { result["LastEvaluatedKey"] = WireFormat.json(cursor.lastEvaluatedKey) }
+        if !countOnly { result["Items"] = .array(page.items.map(\.dynamoDBJSON)) }
+        if let cursor = page.nextCursor { result["LastEvaluatedKey"] = cursor.lastEvaluatedKey.dynamoDBJSON }
         return .object(result)
     }
 }

@@ -1,4 +1,5 @@
 import KVTable
+import KVTableDynamoDB
 
 /// Reading `AttributeDefinitions`, `KeySchema` and `GlobalSecondaryIndexes` (CreateTable,
 /// UpdateTable) into KVTable's schema types, with DynamoDB's messages.

@@ -1,5 +1,6 @@
 import Foundation
 import KVTable
+import KVTableDynamoDB
 
 /// DynamoDB's `TableDescription` of a table.
 extension DynamoDBService {

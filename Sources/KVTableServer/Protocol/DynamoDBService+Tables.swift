@@ -1,5 +1,6 @@
 import Foundation
 import KVTable
+import KVTableDynamoDB
 
 /// CreateTable, DescribeTable, ListTables, DeleteTable, UpdateTable, the TTL and the tag
 /// operations.

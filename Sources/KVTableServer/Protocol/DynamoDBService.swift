@@ -1,5 +1,6 @@
 import Foundation
 import KVTable
+import KVTableDynamoDB
 
 /// DynamoDB's JSON protocol (API version 2012-08-10) over a ``KVStore``: one request body in,
 /// one response body out. Transport-free, so that it can be tested and embedded without HTTP;
@@ -76,13 +77,26 @@ public final class DynamoDBService: Sendable {
                   let handler = DynamoDBService.handlers[String(target.dropFirst(DynamoDBService.targetPrefix.count))] else {
                 throw WireError(type: "UnknownOperationException", message: "An unknown operation was requested: \(target ?? "(no X-Amz-Target header)")")
             }
-            let request = WireRequest(try JSONValue.parseObject(body))
+            let request = WireRequest(try DynamoDBService.requestObject(body))
             let result = try await handler(self, request)
             return Response(status: 200, body: result.serialized())
         } catch {
             let wire = DynamoDBService.wireError(error)
             return Response(status: wire.status, body: wire.body.serialized())
         }
+    }
+
+    /// Parses a request body; anything but a JSON object is a `SerializationException`.
+    static func requestObject(_ body: [UInt8]) throws(WireError) -> [String: JSONValue] {
+        if body.isEmpty { return [:] }
+        let json: JSONValue
+        do { json = try JSONValue.parse(body) } catch {
+            throw WireError.serialization("The request body is \(error)")
+        }
+        guard case .object(let object) = json else {
+            throw WireError.serialization("The request body must be a JSON object")
+        }
+        return object
     }
 
     static func wireError(_ error: any Error) -> WireError {

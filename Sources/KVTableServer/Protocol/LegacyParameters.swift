@@ -1,4 +1,5 @@
 import KVTable
+import KVTableDynamoDB
 
 /// DynamoDB's legacy parameters — `Expected`, `QueryFilter`/`ScanFilter`, `KeyConditions`,
 /// `AttributeUpdates`, `AttributesToGet` and `ConditionalOperator` — mapped onto the same
@@ -25,7 +26,7 @@ enum LegacyParameters {
             }
             let exists = try entry.bool("Exists") ?? true
             // (Not `nil`: AttributeValue is itself nil-literal expressible, as DynamoDB's NULL.)
-            let value: AttributeValue? = try entry.has("Value") ? WireFormat.attributeValue(entry.members["Value"]!) : Optional.none
+            let value: AttributeValue? = try entry.has("Value") ? WireRequest.attributeValue(entry.members["Value"]!) : Optional.none
             switch (exists, value) {
             case (true, let value?): parts.append(.compare(.path(path), .equal, .value(value)))
             case (true, nil):
@@ -75,7 +76,7 @@ enum LegacyParameters {
             let entry = WireRequest(try object(json, "AttributeUpdates"))
             let action = try entry.choice("Action", ["ADD", "PUT", "DELETE"]) ?? "PUT"
             // (Not `nil`: AttributeValue is itself nil-literal expressible, as DynamoDB's NULL.)
-            let value: AttributeValue? = try entry.has("Value") ? WireFormat.attributeValue(entry.members["Value"]!) : Optional.none
+            let value: AttributeValue? = try entry.has("Value") ? WireRequest.attributeValue(entry.members["Value"]!) : Optional.none
             let path = AttributePath.name(name)
             switch (action, value) {
             case ("PUT", let value?): actions.append(.set(path, .value(value)))
@@ -122,7 +123,7 @@ enum LegacyParameters {
         let op = try entry.required("ComparisonOperator", entry.string)
         var values: [AttributeValue] = []
         for json in try entry.array("AttributeValueList") ?? [] {
-            values.append(try WireFormat.attributeValue(json))
+            values.append(try WireRequest.attributeValue(json))
         }
         func arguments(_ count: Int) throws(WireError) {
             guard values.count == count else {

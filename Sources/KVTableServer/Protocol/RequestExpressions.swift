@@ -1,4 +1,5 @@
 import KVTable
+import KVTableDynamoDB
 
 /// The expressions of one request and their shared placeholders, plus DynamoDB's rules on
 /// mixing them with the legacy (pre-expression) parameters.

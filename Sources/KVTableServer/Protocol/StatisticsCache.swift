@@ -1,5 +1,6 @@
 import Foundation
 import KVTable
+import KVTableDynamoDB
 import Synchronization
 
 /// The item counts DescribeTable reports, counted exactly but not recounted on every call for

@@ -1,4 +1,5 @@
 import KVTable
+import KVTableDynamoDB
 
 /// The members of one request body, read with DynamoDB's messages for missing or mistyped
 /// parameters (`1 validation error detected: Value null at 'tableName' failed to satisfy
@@ -79,7 +80,7 @@ struct WireRequest {
 
     func item(_ member: String) throws(WireError) -> Item? {
         guard let value = present(member) else { return nil }
-        return try WireFormat.item(value, member: member)
+        return try WireRequest.item(value, member: member)
     }
 
     /// A member that must be one of `allowed` (an enum parameter such as `ReturnValues`).
@@ -119,11 +120,23 @@ struct WireRequest {
         var values: [String: AttributeValue] = [:]
         for (key, value) in object {
             do {
-                values[key] = try WireFormat.attributeValue(value)
-            } catch where error.type == "ValidationException" {
+                values[key] = try AttributeValue(dynamoDBJSON: value)
+            } catch where error.kind == .serialization {
+                throw WireError(error)
+            } catch {
                 throw WireError.validation("ExpressionAttributeValues contains invalid value: \(error.message) for key \(key)")
             }
         }
         return values
+    }
+
+    /// An item in DynamoDB JSON (through the one codec, ``Item/init(dynamoDBJSON:member:)``).
+    static func item(_ json: JSONValue, member: String) throws(WireError) -> Item {
+        do { return try Item(dynamoDBJSON: json, member: member) } catch { throw WireError(error) }
+    }
+
+    /// A value in DynamoDB JSON (through the one codec, ``AttributeValue/init(dynamoDBJSON:)``).
+    static func attributeValue(_ json: JSONValue) throws(WireError) -> AttributeValue {
+        do { return try AttributeValue(dynamoDBJSON: json) } catch { throw WireError(error) }
     }
 }

@@ -1,4 +1,5 @@
-/// A JSON parser over the request body's bytes (RFC 8259).
+/// A JSON parser over bytes (RFC 8259): request and response bodies of DynamoDB's protocol,
+/// items given on the command line.
 ///
 /// Why not `JSONDecoder`: decoding an untyped `JSONValue` through `Decodable` means trying each
 /// JSON type in turn and throwing on every miss, which cost more than the whole storage
@@ -11,7 +12,7 @@ struct JSONParser {
     /// Deeper than any valid request: DynamoDB nests documents 32 levels, two JSON levels each.
     static let maximumDepth = 128
 
-    static func parse(_ bytes: [UInt8]) throws(WireError) -> JSONValue {
+    static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
         var parser = JSONParser(bytes: bytes)
         let value = try parser.value(depth: 0)
         parser.skipWhitespace()
@@ -23,8 +24,8 @@ struct JSONParser {
         self.bytes = bytes
     }
 
-    private func error(_ what: String) -> WireError {
-        .serialization("The request body is not valid JSON: \(what) at byte \(position)")
+    private func error(_ what: String) -> JSONSyntaxError {
+        JSONSyntaxError(reason: what, offset: position)
     }
 
     private mutating func skipWhitespace() {
@@ -36,7 +37,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func value(depth: Int) throws(WireError) -> JSONValue {
+    private mutating func value(depth: Int) throws(JSONSyntaxError) -> JSONValue {
         guard depth < JSONParser.maximumDepth else { throw error("nesting too deep") }
         skipWhitespace()
         guard position < bytes.count else { throw error("unexpected end") }
@@ -52,7 +53,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func literal(_ word: StaticString) throws(WireError) {
+    private mutating func literal(_ word: StaticString) throws(JSONSyntaxError) {
         let count = word.utf8CodeUnitCount
         guard position + count <= bytes.count else { throw error("unexpected end") }
         for offset in 0..<count where bytes[position + offset] != word.utf8Start[offset] {
@@ -61,7 +62,7 @@ struct JSONParser {
         position += count
     }
 
-    private mutating func object(depth: Int) throws(WireError) -> JSONValue {
+    private mutating func object(depth: Int) throws(JSONSyntaxError) -> JSONValue {
         position += 1   // {
         var members: [String: JSONValue] = [:]
         skipWhitespace()
@@ -90,7 +91,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func array(depth: Int) throws(WireError) -> JSONValue {
+    private mutating func array(depth: Int) throws(JSONSyntaxError) -> JSONValue {
         position += 1   // [
         var elements: [JSONValue] = []
         skipWhitespace()
@@ -113,7 +114,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func number() throws(WireError) -> Double {
+    private mutating func number() throws(JSONSyntaxError) -> Double {
         let start = position
         scan: while position < bytes.count {
             switch bytes[position] {
@@ -131,7 +132,7 @@ struct JSONParser {
     }
 
     /// A string value; the position is at its opening quote.
-    private mutating func string() throws(WireError) -> String {
+    private mutating func string() throws(JSONSyntaxError) -> String {
         position += 1   // "
         let start = position
         // Fast path: no escapes.
@@ -190,7 +191,7 @@ struct JSONParser {
         return text
     }
 
-    private mutating func hex4() throws(WireError) -> UInt32 {
+    private mutating func hex4() throws(JSONSyntaxError) -> UInt32 {
         guard position + 4 <= bytes.count else { throw error("invalid \\u escape") }
         var value: UInt32 = 0
         for byte in bytes[position..<position + 4] {
@@ -206,4 +207,14 @@ struct JSONParser {
         position += 4
         return value
     }
+}
+
+/// Text that is not valid JSON: what is wrong and where (a byte offset).
+public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What is wrong: "unexpected end", "invalid UTF-8 in a string", …
+    public var reason: String
+    /// The byte offset at which the parser noticed it.
+    public var offset: Int
+
+    public var description: String { "not valid JSON: \(reason) at byte \(offset)" }
 }

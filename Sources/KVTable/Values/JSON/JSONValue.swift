@@ -1,8 +1,17 @@
-/// A parsed JSON document: the body of a DynamoDB request or response.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// A JSON document: the body of a DynamoDB request or response, an item in DynamoDB JSON.
 ///
-/// Requests are read by ``JSONParser``; responses are written by ``serialized()``, which emits
+/// ``parse(_:)`` reads one (validating UTF-8 and bounding nesting); ``serialized()`` writes
 /// exactly the characters DynamoDB clients expect (no escaped slashes, integral numbers without
-/// a fraction).
+/// a fraction, object members sorted by the UTF-8 bytes of their names so output is stable).
+///
+/// Numbers are `Double`s: DynamoDB's protocol carries attribute numbers as *strings*
+/// (`{"N": "1.5"}`), so only counts and limits travel as JSON numbers.
 public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
@@ -11,14 +20,20 @@ public enum JSONValue: Sendable, Hashable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    /// Parses a request body; anything but a JSON object is a `SerializationException`.
-    static func parseObject(_ bytes: [UInt8]) throws(WireError) -> [String: JSONValue] {
-        if bytes.isEmpty { return [:] }
-        guard case .object(let object) = try JSONParser.parse(bytes) else {
-            throw WireError.serialization("The request body must be a JSON object")
-        }
-        return object
+    /// Parses JSON text.
+    ///
+    /// - Throws: ``JSONSyntaxError`` naming what is wrong and the byte offset.
+    public static func parse(_ bytes: some Collection<UInt8>) throws(JSONSyntaxError) -> JSONValue {
+        try JSONParser.parse(Array(bytes))
     }
+
+    /// Parses JSON text.
+    public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
+        try JSONParser.parse(Array(text.utf8))
+    }
+
+    /// The JSON text as a `String`.
+    public var text: String { String(decoding: serialized(), as: UTF8.self) }
 
     /// The JSON text.
     public func serialized() -> [UInt8] {
@@ -51,8 +66,9 @@ public enum JSONValue: Sendable, Hashable {
             output.append(UInt8(ascii: "]"))
         case .object(let members):
             output.append(UInt8(ascii: "{"))
-            // Sorted keys: stable output for tests and diffs.
-            for (i, key) in members.keys.sorted().enumerated() {
+            // Sorted keys: stable output for tests and diffs; by UTF-8 bytes, as DynamoDB
+            // orders strings (Swift's `<` would equate composed and decomposed characters).
+            for (i, key) in members.keys.sorted(by: { bytesLess($0.utf8, $1.utf8) }).enumerated() {
                 if i > 0 { output.append(UInt8(ascii: ",")) }
                 JSONValue.writeString(key, to: &output)
                 output.append(UInt8(ascii: ":"))

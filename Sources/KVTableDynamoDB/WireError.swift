@@ -18,16 +18,18 @@ public struct WireError: Error, Sendable, Equatable {
         self.status = status
     }
 
-    static func validation(_ message: String) -> WireError {
+    /// A `ValidationException`.
+    public static func validation(_ message: String) -> WireError {
         WireError(type: "ValidationException", message: message)
     }
 
-    static func serialization(_ message: String) -> WireError {
+    /// A `SerializationException`.
+    public static func serialization(_ message: String) -> WireError {
         WireError(type: "SerializationException", message: message)
     }
 
     /// The namespace prefix of `__type` for errors DynamoDB defines in its own API.
-    static let namespace = "com.amazonaws.dynamodb.v20120810#"
+    public static let namespace = "com.amazonaws.dynamodb.v20120810#"
 
     /// The response body.
     public var body: JSONValue {
@@ -41,13 +43,13 @@ public struct WireError: Error, Sendable, Equatable {
     ///
     /// - Parameter returnItems: whether the request asked for the current item on a failed
     ///   condition (`ReturnValuesOnConditionCheckFailure: ALL_OLD`); per transaction action.
-    init(_ error: KVTableError, returnItems: [Bool] = []) {
+    public init(_ error: KVTableError, returnItems: [Bool] = []) {
         switch error {
         case .validation(let message):
             self = .validation(message)
         case .conditionalCheckFailed(let item):
             self.init(type: "ConditionalCheckFailedException", message: "The conditional request failed")
-            if let item, returnItems.first == true { extra["Item"] = WireFormat.json(item) }
+            if let item, returnItems.first == true { extra["Item"] = item.dynamoDBJSON }
         case .resourceNotFound(let message):
             self.init(type: "ResourceNotFoundException", message: message)
         case .resourceInUse(let message):
@@ -62,7 +64,7 @@ public struct WireError: Error, Sendable, Equatable {
                     break
                 case .conditionalCheckFailed(let item):
                     member["Message"] = .string("The conditional request failed")
-                    if let item, offset < returnItems.count, returnItems[offset] { member["Item"] = WireFormat.json(item) }
+                    if let item, offset < returnItems.count, returnItems[offset] { member["Item"] = item.dynamoDBJSON }
                 case .validationError(let message):
                     member["Message"] = .string(message)
                 }
@@ -76,4 +78,12 @@ public struct WireError: Error, Sendable, Equatable {
             self.init(type: "InternalServerError", message: message, status: 500)
         }
     }
+}
+
+extension WireError {
+    /// Malformed DynamoDB JSON, as the exception DynamoDB answers for it.
+    public init(_ error: DynamoDBJSONError) {
+        self.init(type: error.kind.rawValue, message: error.message)
+    }
+
 }
