@@ -172,9 +172,15 @@ struct QueryTests {
             (Query(partitionKey: "USER#1", startAfter: PageCursor(lastEvaluatedKey: ["PK": "USER#1"])), "The provided starting key is invalid: it must hold SK of type S"),
             (Query(partitionKey: "USER#1", startAfter: PageCursor(lastEvaluatedKey: ["PK": "USER#2", "SK": "x"])), "The provided starting key is invalid: its partition key does not match the query's"),
             (Query(partitionKey: "USER#1", filter: .attribute("a") > true), "Invalid FilterExpression: Incorrect operand type for operator or function; operator or function: >, operand type: BOOL"),
+            // The same rule as over the wire, for typed and parsed queries alike.
+            (Query(partitionKey: "USER#1", filter: .beginsWith("SK", "FILE#")), "Filter Expression can only contain non-primary key attributes: Primary key attribute: SK"),
+            (Query(partitionKey: "USER#1", filter: .exists("a") && .attribute("PK") == "USER#1"), "Filter Expression can only contain non-primary key attributes: Primary key attribute: PK"),
         ]
         for (query, message) in cases {
             await #expect(throws: KVTableError.validation(message)) { try await table.query(query) }
+        }
+        await #expect(throws: KVTableError.validation("Filter Expression can only contain non-primary key attributes: Primary key attribute: SK")) {
+            try await table.query(keyCondition: "PK = :pk", filter: "SK > :s", values: [":pk": "USER#1", ":s": "A"])
         }
         let numbers = try await fixture.store.createTable(TableSchema(
             name: "Numbers", keySchema: KeySchema(partitionKey: KeyAttribute("p", .string), sortKey: KeyAttribute("n", .number))))

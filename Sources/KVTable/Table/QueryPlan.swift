@@ -24,6 +24,12 @@ struct QueryPlan {
         try QueryPlan.validateOptions(limit: query.limit, filter: query.filter, projection: query.projection,
                                       countOnly: query.countOnly)
         let keySchema = layout.keySchema(for: index)
+        // DynamoDB's rule for Query (not Scan): key attributes belong in the key condition,
+        // where they narrow the range read, not in a filter applied after reading it.
+        if let filter = query.filter,
+           let keyName = keySchema.attributes.map(\.name).sorted().first(where: filter.attributeNames.contains) {
+            throw .validation("Filter Expression can only contain non-primary key attributes: Primary key attribute: \(keyName)")
+        }
         let partition = keySchema.partitionKey
         guard query.partitionKey.type == partition.type.attributeType else {
             throw .validation("One or more parameter values were invalid: Condition parameter type does not match schema type")

@@ -46,7 +46,7 @@ extension KVStore {
             writes.append(write)
         }
         let token = clientRequestToken.map {
-            IdempotencyRecord(token: $0, fingerprint: LMDBKeyMapping.fnv1a(Array(actions.map(\.fingerprintText).joined(separator: "\n").utf8)))
+            IdempotencyRecord(token: $0, fingerprint: StableHash.fnv1a(Array(actions.map(\.fingerprintText).joined(separator: "\n").utf8)))
         }
         let time = context.time
         let prepared = writes

@@ -20,9 +20,6 @@ extension DynamoDBService {
         }
         let filter = try expressions.condition("FilterExpression", kind: .filter)
             ?? LegacyParameters.filter(request, member: "QueryFilter")
-        if let filter, let keyName = keySchema.attributes.map(\.name).sorted().first(where: filter.attributeNames.contains) {
-            throw WireError.validation("Filter Expression can only contain non-primary key attributes: Primary key attribute: \(keyName)")
-        }
         let projection = try expressions.projection() ?? LegacyParameters.attributesToGet(request)
         try expressions.finish()
         let countOnly = try select(request, table: table, indexName: indexName, projection: projection)

@@ -29,7 +29,7 @@ public struct LMDBConfiguration: Sendable, Hashable {
     /// (see `LMDBKeyMapping`). Internal so that tests can exercise long keys cheaply.
     var longKeyThreshold: Int = LMDBKeyMapping.defaultThreshold
     /// The suffix function for long keys; tests replace it to force collisions.
-    var longKeyHash: @Sendable ([UInt8]) -> UInt64 = LMDBKeyMapping.fnv1a
+    var longKeyHash: @Sendable ([UInt8]) -> UInt64 = StableHash.fnv1a
 
     public init(durability: Durability = .durable, initialMapSize: Int = 64 << 20, maxReaders: Int = 1024) {
         self.durability = durability

@@ -34,16 +34,6 @@ enum LMDBKeyMapping {
     /// 480 + 8 suffix bytes stay under LMDB's 511-byte limit.
     static let defaultThreshold = 480
     static let suffixLength = 8
-
-    /// 64-bit FNV-1a: stable across processes (Swift's `Hasher` is seeded per process).
-    @Sendable static func fnv1a(_ bytes: [UInt8]) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes {
-            hash ^= UInt64(byte)
-            hash &*= 0x100_0000_01b3
-        }
-        return hash
-    }
 }
 
 /// A read or write view of one LMDB transaction, used by one thread at a time.
