@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "KVTable", targets: ["KVTable"]),
         .library(name: "Analytics", targets: ["Analytics"]),
         .library(name: "KVTableDynamoDB", targets: ["KVTableDynamoDB"]),
+        .library(name: "KVTableRemote", targets: ["KVTableRemote"]),
         .library(name: "KVTableServer", targets: ["KVTableServer"]),
         .executable(name: "kvtable", targets: ["kvtable"]),
         .executable(name: "kvtable-bench", targets: ["Benchmarks"]),
@@ -22,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.60.0"),
     ],
     targets: [
         // The only native dependency: LMDB from the system (`liblmdb-dev`).
@@ -58,6 +61,18 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The remote engine: the same table API over DynamoDB's JSON protocol (AWS DynamoDB,
+        // ScyllaDB Alternator, `kvtable serve`, moto).
+        .target(
+            name: "KVTableRemote",
+            dependencies: [
+                "KVTable",
+                "KVTableDynamoDB",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // DynamoDB's JSON protocol over HTTP: the operations (Protocol/) and the server (HTTP/).
         .target(
             name: "KVTableServer",
@@ -76,6 +91,7 @@ let package = Package(
                 "KVTable",
                 "KVTableServer",
                 "KVTableDynamoDB",
+                "KVTableRemote",
                 "Analytics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -106,6 +122,16 @@ let package = Package(
         .testTarget(
             name: "KVTableDynamoDBTests",
             dependencies: ["KVTableDynamoDB", "KVTable"]
+        ),
+        .testTarget(
+            name: "KVTableRemoteTests",
+            dependencies: [
+                "KVTableRemote", "KVTableServer", "KVTableDynamoDB", "KVTable",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
         ),
         .testTarget(
             name: "KVTableServerTests",

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KVTable
+import KVTableDynamoDB
 import KVTableServer
 import Logging
 import ServiceLifecycle
@@ -26,8 +27,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address to bind. Loopback by default; bind 0.0.0.0 only on a trusted network.")
     var host: String = "127.0.0.1"
 
-    @Option(help: "Accept only requests signed with this AWS access key id (signatures are not verified). Default: accept any.")
+    @Option(help: "With --secret-access-key: accept only requests signed (AWS Signature Version 4) with this key. Default: accept any.")
     var accessKeyId: String?
+
+    @Option(help: "The secret of --access-key-id; every request's signature is verified with it.")
+    var secretAccessKey: String?
 
     @Option(help: "Largest request body accepted, in bytes.")
     var maxBodyBytes: Int = 16 << 20
@@ -43,6 +47,9 @@ struct ServeCommand: AsyncParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         guard ttlSweepSeconds > 0 else { throw ValidationError("--ttl-sweep-seconds must be positive") }
         guard maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
+        guard (accessKeyId == nil) == (secretAccessKey == nil) else {
+            throw ValidationError("Give --access-key-id and --secret-access-key together: a key id alone authenticates nothing")
+        }
     }
 
     func run() async throws {
@@ -51,9 +58,13 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = .notice
         let store = try path.map { try StoreOptions.open($0, durability: durability, create: true) } ?? KVStore.inMemory()
         defer { store.close() }
+        var credentials: [AWSCredentials] = []
+        if let accessKeyId, let secretAccessKey {
+            credentials = [AWSCredentials(accessKeyID: accessKeyId, secretAccessKey: secretAccessKey)]
+        }
         let server = DynamoDBServer(
             service: DynamoDBService(store: store, region: region),
-            configuration: ServerConfiguration(host: host, port: port, accessKeyID: accessKeyId, maximumBodyBytes: maxBodyBytes),
+            configuration: ServerConfiguration(host: host, port: port, credentials: credentials, maximumBodyBytes: maxBodyBytes),
             logger: logger)
         let host = self.host
         let location = path ?? "in memory"

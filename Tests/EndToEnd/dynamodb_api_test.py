@@ -19,6 +19,8 @@ import tempfile
 import threading
 import time
 import unittest
+import urllib.error
+import urllib.request
 import urllib.request
 import urllib.error
 
@@ -43,10 +45,10 @@ class Server:
             raise RuntimeError("kvtable serve did not start: %r %s" % (line, self.process.stderr.read()))
         self.endpoint = line.split(" on ")[1].split(" ")[0]
 
-    def client(self, key="test"):
+    def client(self, key="test", secret="secret"):
         return boto3.client(
             "dynamodb", endpoint_url=self.endpoint, region_name="us-east-1",
-            aws_access_key_id=key, aws_secret_access_key="secret",
+            aws_access_key_id=key, aws_secret_access_key=secret,
             config=Config(retries={"max_attempts": 1}, max_pool_connections=16))
 
     def stop(self):
@@ -591,13 +593,27 @@ class DynamoDBAPITest(unittest.TestCase):
 
 
 class ServerOptionsTest(unittest.TestCase):
-    def test_access_key_check_and_body_limit(self):
+    def test_signature_check_and_body_limit(self):
         directory = tempfile.mkdtemp(prefix="kvtable-e2e-")
-        server = Server(directory, "--access-key-id", "AKIDKVTABLE", "--max-body-bytes", "2000", in_memory=True)
+        server = Server(directory, "--access-key-id", "AKIDKVTABLE", "--secret-access-key", "s3cret",
+                        "--max-body-bytes", "2000", in_memory=True)
         try:
-            code, message, _ = error_of(server.client("WRONG").list_tables)
+            code, message, _ = error_of(server.client("WRONG", "s3cret").list_tables)
             self.assertEqual((code, message), ("UnrecognizedClientException", "The security token included in the request is invalid."))
-            client = server.client("AKIDKVTABLE")
+            # The right key id with a forged signature (boto3 signs with the wrong secret).
+            code, message, _ = error_of(server.client("AKIDKVTABLE", "not-the-secret").list_tables)
+            self.assertEqual(code, "InvalidSignatureException")
+            self.assertIn("The request signature we calculated does not match the signature you provided", message)
+            # No signature at all.
+            request = urllib.request.Request(server.endpoint, data=b"{}", method="POST", headers={
+                "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "DynamoDB_20120810.ListTables"})
+            try:
+                urllib.request.urlopen(request, timeout=10)
+                self.fail("an unsigned request was accepted")
+            except urllib.error.HTTPError as error:
+                self.assertEqual(error.code, 400)
+                self.assertIn("MissingAuthenticationTokenException", error.read().decode())
+            client = server.client("AKIDKVTABLE", "s3cret")
             self.assertEqual(client.list_tables()["TableNames"], [])
             single_table(client, "Limited")
             try:
@@ -610,6 +626,12 @@ class ServerOptionsTest(unittest.TestCase):
             shutil.rmtree(directory, ignore_errors=True)
         self.assertEqual(code, 0, output)
         self.assertFalse(os.path.exists(server.path))      # --in-memory wrote no file
+
+    def test_key_id_needs_its_secret(self):
+        result = subprocess.run([BINARY, "serve", "--port", "0", "--in-memory", "--access-key-id", "AKID"],
+                                capture_output=True, text=True, timeout=30)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("Give --access-key-id and --secret-access-key together", result.stderr)
 
     def test_serve_needs_exactly_one_store(self):
         for arguments in ([], ["--in-memory", "--path", "x.kvt"]):

@@ -211,9 +211,4 @@ struct DynamoDBServiceTests {
         #expect(try StatisticsCache(quickCount: .zero, reuseFor: .zero).statistics(of: table).itemCount == 2)
     }
 
-    @Test("the access key of a SigV4 Authorization header")
-    func accessKey() {
-        #expect(DynamoDBServer.accessKey(in: "AWS4-HMAC-SHA256 Credential=AKID/20261122/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=ab") == "AKID")
-        #expect(DynamoDBServer.accessKey(in: "Bearer x") == nil)
-    }
 }

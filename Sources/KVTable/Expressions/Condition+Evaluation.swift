@@ -46,7 +46,7 @@ extension Condition {
     }
 
     /// Whether `item` satisfies the condition. A missing item is evaluated as an empty one.
-    func evaluate(_ item: Item) -> Bool {
+    public func evaluate(_ item: Item) -> Bool {
         switch self {
         case .compare(let lhs, let op, let rhs):
             guard let left = lhs.resolve(in: item), let right = rhs.resolve(in: item) else {

@@ -96,7 +96,9 @@ public struct TableSchema: Sendable, Hashable, Codable {
     }
 
     /// DynamoDB's rules for table and index definitions.
-    func validate() throws(KVTableError) {
+    /// Checks the schema as DynamoDB checks a `CreateTable` request: names, key attribute names
+    /// and types, index count and projections.
+    public func validate() throws(KVTableError) {
         try TableSchema.validateName(name, what: "TableName")
         var types: [String: KeyType] = [:]
         func declare(_ attribute: KeyAttribute) throws(KVTableError) {

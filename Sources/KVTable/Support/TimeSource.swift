@@ -22,7 +22,8 @@ public struct SystemTimeSource: TimeSource {
 
 extension TimeSource {
     /// Now in epoch seconds, exactly to the millisecond, for comparing with TTL attributes.
-    var epochSeconds: ExactDecimal {
+    /// The current time in epoch seconds, with milliseconds: what TTL attributes are compared with.
+    public var epochSeconds: ExactDecimal {
         let milliseconds = Int((now().timeIntervalSince1970 * 1000).rounded(.down))
         return (try? ExactDecimal(coefficient: UInt128(milliseconds.magnitude), exponent: -3,
                                   isNegative: milliseconds < 0)) ?? .zero

@@ -116,6 +116,14 @@ public struct Page: Sendable, Hashable {
     public var scannedCount: Int
     /// Where the next page starts; nil when there is nothing more.
     public var nextCursor: PageCursor?
+
+    /// A page, as an engine reports it.
+    public init(items: [Item], count: Int, scannedCount: Int, nextCursor: PageCursor?) {
+        self.items = items
+        self.count = count
+        self.scannedCount = scannedCount
+        self.nextCursor = nextCursor
+    }
 }
 
 /// An opaque position to resume a query or scan from: the key attributes of the last item

@@ -1,9 +1,12 @@
+/// A request of a batch write (``ItemTable/batchWrite(_:)``): put an item, or delete one by key.
+public enum WriteRequest: Sendable, Hashable {
+    case put(Item)
+    case delete(key: Item)
+}
+
 extension Table {
-    /// A request of ``Table/batchWrite(_:)``.
-    public enum WriteRequest: Sendable, Hashable {
-        case put(Item)
-        case delete(key: Item)
-    }
+    /// A request of ``Table/batchWrite(_:)`` (the top-level ``WriteRequest``).
+    public typealias WriteRequest = KVTable.WriteRequest
 
     /// The items with these keys, in the order of `keys`, leaving out absent ones, all read in
     /// one snapshot. Any number of keys; duplicates are rejected.

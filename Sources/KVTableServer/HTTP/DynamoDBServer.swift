@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import KVTable
 import KVTableDynamoDB
+import KVTableDynamoDB
 import Logging
 import ServiceLifecycle
 
@@ -12,18 +13,19 @@ public struct ServerConfiguration: Sendable {
     public var host: String
     /// The TCP port; 0 picks a free one (reported through `onListening`).
     public var port: Int
-    /// When set, every request must carry an AWS Signature V4 `Authorization` header whose
-    /// credential is this access key id; the signature itself is not checked. When nil,
-    /// signatures and keys are ignored, as local DynamoDB tools do.
-    public var accessKeyID: String?
+    /// When not empty, every request must carry a valid AWS Signature Version 4 from one of
+    /// these keys, made within 15 minutes of the server's clock (``SignatureVerifier``, the
+    /// same code the remote engine signs with). When empty, signatures are ignored, as local
+    /// DynamoDB tools do.
+    public var credentials: [AWSCredentials]
     /// Larger request bodies are refused with HTTP 413 (DynamoDB's own limit is 16 MB).
     public var maximumBodyBytes: Int
 
-    public init(host: String = "127.0.0.1", port: Int = 8000, accessKeyID: String? = nil,
+    public init(host: String = "127.0.0.1", port: Int = 8000, credentials: [AWSCredentials] = [],
                 maximumBodyBytes: Int = 16 << 20) {
         self.host = host
         self.port = port
-        self.accessKeyID = accessKeyID
+        self.credentials = credentials
         self.maximumBodyBytes = maximumBodyBytes
     }
 }
@@ -63,8 +65,9 @@ public struct DynamoDBServer: Sendable {
         let router = Router()
         let service = self.service
         let configuration = self.configuration
+        let verifier = configuration.credentials.isEmpty ? nil : SignatureVerifier(credentials: configuration.credentials)
         router.post("/") { request, _ -> Response in
-            await DynamoDBServer.respond(to: request, service: service, configuration: configuration)
+            await DynamoDBServer.respond(to: request, service: service, configuration: configuration, verifier: verifier)
         }
         return Application(
             router: router,
@@ -74,14 +77,8 @@ public struct DynamoDBServer: Sendable {
             logger: logger)
     }
 
-    static func respond(to request: Request, service: DynamoDBService, configuration: ServerConfiguration) async -> Response {
-        if let expected = configuration.accessKeyID {
-            let authorization = request.headers[.authorization] ?? ""
-            guard accessKey(in: authorization) == expected else {
-                return response(WireError(type: "UnrecognizedClientException",
-                                          message: "The security token included in the request is invalid."))
-            }
-        }
+    static func respond(to request: Request, service: DynamoDBService, configuration: ServerConfiguration,
+                        verifier: SignatureVerifier?) async -> Response {
         var request = request
         let body: ByteBuffer
         do {
@@ -91,17 +88,31 @@ public struct DynamoDBServer: Sendable {
                                       message: "Request body exceeds the limit of \(configuration.maximumBodyBytes) bytes",
                                       status: 413))
         }
+        let bytes = Array(buffer: body)
+        if let verifier {
+            // The signature covers the body, so it is checked once the body is read.
+            do {
+                _ = try verifier.verify(method: request.method.rawValue, path: request.uri.path,
+                                        query: request.uri.query ?? "",
+                                        headers: signedHeaders(of: request),
+                                        body: bytes, now: Date())
+            } catch {
+                return response(WireError(type: error.dynamoDBType, message: error.message))
+            }
+        }
         let target = request.headers[HTTPField.Name("X-Amz-Target")!]
-        let result = await service.handle(target: target, body: Array(buffer: body))
+        let result = await service.handle(target: target, body: bytes)
         return response(status: result.status, body: result.body)
     }
 
-    /// The access key id of a SigV4 `Authorization` header
-    /// (`AWS4-HMAC-SHA256 Credential=<key>/<date>/<region>/dynamodb/aws4_request, …`).
-    static func accessKey(in authorization: String) -> String? {
-        guard let range = authorization.range(of: "Credential=") else { return nil }
-        let rest = authorization[range.upperBound...]
-        return rest.split(separator: "/", maxSplits: 1).first.map(String.init)
+    /// The request's headers as the client signed them: HTTPTypes keeps `Host` apart, as the
+    /// request's authority.
+    static func signedHeaders(of request: Request) -> [(name: String, value: String)] {
+        var headers = request.headers.map { (name: $0.name.rawName, value: $0.value) }
+        if let authority = request.head.authority, !headers.contains(where: { $0.name.lowercased() == "host" }) {
+            headers.append((name: "host", value: authority))
+        }
+        return headers
     }
 
     private static func response(_ error: WireError) -> Response {

@@ -1,0 +1,162 @@
+import KVTable
+import KVTableDynamoDB
+
+/// A table of a ``RemoteStore``: DynamoDB's item operations sent to the endpoint, with the
+/// same Swift API and errors as the local ``Table``.
+///
+/// Typed trees (``Condition``, ``Update``, ``Query``) are printed as expression strings with
+/// generated placeholders (``ExpressionPrinter``). Reads of the table are strongly consistent;
+/// reads of a global secondary index are eventually consistent on DynamoDB.
+public struct RemoteTable: ItemTable {
+    let store: RemoteStore
+    let state: RemoteTableState
+
+    /// The table's name.
+    public var name: String { schema.name }
+    /// The table's key schema and indexes, as `DescribeTable` reported them.
+    public let schema: TableSchema
+    /// The TTL attribute, when time to live is enabled.
+    public var timeToLiveAttribute: String? { state.timeToLiveAttribute }
+
+    init(store: RemoteStore, schema: TableSchema, state: RemoteTableState) {
+        self.store = store
+        self.schema = schema
+        self.state = state
+    }
+
+    var client: DynamoDBClient { store.client }
+
+    // MARK: - Reads
+
+    /// The item with this primary key, or nil (`GetItem`, strongly consistent).
+    public func getItem(_ key: Item, projection: [AttributePath]? = nil, includeExpired: Bool = false) async throws -> Item? {
+        var printer = ExpressionPrinter()
+        var request = base()
+        request["Key"] = key.dynamoDBJSON
+        request["ConsistentRead"] = .bool(true)
+        let ttl = includeExpired ? nil : timeToLiveAttribute
+        if let projection {
+            // The TTL attribute is read too, to hide an expired item, and dropped after.
+            let extra = ttl.map { AttributePath.name($0) }.flatMap { projection.contains($0) ? nil : $0 }
+            request["ProjectionExpression"] = .string(printer.projection(projection + (extra.map { [$0] } ?? [])))
+        }
+        request.placeholders(from: printer)
+        let answer = try await client.call("GetItem", request, retry: .always)
+        guard let json = answer["Item"] else { return nil }
+        var item = try RemoteTable.item(json, operation: "GetItem")
+        if let ttl, RemoteTable.isExpired(item, ttl, now: store.time.epochSeconds) { return nil }
+        if let projection, let ttl, !projection.contains(.name(ttl)) { item[ttl] = nil }
+        return item
+    }
+
+    // MARK: - Writes
+
+    /// Stores `item` if `condition` holds (`PutItem`).
+    @discardableResult
+    public func putItem(_ item: Item, condition: Condition? = nil, returnOldItem: Bool = false,
+                        returnItemOnConditionFailure: Bool = false) async throws -> Item? {
+        var printer = ExpressionPrinter()
+        var request = base()
+        request["Item"] = item.dynamoDBJSON
+        if let condition = effective(condition) { request["ConditionExpression"] = .string(printer.condition(condition)) }
+        if returnOldItem { request["ReturnValues"] = .string("ALL_OLD") }
+        if returnItemOnConditionFailure { request["ReturnValuesOnConditionCheckFailure"] = .string("ALL_OLD") }
+        request.placeholders(from: printer)
+        // Replaying an unconditional put that returns nothing cannot change its outcome.
+        let safety: DynamoDBClient.RetrySafety = condition == nil && !returnOldItem ? .always : .throttlingOnly
+        return try await attributes(of: client.call("PutItem", request, retry: safety), "PutItem")
+    }
+
+    /// Deletes the item with this key if `condition` holds (`DeleteItem`).
+    @discardableResult
+    public func deleteItem(_ key: Item, condition: Condition? = nil, returnOldItem: Bool = false,
+                           returnItemOnConditionFailure: Bool = false) async throws -> Item? {
+        var printer = ExpressionPrinter()
+        var request = base()
+        request["Key"] = key.dynamoDBJSON
+        if let condition = effective(condition) { request["ConditionExpression"] = .string(printer.condition(condition)) }
+        if returnOldItem { request["ReturnValues"] = .string("ALL_OLD") }
+        if returnItemOnConditionFailure { request["ReturnValuesOnConditionCheckFailure"] = .string("ALL_OLD") }
+        request.placeholders(from: printer)
+        let safety: DynamoDBClient.RetrySafety = condition == nil && !returnOldItem ? .always : .throttlingOnly
+        return try await attributes(of: client.call("DeleteItem", request, retry: safety), "DeleteItem")
+    }
+
+    /// Applies `update` to the item with this key if `condition` holds (`UpdateItem`).
+    ///
+    /// - Throws: ``KVTableError/validation(_:)`` also for an update DynamoDB's expression
+    ///   language cannot express (two `+`/`-` in one value), before anything is sent.
+    @discardableResult
+    public func updateItem(_ key: Item, _ update: Update, condition: Condition? = nil,
+                           returnValues: ReturnValues = .none,
+                           returnItemOnConditionFailure: Bool = false) async throws -> Item? {
+        var printer = ExpressionPrinter()
+        var request = base()
+        request["Key"] = key.dynamoDBJSON
+        request["UpdateExpression"] = .string(try printer.update(update))
+        if let condition = effective(condition) { request["ConditionExpression"] = .string(printer.condition(condition)) }
+        if returnValues != .none { request["ReturnValues"] = .string(returnValues.rawValue) }
+        if returnItemOnConditionFailure { request["ReturnValuesOnConditionCheckFailure"] = .string("ALL_OLD") }
+        request.placeholders(from: printer)
+        let safety: DynamoDBClient.RetrySafety =
+            condition == nil && returnValues == .none && update.isIdempotent ? .always : .throttlingOnly
+        return try await attributes(of: client.call("UpdateItem", request, retry: safety), "UpdateItem")
+    }
+
+    // MARK: - Shared
+
+    /// `TableName`, the member every item request starts with.
+    func base() -> [String: JSONValue] {
+        ["TableName": .string(name)]
+    }
+
+    /// A write's condition as the local engine evaluates it: an expired item counts as absent.
+    ///
+    /// DynamoDB evaluates the condition on the stored item even when its TTL has passed. The
+    /// condition on an absent item has a fixed value, known here; so the sent condition is
+    /// `c AND NOT expired` when `c` is false on an absent item, `c OR expired` when it is true.
+    func effective(_ condition: Condition?) -> Condition? {
+        guard let condition, let ttl = timeToLiveAttribute else { return condition }
+        let now = AttributeValue.n(store.time.epochSeconds)
+        let expired: Condition = .hasType(.name(ttl), .number) && .attribute(.name(ttl)) < .value(now)
+        return condition.evaluate([:]) ? .or(condition, expired) : .and(condition, .not(expired))
+    }
+
+    func attributes(of answer: [String: JSONValue], _ operation: String) throws -> Item? {
+        guard let json = answer["Attributes"] else { return nil }
+        return try RemoteTable.item(json, operation: operation)
+    }
+
+    static func item(_ json: JSONValue, operation: String) throws -> Item {
+        do { return try Item(dynamoDBJSON: json) } catch {
+            throw RemoteError.malformedResponse(operation: operation, reason: "an item is not valid DynamoDB JSON: \(error)")
+        }
+    }
+
+    static func isExpired(_ item: Item, _ ttl: String, now: ExactDecimal) -> Bool {
+        guard case .n(let expiry)? = item[ttl] else { return false }
+        return expiry < now
+    }
+}
+
+extension Dictionary where Key == String, Value == JSONValue {
+    /// Adds `ExpressionAttributeNames` / `ExpressionAttributeValues` when the printer defined
+    /// any (DynamoDB rejects empty ones).
+    mutating func placeholders(from printer: ExpressionPrinter) {
+        if !printer.names.isEmpty { self["ExpressionAttributeNames"] = .object(printer.names.mapValues { .string($0) }) }
+        if !printer.values.isEmpty { self["ExpressionAttributeValues"] = printer.values.dynamoDBJSON }
+    }
+}
+
+extension Update {
+    /// Whether applying the update twice leaves the item as applying it once: only `SET` of
+    /// constants and `REMOVE`.
+    var isIdempotent: Bool {
+        actions.allSatisfy { action in
+            switch action {
+            case .set(_, .value), .remove: return true
+            default: return false
+            }
+        }
+    }
+}

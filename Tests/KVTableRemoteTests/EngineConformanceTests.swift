@@ -1,0 +1,206 @@
+import Foundation
+import KVTable
+import KVTableRemote
+import Testing
+
+/// The behaviours every engine shares, written once against ``ItemStore`` / ``ItemTable`` and
+/// run on LMDB, in memory, on the remote engine against KVTable's server, and against moto
+/// when CI provides it.
+@Suite("One API on every engine")
+struct EngineConformanceTests {
+    static let schema = TableSchema.singleTable(name: "App")
+
+    @Test("put, get, delete; returned old items", arguments: Engine.all)
+    func itemLifecycle(engine: Engine) async throws {
+        try await withEngine(engine) { fixture in
+            let table = try await fixture.createTable(Self.schema)
+            let key: Item = ["PK": "USER#1", "SK": "PROFILE"]
+            #expect(try await table.getItem(key) == nil)
+            try await table.putItem(key.merging(["name": "Ada", "n": 1]) { a, _ in a })
+            #expect(try await table.getItem(key) == ["PK": "USER#1", "SK": "PROFILE", "name": "Ada", "n": 1])
+            #expect(try await table.getItem(key, projection: ["name"]) == ["name": "Ada"])
+            let old = try await table.putItem(key.merging(["name": "Grace"]) { a, _ in a }, returnOldItem: true)
+            #expect(old?["name"] == "Ada")
+            let deleted = try await table.deleteItem(key, returnOldItem: true)
+            #expect(deleted?["name"] == "Grace")
+            #expect(try await table.getItem(key) == nil)
+            #expect(try await table.deleteItem(key, returnOldItem: true) == nil)   // absent: no error
+        }
+    }
+
+    @Test("conditions: a failed condition changes nothing and can return the item", arguments: Engine.all)
+    func conditions(engine: Engine) async throws {
+        try await withEngine(engine) { fixture in
+            let table = try await fixture.createTable(Self.schema)
+            let item: Item = ["PK": "U", "SK": "S", "v": 1]
+            try await table.putItem(item, condition: .notExists("PK"))
+            await #expect(throws: KVTableError.conditionalCheckFailed(currentItem: nil)) {
+                try await table.putItem(["PK": "U", "SK": "S", "v": 2], condition: .notExists("PK"))
+            }
+            do {
+                try await table.putItem(["PK": "U", "SK": "S", "v": 3], condition: .attribute("v") == 5,
+                                        returnOldItem: false, returnItemOnConditionFailure: true)
+                Issue.record("the condition should have failed")
+            } catch KVTableError.conditionalCheckFailed(let current) {
+                #expect(current == item)
+            }
+            try await table.deleteItem(["PK": "U", "SK": "S"], condition: .attribute("v") == 1)
+            #expect(try await table.getItem(["PK": "U", "SK": "S"]) == nil)
+        }
+    }
+
+    @Test("updates: arithmetic, if_not_exists, list_append, ADD, return values", arguments: Engine.all)
+    func updates(engine: Engine) async throws {
+        try await withEngine(engine) { fixture in
+            let table = try await fixture.createTable(Self.schema)
+            let key: Item = ["PK": "C", "SK": "1"]
+            let created = try await table.updateItem(key, [.set("hits", .ifNotExists("hits", 0) + 1), .set("log", .value(["a"]))],
+                                                     returnValues: .allNew)
+            #expect(created == ["PK": "C", "SK": "1", "hits": 1, "log": ["a"]])
+            let old = try await table.updateItem(key, [.set("log", .listAppend(.attribute("log"), .value(["b"]))),
+                                                       .add("tags", .ss(["x"])), .set("hits", .attribute("hits") + 2)],
+                                                 returnValues: .updatedOld)
+            #expect(old == ["hits": 1, "log": ["a"]])
+            #expect(try await table.getItem(key) == ["PK": "C", "SK": "1", "hits": 3, "log": ["a", "b"], "tags": .ss(["x"])])
+            await #expect(throws: KVTableError.self) { try await table.updateItem(key, [.set("PK", "other")]) }
+            await #expect(throws: KVTableError.conditionalCheckFailed(currentItem: nil)) {
+                try await table.updateItem(key, [.remove("tags")], condition: .attribute("hits") > 10)
+            }
+        }
+    }
+
+    /// Ten files per user, sort keys `FILE#00` … `FILE#09`.
+    static func seed(_ table: any ItemTable) async throws {
+        var requests: [WriteRequest] = []
+        for user in 0..<3 {
+            for file in 0..<10 {
+                requests.append(.put(["PK": .s("USER#\(user)"), "SK": .s("FILE#0\(file)"), "size": .n(ExactDecimal(file * 10)),
+                                      "GSI1PK": .s("SIZE#\(file % 2)"), "GSI1SK": .s("U\(user)F\(file)")]))
+            }
+        }
+        try await table.batchWrite(requests)
+    }
+
+    @Test("queries: sort-key conditions, order, filter, count, projection, paging", arguments: Engine.all)
+    func queries(engine: Engine) async throws {
+        try await withEngine(engine) { fixture in
+            let table = try await fixture.createTable(Self.schema)
+            try await Self.seed(table)
+            func sortKeys(_ query: Query) async throws -> [String] {
+                try await table.query(query).items.compactMap { $0["SK"]?.stringValue }
+            }
+            #expect(try await sortKeys(Query(partitionKey: "USER#1")).count == 10)
+            #expect(try await sortKeys(Query(partitionKey: "USER#1", sortKey: .between("FILE#02", "FILE#04"))) == ["FILE#02", "FILE#03", "FILE#04"])
+            #expect(try await sortKeys(Query(partitionKey: "USER#1", sortKey: .lessThan("FILE#02"), ascending: false)) == ["FILE#01", "FILE#00"])
+            #expect(try await sortKeys(Query(partitionKey: "USER#1", sortKey: .beginsWith("FILE#0"), limit: 2)) == ["FILE#00", "FILE#01"])
+            let filtered = try await table.query(Query(partitionKey: "USER#2", limit: 5, filter: .attribute("size") >= 30))
+            #expect(filtered.count == 2 && filtered.scannedCount == 5)
+            #expect(filtered.nextCursor != nil)
+            let counted = try await table.query(Query(partitionKey: "USER#2", filter: .attribute("size") >= 30, countOnly: true))
+            #expect(counted.count == 7 && counted.items.isEmpty)
+            let projected = try await table.query(Query(partitionKey: "USER#0", sortKey: .equal("FILE#05"), projection: ["size"]))
+            #expect(projected.items == [["size": 50]])
+
+            var seen: [String] = []
+            var cursor: PageCursor?
+            repeat {
+                let page = try await table.query(Query(partitionKey: "USER#0", limit: 3, startAfter: cursor))
+                seen += page.items.compactMap { $0["SK"]?.stringValue }
+                cursor = page.nextCursor
+            } while cursor != nil
+            #expect(seen == (0..<10).map { "FILE#0\($0)" })
+
+            let index = try await table.query(Query(indexName: "GSI1", partitionKey: "SIZE#1", sortKey: .beginsWith("U2")))
+            #expect(index.items.compactMap { $0["SK"]?.stringValue } == ["FILE#01", "FILE#03", "FILE#05", "FILE#07", "FILE#09"])
+            await #expect(throws: KVTableError.self) { try await table.query(Query(indexName: "NoSuchIndex", partitionKey: "x")) }
+        }
+    }
+
+    @Test("scans: every item once across pages and parallel segments", arguments: Engine.all)
+    func scans(engine: Engine) async throws {
+        try await withEngine(engine) { fixture in
+            let table = try await fixture.createTable(Self.schema)
+            try await Self.seed(table)
+            var keys = Set<String>()
+            for segment in 0..<3 {
+                var cursor: PageCursor?
+                repeat {
+                    let page = try await table.scan(Scan(limit: 4, startAfter: cursor, segment: (segment, 3)))
+                    for item in page.items {
+                        let key = "\(item["PK"]?.stringValue ?? "")|\(item["SK"]?.stringValue ?? "")"
+                        #expect(keys.insert(key).inserted, "\(key) seen twice")
+                    }
+                    cursor = page.nextCursor
+                } while cursor != nil
+            }
+            #expect(keys.count == 30)
+            #expect(try await table.scan(Scan(filter: .attribute("size") < 20, countOnly: true)).count == 6)
+        }
+    }
+
+    @Test("batches: any size, in key order, duplicates rejected", arguments: Engine.all)
+    func batches(engine: Engine) async throws {
+        try await withEngine(engine) { fixture in
+            let table = try await fixture.createTable(Self.schema)
+            let items: [Item] = (0..<130).map { ["PK": "B", "SK": .s(String(format: "%03d", $0)), "n": .n(ExactDecimal($0))] }
+            try await table.batchWrite(items.map { .put($0) })
+            let keys: [Item] = (0..<140).reversed().map { ["PK": "B", "SK": .s(String(format: "%03d", $0))] }
+            let found = try await table.batchGet(keys)
+            #expect(found.count == 130)
+            #expect(found.first?["n"] == 129 && found.last?["n"] == 0)
+            await #expect(throws: KVTableError.self) { try await table.batchGet([keys[0], keys[0]]) }
+            await #expect(throws: KVTableError.self) { try await table.batchWrite([.put(items[0]), .delete(key: keys.last!)]) }
+            try await table.batchWrite(keys.prefix(70).map { .delete(key: $0) })
+            #expect(try await table.batchGet(keys).count == 70)   // 0 ... 69 remain
+        }
+    }
+
+    @Test("TTL: expired items are hidden from every read and absent for conditions", arguments: Engine.all)
+    func timeToLive(engine: Engine) async throws {
+        try await withEngine(engine) { fixture in
+            let table = try await fixture.createTable(Self.schema)
+            try await fixture.store.updateTimeToLive(table: table.name, attribute: "expiresAt")
+            let table2 = try await fixture.store.table(table.name)   // a fresh handle sees TTL too
+            let now = Int(fixture.time.now().timeIntervalSince1970)
+            try await table2.putItem(["PK": "T", "SK": "old", "expiresAt": .n(ExactDecimal(now - 10))])
+            try await table2.putItem(["PK": "T", "SK": "new", "expiresAt": .n(ExactDecimal(now + 3600))])
+            try await table2.putItem(["PK": "T", "SK": "text", "expiresAt": "not a number"])
+            #expect(try await table2.getItem(["PK": "T", "SK": "old"]) == nil)
+            // `kvtable serve` hides expired items itself (a documented difference from DynamoDB,
+            // which returns them until it deletes them), so only there they cannot be shown.
+            let shown = try await table2.getItem(["PK": "T", "SK": "old"], projection: ["SK"], includeExpired: true)
+            #expect(shown == (engine == .remote ? nil : ["SK": "old"]))
+            #expect(try await table2.query(Query(partitionKey: "T")).items.count == 2)
+            #expect(try await table2.query(Query(partitionKey: "T", countOnly: true)).count == 2)
+            #expect(try await table2.scan().items.count == 2)
+            #expect(try await table2.batchGet([["PK": "T", "SK": "old"], ["PK": "T", "SK": "new"]]).count == 1)
+            // A create-only put succeeds over an expired item, as over an absent one.
+            try await table2.putItem(["PK": "T", "SK": "old", "v": 1], condition: .notExists("PK"))
+            #expect(try await table2.getItem(["PK": "T", "SK": "old"])?["v"] == 1)
+        }
+    }
+
+    @Test("store: tables are listed, found, refused twice, deleted", arguments: Engine.all)
+    func store(engine: Engine) async throws {
+        try await withEngine(engine) { fixture in
+            let table = try await fixture.createTable(Self.schema)
+            #expect(try await fixture.store.tableNames().contains(table.name))
+            #expect(try await fixture.store.table(table.name).schema == table.schema)
+            await #expect(throws: KVTableError.self) { _ = try await fixture.createTable(Self.schema) }
+            await #expect(throws: KVTableError.self) { _ = try await fixture.store.table(fixture.prefix + "Missing") }
+            try await fixture.store.deleteTable(table.name)
+            #expect(try await !fixture.store.tableNames().contains(table.name))
+        }
+    }
+
+    @Test("bad input is a validation error and changes nothing", arguments: Engine.all)
+    func badInput(engine: Engine) async throws {
+        try await withEngine(engine) { fixture in
+            let table = try await fixture.createTable(Self.schema)
+            for item: Item in [["PK": "only partition"], ["PK": "", "SK": "x"], ["PK": 1, "SK": "x"], ["PK": "a", "SK": "b", "s": .ss([])]] {
+                await #expect(throws: KVTableError.self, "\(item)") { try await table.putItem(item) }
+            }
+            #expect(try await table.scan().items.isEmpty)
+        }
+    }
+}
