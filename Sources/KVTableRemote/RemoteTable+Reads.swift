@@ -134,15 +134,6 @@ extension RemoteTable {
 
     // MARK: - Shared
 
-    /// The key schema of the table, or of its index `indexName`, with the local engine's error.
-    public func keySchema(forIndex indexName: String?) throws(KVTableError) -> KeySchema {
-        guard let indexName else { return schema.keySchema }
-        guard let index = schema.index(named: indexName) else {
-            throw .validation("The table does not have the specified index: \(indexName)")
-        }
-        return index.keySchema
-    }
-
     /// The members Query and Scan share; adds the TTL filter unless expired items are asked for.
     private func read(into request: inout [String: JSONValue], printer: inout ExpressionPrinter, limit: Int?,
                       filter: Condition?, projection: [AttributePath]?, countOnly: Bool, startAfter: PageCursor?,

@@ -29,17 +29,18 @@ struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export", abstract: "Write every item of a table as DynamoDB JSON lines (expired, unswept items included).")
 
-    @OptionGroup var store: StoreOptions
+    @OptionGroup var store: EngineOptions
     @Option(help: "The table.") var table: String
     @Option(help: "Output file (default: standard output).") var output: String?
 
     func run() async throws {
-        let store = try self.store.open()
-        defer { store.close() }
-        let table = try store.table(self.table)
+        try await self.store.withStore { store in try await export(from: try await store.table(self.table)) }
+    }
+
+    private func export(from table: any ItemTable) async throws {
         let sink: FileHandle
         if let output {
-            guard FileManager.default.createFile(atPath: output, contents: nil) else {
+            guard FileManager.default.createFile(atPath: output, contents: nil, attributes: [.posixPermissions: 0o600]) else {
                 throw ValidationError("Cannot create \(output)")
             }
             sink = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
@@ -66,16 +67,17 @@ struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import", abstract: "Put items from DynamoDB JSON lines into an existing table (1000 per transaction).")
 
-    @OptionGroup var store: StoreOptions
+    @OptionGroup var store: EngineOptions
     @Option(help: "The table.") var table: String
     @Option(help: "Input file (default: standard input).") var input: String?
 
     func run() async throws {
-        let store = try self.store.open()
-        defer { store.close() }
-        let table = try store.table(self.table)
+        try await self.store.withStore { store in try await importItems(into: try await store.table(self.table)) }
+    }
+
+    private func importItems(into table: any ItemTable) async throws {
         let source = try input.map { try FileHandle(forReadingFrom: URL(fileURLWithPath: $0)) } ?? FileHandle.standardInput
-        var batch: [Table.WriteRequest] = []
+        var batch: [WriteRequest] = []
         var count = 0
         // Line by line from 1 MiB reads, so that an export of any size imports in bounded memory.
         var pending: [UInt8] = []

@@ -21,8 +21,6 @@ import time
 import unittest
 import urllib.error
 import urllib.request
-import urllib.request
-import urllib.error
 
 import boto3
 from botocore.config import Config
@@ -638,6 +636,95 @@ class ServerOptionsTest(unittest.TestCase):
             result = subprocess.run([BINARY, "serve", "--port", "0", *arguments], capture_output=True, text=True, timeout=30)
             self.assertNotEqual(result.returncode, 0)
             self.assertIn("Give exactly one of --path FILE and --in-memory", result.stderr)
+
+
+class CopyTest(unittest.TestCase):
+    """`kvtable copy`: store file → endpoint → store file, and a re-run after an interruption."""
+
+    def run_kvtable(self, *arguments, env=None, check=True):
+        result = subprocess.run([BINARY, *arguments], capture_output=True, text=True, timeout=600,
+                                env={**os.environ, **(env or {})})
+        if check:
+            self.assertEqual(result.returncode, 0, result.stderr)
+        return result
+
+    def test_round_trip_and_rerun(self):
+        directory = tempfile.mkdtemp(prefix="kvtable-e2e-")
+        server = Server(directory, "--access-key-id", "AKIDCOPY", "--secret-access-key", "copy-secret", in_memory=True)
+        credentials = {"AWS_ACCESS_KEY_ID": "AKIDCOPY", "AWS_SECRET_ACCESS_KEY": "copy-secret"}
+        try:
+            source = os.path.join(directory, "source.kvt")
+            back = os.path.join(directory, "back.kvt")
+            # A source store with a single-table schema and 3,000 items (export format in, via import).
+            single_table(server.client("AKIDCOPY", "copy-secret"), "Seed")
+            lines = "".join(json.dumps({"PK": {"S": "USER#%d" % (n % 50)}, "SK": {"S": "ITEM#%05d" % n},
+                                        "n": {"N": str(n)}, "tags": {"SS": ["a", "b%d" % (n % 3)]},
+                                        "GSI1PK": {"S": "G#%d" % (n % 7)}, "GSI1SK": {"S": "%05d" % n}}) + "\n"
+                            for n in range(3000))
+            self.run_kvtable("copy", server.endpoint, source, "--table", "Seed", env=credentials)  # empty table → file
+            subprocess.run([BINARY, "import", "--path", source, "--table", "Seed"], input=lines, text=True, check=True,
+                           capture_output=True, timeout=120)
+
+            result = self.run_kvtable("copy", source, server.endpoint, "--table", "Seed", "--destination-table", "Moved", env=credentials)
+            self.assertRegex(result.stdout, r"copied 3000 items .* source holds 3000, destination 3000")
+            self.assertEqual(server.client("AKIDCOPY", "copy-secret").scan(TableName="Moved", Select="COUNT")["Count"], 3000)
+
+            result = self.run_kvtable("copy", server.endpoint, back, "--table", "Moved", env=credentials)
+            self.assertIn("source holds 3000, destination 3000", result.stdout)
+            original = self.run_kvtable("export", "--path", source, "--table", "Seed").stdout.splitlines()
+            returned = self.run_kvtable("export", "--path", back, "--table", "Moved").stdout.splitlines()
+            self.assertEqual(sorted(original), sorted(returned))
+
+            # Interrupted: the copy is killed part-way, then run again to completion.
+            process = subprocess.Popen([BINARY, "copy", source, server.endpoint, "--table", "Seed",
+                                        "--destination-table", "Again", "--page-size", "100"],
+                                       env={**os.environ, **credentials}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            client = server.client("AKIDCOPY", "copy-secret")
+            deadline = time.time() + 60
+            while time.time() < deadline:
+                tables = client.list_tables()["TableNames"]
+                if "Again" in tables and client.scan(TableName="Again", Select="COUNT")["Count"] > 0:
+                    break
+                time.sleep(0.01)
+            process.kill()
+            process.wait()
+            partial = client.scan(TableName="Again", Select="COUNT")["Count"]
+            self.assertGreater(partial, 0)
+            result = self.run_kvtable("copy", source, server.endpoint, "--table", "Seed", "--destination-table", "Again", env=credentials)
+            self.assertIn("source holds 3000, destination 3000", result.stdout)
+
+            # Errors: no credentials for an endpoint; a missing source table.
+            result = self.run_kvtable("copy", source, server.endpoint, "--table", "Seed", check=False,
+                                      env={"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""})
+            self.assertNotEqual(result.returncode, 0)
+            self.assertIn("AWS_ACCESS_KEY_ID", result.stderr)
+            result = self.run_kvtable("copy", source, back, "--table", "Nope", check=False)
+            self.assertNotEqual(result.returncode, 0)
+        finally:
+            server.stop()
+            shutil.rmtree(directory, ignore_errors=True)
+
+    def test_item_commands_reach_an_endpoint(self):
+        directory = tempfile.mkdtemp(prefix="kvtable-e2e-")
+        server = Server(directory, in_memory=True)
+        env = {"AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "s"}
+        try:
+            single_table(server.client(), "Remote")
+            self.run_kvtable("put", "--endpoint", server.endpoint, "--table", "Remote",
+                             "--item", '{"PK": {"S": "a"}, "SK": {"S": "b"}, "v": {"N": "1"}}', env=env)
+            result = self.run_kvtable("get", "--endpoint", server.endpoint, "--table", "Remote",
+                                      "--key", '{"PK": {"S": "a"}, "SK": {"S": "b"}}', env=env)
+            self.assertEqual(json.loads(result.stdout), {"PK": {"S": "a"}, "SK": {"S": "b"}, "v": {"N": "1"}})
+            result = self.run_kvtable("query", "--endpoint", server.endpoint, "--table", "Remote",
+                                      "--key-condition", "PK = :p", "--values", '{":p": {"S": "a"}}', "--count", env=env)
+            self.assertEqual(result.stdout.strip(), "1")
+            self.assertIn("Remote", self.run_kvtable("tables", "--endpoint", server.endpoint, env=env).stdout)
+            result = self.run_kvtable("get", "--endpoint", server.endpoint, "--path", "x.kvt", "--table", "Remote",
+                                      "--key", "{}", check=False, env=env)
+            self.assertIn("Give exactly one of --path FILE and --endpoint URL", result.stderr)
+        finally:
+            server.stop()
+            shutil.rmtree(directory, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-extension Table {
+extension ItemTable {
     /// Queries with DynamoDB expression strings.
     ///
     /// ```swift
