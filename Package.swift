@@ -108,11 +108,15 @@ let package = Package(
             name: "Benchmarks",
             dependencies: [
                 "KVTable",
+                "KVTableDynamoDB",
+                "KVTableRemote",
+                "KVTableServer",
                 "Analytics",
                 "CLMDB",
                 "CSQLite",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

@@ -1,6 +1,8 @@
 import Analytics
 import Foundation
 @_spi(Benchmarks) import KVTable
+import KVTableRemote
+import KVTableServer
 
 /// Everything the scenarios run against, loaded with the same data:
 /// KVTable on LMDB (durable), KVTable in memory, raw LMDB on KVTable's own environment, SQLite,
@@ -125,6 +127,12 @@ final class Bench: @unchecked Sendable {
 
     let directory: URL
     private let analyticsStores = AnalyticsStores()
+    private let remoteEndpoint = RemoteEndpoint()
+
+    /// The remote engine on the durable store, through KVTable's server on loopback.
+    func remote() async throws -> (RemoteTable, DynamoDBService) {
+        try await remoteEndpoint.connect(to: store, table: table.name)
+    }
 
     /// An Analytics instance on a fresh store of its own (durable or no-sync).
     func analytics(durable: Bool) async throws -> Analytics {
@@ -137,6 +145,7 @@ final class Bench: @unchecked Sendable {
     }
 
     func close() async {
+        await remoteEndpoint.close()
         await analyticsStores.close()
         raw.close()
         noSyncRaw.close()

@@ -31,7 +31,7 @@ struct Scenario: Sendable {
                     guard try memory.read({ try $0.getItem(key) }) != nil else { throw BenchmarkError("miss") }
                 })
             }
-            return out
+            return out + (try await RemoteScenarios.getHit(bench, budget))
         },
         Scenario(name: "get-miss", summary: "getItem of a key that does not exist") { bench, budget in
             [
@@ -79,7 +79,7 @@ struct Scenario: Sendable {
                 try await measureAsync("put-conditional-durable", "lmdb", budget: writes) { i in
                     try bench.raw.put([(rawKey("DURABLE", i), bench.sampleValue)])
                 },
-            ]
+            ] + (try await RemoteScenarios.putDurable(bench, budget) { newItem("REMOTE", $0, bench) })
         },
         Scenario(name: "put-conditional-nosync", summary: "create-only putItem on a no-sync store") { bench, budget in
             [
@@ -137,6 +137,7 @@ struct Scenario: Sendable {
                     _ = try memory.read { try $0.query(query) }
                 })
             }
+            if limit == 10 { out += try await RemoteScenarios.query10(bench, budget) }
             return out
         }
     }

@@ -165,11 +165,6 @@ extension RemoteTable {
         return Page(items: items, count: Int(count), scannedCount: Int(scanned), nextCursor: cursor)
     }
 
-    /// The primary key of `item` as one hashable value.
-    private func identity(of item: Item) -> AttributeValue {
-        .l(schema.keySchema.attributes.map { item[$0.name] ?? .null })
-    }
-
     private static func unique(_ paths: [AttributePath]) -> [AttributePath] {
         var seen = Set<AttributePath>()
         return paths.filter { seen.insert($0).inserted }

@@ -34,19 +34,39 @@ public struct RemoteTable: ItemTable {
         var request = base()
         request["Key"] = key.dynamoDBJSON
         request["ConsistentRead"] = .bool(true)
-        let ttl = includeExpired ? nil : timeToLiveAttribute
         if let projection {
-            // The TTL attribute is read too, to hide an expired item, and dropped after.
-            let extra = ttl.map { AttributePath.name($0) }.flatMap { projection.contains($0) ? nil : $0 }
-            request["ProjectionExpression"] = .string(printer.projection(projection + (extra.map { [$0] } ?? [])))
+            let paths = includeExpired ? projection : projectionReadingTimeToLive(projection)
+            request["ProjectionExpression"] = .string(printer.projection(paths))
         }
         request.placeholders(from: printer)
         let answer = try await client.call("GetItem", request, retry: .always)
         guard let json = answer["Item"] else { return nil }
-        var item = try RemoteTable.item(json, operation: "GetItem")
-        if let ttl, RemoteTable.isExpired(item, ttl, now: store.time.epochSeconds) { return nil }
-        if let projection, let ttl, !projection.contains(.name(ttl)) { item[ttl] = nil }
+        let item = try RemoteTable.item(json, operation: "GetItem")
+        if includeExpired { return item }
+        return visible(item, projection: projection, now: store.time.epochSeconds)
+    }
+
+    /// `projection`, plus the TTL attribute when TTL is enabled: an expired item can only be
+    /// hidden when its expiry time is read.
+    func projectionReadingTimeToLive(_ projection: [AttributePath]) -> [AttributePath] {
+        guard let ttl = timeToLiveAttribute, !projection.contains(.name(ttl)) else { return projection }
+        return projection + [.name(ttl)]
+    }
+
+    /// The item as a read returns it: nil when expired; without the TTL attribute when only
+    /// ``projectionReadingTimeToLive(_:)`` added it.
+    func visible(_ item: Item, projection: [AttributePath]?, now: ExactDecimal) -> Item? {
+        guard let ttl = timeToLiveAttribute else { return item }
+        if RemoteTable.isExpired(item, ttl, now: now) { return nil }
+        guard let projection, !projection.contains(.name(ttl)) else { return item }
+        var item = item
+        item[ttl] = nil
         return item
+    }
+
+    /// The primary key of `item` as one hashable value.
+    func identity(of item: Item) -> AttributeValue {
+        .l(schema.keySchema.attributes.map { item[$0.name] ?? .null })
     }
 
     // MARK: - Writes

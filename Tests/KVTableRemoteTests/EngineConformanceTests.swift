@@ -203,4 +203,57 @@ struct EngineConformanceTests {
             #expect(try await table.scan().items.isEmpty)
         }
     }
+
+    @Test("transactions: all or none, a reason per action, one snapshot for reads", arguments: Engine.all)
+    func transactions(engine: Engine) async throws {
+        try await withEngine(engine) { fixture in
+            // moto (5.x) ignores ProjectionExpression in TransactGetItems: a departure from DynamoDB.
+            try await Self.transactionBehaviour(fixture.store, prefix: fixture.prefix, projectsTransactGets: engine != .moto)
+        }
+    }
+
+    /// Generic over the engine, as user code is: `TransactionWrite<S.TableHandle>`.
+    static func transactionBehaviour<S: ItemStore>(_ store: S, prefix: String, projectsTransactGets: Bool) async throws {
+        var schema = Self.schema
+        schema.name = prefix + "Bank"
+        let table = try await store.createTable(schema)
+        let from: Item = ["PK": "ACC", "SK": "from"], to: Item = ["PK": "ACC", "SK": "to"]
+        try await table.putItem(from.merging(["balance": 100]) { a, _ in a })
+        try await table.putItem(to.merging(["balance": 0]) { a, _ in a })
+
+        try await store.transactWrite([
+            .update(table, key: from, [.set("balance", .attribute("balance") - 30)], condition: .attribute("balance") >= 30),
+            .update(table, key: to, [.set("balance", .attribute("balance") + 30)]),
+            .put(table, ["PK": "LOG", "SK": "t1", "amount": 30], condition: .notExists("PK")),
+        ])
+        let balances = try await store.transactGet([TransactionRead(table, key: from, projection: ["balance"]),
+                                                    TransactionRead(table, key: to),
+                                                    TransactionRead(table, key: ["PK": "none", "SK": "x"])])
+        #expect(balances.count == 3)
+        #expect(projectsTransactGets ? balances[0] == ["balance": 70] : balances[0]?["balance"] == 70)
+        #expect(balances[1]?["balance"] == 30)
+        #expect(balances[2] == nil)
+
+        // One failing condition cancels everything, with a reason per action.
+        do {
+            try await store.transactWrite([
+                .update(table, key: from, [.set("balance", .attribute("balance") - 500)], condition: .attribute("balance") >= 500),
+                .delete(table, key: to),
+            ], clientRequestToken: nil, returnItemsOnConditionFailure: true)
+            Issue.record("the transaction should have been cancelled")
+        } catch KVTableError.transactionCanceled(let reasons) {
+            #expect(reasons.map(\.code) == ["ConditionalCheckFailed", "None"])
+            if case .conditionalCheckFailed(let item)? = reasons.first { #expect(item?["balance"] == 70) }
+        }
+        #expect(try await table.getItem(to)?["balance"] == 30)
+
+        // A condition check writes nothing; two actions on one item are refused before sending.
+        try await store.transactWrite([.conditionCheck(table, key: from, .attribute("balance") == 70),
+                                       .put(table, ["PK": "LOG", "SK": "t2"])])
+        await #expect(throws: KVTableError.self) {
+            try await store.transactWrite([.delete(table, key: from), .conditionCheck(table, key: from, .exists("PK"))])
+        }
+        await #expect(throws: KVTableError.self) { try await store.transactWrite([]) }
+        #expect(try await table.query(Query(partitionKey: "LOG")).items.count == 2)
+    }
 }

@@ -33,12 +33,35 @@ public protocol ItemStore: Sendable {
 
     /// Enables time to live with `attribute` (epoch seconds), or disables it with nil.
     func updateTimeToLive(table name: String, attribute: String?) async throws
+
+    /// Applies 1 to 100 actions on items of this store's tables, all or none.
+    ///
+    /// Every condition is checked against the items as they were before the transaction; when
+    /// one fails, nothing is written and ``KVTableError/transactionCanceled(_:)`` carries one
+    /// ``CancellationReason`` per action. Each item may appear in one action only.
+    ///
+    /// - Parameters:
+    ///   - clientRequestToken: an idempotency token: the same transaction retried with it
+    ///     within 10 minutes is not applied again.
+    ///   - returnItemsOnConditionFailure: put the current item into each failed condition's
+    ///     reason.
+    func transactWrite(_ actions: [TransactionWrite<TableHandle>], clientRequestToken: String?,
+                       returnItemsOnConditionFailure: Bool) async throws
+
+    /// Reads 1 to 100 items, from any tables of this store, in one consistent snapshot: one
+    /// entry per request, nil for an absent item.
+    func transactGet(_ gets: [TransactionRead<TableHandle>]) async throws -> [Item?]
 }
 
 extension ItemStore {
     /// Creates a table without tags or metadata.
     public func createTable(_ schema: TableSchema) async throws -> TableHandle {
         try await createTable(schema, tags: [:], metadata: [:])
+    }
+
+    /// Applies the actions, all or none, without an idempotency token.
+    public func transactWrite(_ actions: [TransactionWrite<TableHandle>]) async throws {
+        try await transactWrite(actions, clientRequestToken: nil, returnItemsOnConditionFailure: false)
     }
 }
 

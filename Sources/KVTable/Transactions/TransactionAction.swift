@@ -1,15 +1,17 @@
-/// One action of ``KVStore/transactWrite(_:clientRequestToken:returnItemsOnConditionFailure:)``.
-public enum TransactionAction: Sendable {
+/// One action of a write transaction (``ItemStore/transactWrite(_:clientRequestToken:returnItemsOnConditionFailure:)``)
+/// on a table of the engine `T`.
+public enum TransactionWrite<T: ItemTable>: Sendable {
     /// Put an item (create or replace), if the condition holds.
-    case put(Table, Item, condition: Condition? = nil)
+    case put(T, Item, condition: Condition? = nil)
     /// Update the item with this key (creating it when absent), if the condition holds.
-    case update(Table, key: Item, Update, condition: Condition? = nil)
+    case update(T, key: Item, Update, condition: Condition? = nil)
     /// Delete the item with this key, if the condition holds.
-    case delete(Table, key: Item, condition: Condition? = nil)
+    case delete(T, key: Item, condition: Condition? = nil)
     /// Only check a condition on the item with this key; write nothing.
-    case conditionCheck(Table, key: Item, Condition)
+    case conditionCheck(T, key: Item, Condition)
 
-    var table: Table {
+    /// The table the action works on.
+    public var table: T {
         switch self {
         case .put(let table, _, _), .update(let table, _, _, _), .delete(let table, _, _),
              .conditionCheck(let table, _, _):
@@ -17,6 +19,22 @@ public enum TransactionAction: Sendable {
         }
     }
 
+    /// The key of the item the action works on (the whole item for a put).
+    public var key: Item {
+        switch self {
+        case .put(_, let item, _): return item
+        case .update(_, let key, _, _), .delete(_, let key, _), .conditionCheck(_, let key, _): return key
+        }
+    }
+}
+
+/// One action of ``KVStore/transactWrite(_:clientRequestToken:returnItemsOnConditionFailure:)``.
+public typealias TransactionAction = TransactionWrite<Table>
+
+/// One item of ``KVStore/transactGet(_:)``.
+public typealias TransactionGet = TransactionRead<Table>
+
+extension TransactionWrite where T == Table {
     func prepare(returnItemOnConditionFailure: Bool) throws -> PreparedWrite {
         switch self {
         case .put(let table, let item, let condition):
@@ -49,13 +67,13 @@ public enum TransactionAction: Sendable {
     }
 }
 
-/// One item of ``KVStore/transactGet(_:)``.
-public struct TransactionGet: Sendable {
-    public var table: Table
+/// One item of a read transaction (``ItemStore/transactGet(_:)``) on a table of the engine `T`.
+public struct TransactionRead<T: ItemTable>: Sendable {
+    public var table: T
     public var key: Item
     public var projection: [AttributePath]?
 
-    public init(_ table: Table, key: Item, projection: [AttributePath]? = nil) {
+    public init(_ table: T, key: Item, projection: [AttributePath]? = nil) {
         self.table = table
         self.key = key
         self.projection = projection
