@@ -123,6 +123,14 @@ public struct RemoteTable: ItemTable {
         return try await attributes(of: client.call("UpdateItem", request, retry: safety), "UpdateItem")
     }
 
+    /// Applies 1 to 100 actions, all or none (`TransactWriteItems`). See
+    /// ``RemoteStore/transactWrite(_:clientRequestToken:returnItemsOnConditionFailure:)``.
+    public func transactWrite(_ actions: [TransactionWrite<RemoteTable>], clientRequestToken: String? = nil,
+                              returnItemsOnConditionFailure: Bool = false) async throws {
+        try await store.transactWrite(actions, clientRequestToken: clientRequestToken,
+                                      returnItemsOnConditionFailure: returnItemsOnConditionFailure)
+    }
+
     // MARK: - Shared
 
     /// `TableName`, the member every item request starts with.

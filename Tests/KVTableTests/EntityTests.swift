@@ -31,6 +31,20 @@ struct EntityTests {
         var PK: String
     }
 
+    @Test("An update that moves an entity to a new key moves its unique markers with it", arguments: Backend.allCases)
+    func moveKeepsUniqueMarkers(backend: Backend) async throws {
+        let fixture = try TestStore(backend)
+        let table = try await fixture.singleTable()
+        try await table.put(Member(orgId: "acme", memberId: "1", name: "Ada", email: "ada@acme.test"))
+        let moved = try await table.update(Member.self, ["orgId": "acme", "memberId": "1"]) { $0.memberId = "9" }
+        #expect(try await table.find(Member.self, unique: "email", "ada@acme.test") == moved)
+        await #expect(throws: KVTableError.self) {
+            try await table.put(Member(orgId: "acme", memberId: "2", name: "Eve", email: "ada@acme.test"))
+        }
+        try await table.delete(Member.self, ["orgId": "acme", "memberId": "9"])
+        try await table.put(Member(orgId: "acme", memberId: "2", name: "Eve", email: "ada@acme.test"))   // freed
+    }
+
     @Test("Typed put, get, update, delete and multi-type queries", arguments: Backend.allCases)
     func crud(backend: Backend) async throws {
         let fixture = try TestStore(backend)

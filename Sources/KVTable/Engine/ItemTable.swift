@@ -63,6 +63,12 @@ public protocol ItemTable: Sendable {
 
     /// Puts and deletes any number of items (no conditions), rejecting two requests for one key.
     func batchWrite(_ requests: [WriteRequest]) async throws
+
+    /// Applies 1 to 100 actions on items of this table, all or none — the store's
+    /// ``ItemStore/transactWrite(_:clientRequestToken:returnItemsOnConditionFailure:)``
+    /// (which spans tables) for code that holds only a table.
+    func transactWrite(_ actions: [TransactionWrite<Self>], clientRequestToken: String?,
+                       returnItemsOnConditionFailure: Bool) async throws
 }
 
 /// The short forms, with DynamoDB's defaults, for code generic over ``ItemTable``. (Each
@@ -103,4 +109,12 @@ extension ItemTable {
     }
 }
 
-extension Table: ItemTable {}
+extension Table: ItemTable {
+    /// Applies 1 to 100 actions on items of this table (or others of its store), all or none.
+    /// See ``KVStore/transactWrite(_:clientRequestToken:returnItemsOnConditionFailure:)``.
+    public func transactWrite(_ actions: [TransactionAction], clientRequestToken: String? = nil,
+                              returnItemsOnConditionFailure: Bool = false) async throws {
+        try await context.transactWrite(actions, clientRequestToken: clientRequestToken,
+                                        returnItemsOnConditionFailure: returnItemsOnConditionFailure)
+    }
+}

@@ -2,18 +2,18 @@
 enum EntityMapping {
     /// The item stored for `entity`: its encoded attributes, `EntityType`, and every key
     /// attribute recomputed from the whole entity.
-    static func item<E: Entity>(for entity: E, in layout: TableLayout) throws -> Item {
+    static func item<E: Entity>(for entity: E, in schema: TableSchema) throws -> Item {
         var item = try ItemEncoder(dateEncoding: E.dateEncoding).encode(entity)
-        let reserved = reservedNames(layout)
+        let reserved = reservedNames(schema)
         if let clash = item.keys.first(where: reserved.contains) {
             throw KVTableError.validation("\(E.entityType) has a property named \(clash), which the table uses for keys or entity types; rename it")
         }
         let variables = item
         item[E.entityTypeAttribute] = .s(E.entityType)
-        try assign(E.key, to: layout.schema.keySchema, of: &item, from: variables, what: "the table", required: true)
+        try assign(E.key, to: schema.keySchema, of: &item, from: variables, what: "the table", required: true)
         for (indexName, template) in E.indexKeys {
-            guard let index = layout.schema.index(named: indexName) else {
-                throw KVTableError.validation("\(E.entityType) declares keys for index \(indexName), which table \(layout.schema.name) does not have")
+            guard let index = schema.index(named: indexName) else {
+                throw KVTableError.validation("\(E.entityType) declares keys for index \(indexName), which table \(schema.name) does not have")
             }
             // Sparse: an entity without every variable of the index's template is not in it.
             guard template.variables.allSatisfy({ variables[$0] != nil }) else { continue }
@@ -23,9 +23,9 @@ enum EntityMapping {
     }
 
     /// The primary key item for the template variables of `type`.
-    static func key<E: Entity>(_ type: E.Type, variables: Item, in layout: TableLayout) throws -> Item {
+    static func key<E: Entity>(_ type: E.Type, variables: Item, in schema: TableSchema) throws -> Item {
         var key = Item()
-        try assign(E.key, to: layout.schema.keySchema, of: &key, from: variables, what: "the table", required: true)
+        try assign(E.key, to: schema.keySchema, of: &key, from: variables, what: "the table", required: true)
         return key
     }
 
@@ -37,10 +37,10 @@ enum EntityMapping {
     }
 
     /// Names an entity's own properties may not use.
-    static func reservedNames(_ layout: TableLayout) -> Set<String> {
+    static func reservedNames(_ schema: TableSchema) -> Set<String> {
         var names: Set<String> = ["EntityType"]
-        for attribute in layout.schema.keySchema.attributes { names.insert(attribute.name) }
-        for index in layout.schema.globalSecondaryIndexes {
+        for attribute in schema.keySchema.attributes { names.insert(attribute.name) }
+        for index in schema.globalSecondaryIndexes {
             for attribute in index.keySchema.attributes { names.insert(attribute.name) }
         }
         return names
@@ -75,8 +75,8 @@ enum EntityMapping {
 enum UniqueMarkers {
     static let entityType = "UniqueConstraint"
 
-    static func markerKey(entityType: String, attribute: String, value: AttributeValue, layout: TableLayout) throws -> Item {
-        let schema = layout.schema.keySchema
+    static func markerKey(entityType: String, attribute: String, value: AttributeValue, in table: TableSchema) throws -> Item {
+        let schema = table.keySchema
         guard schema.partitionKey.type == .string, schema.sortKey.map({ $0.type == .string }) ?? true else {
             throw KVTableError.validation("Unique attributes need a table whose key attributes are strings")
         }
@@ -94,26 +94,30 @@ enum UniqueMarkers {
     static func update(entityType: String, attributes: [String], old: Item?, new: Item?,
                        items: ItemWriter, log: inout ChangeLog) throws {
         let layout = items.layout
+        let oldOwner = old.map { AttributeValue.m(layout.keyAttributes(of: $0, index: nil)) }
+        let newOwner = new.map { AttributeValue.m(layout.keyAttributes(of: $0, index: nil)) }
         for attribute in attributes {
             let oldValue = old?[attribute]
             let newValue = new?[attribute]
-            if oldValue == newValue { continue }
-            if let newValue, let new {
-                let key = try markerKey(entityType: entityType, attribute: attribute, value: newValue, layout: layout)
+            // Same value, same owner: nothing to do. Same value, new owner (the entity moved to
+            // another key): the marker is rewritten to name its new owner.
+            let moved = oldValue == newValue && oldOwner != newOwner
+            if oldValue == newValue && !moved { continue }
+            if let newValue, let newOwner {
+                let key = try markerKey(entityType: entityType, attribute: attribute, value: newValue, in: layout.schema)
                 let current = try items.current(try layout.itemKey(of: key))
-                let owner = AttributeValue.m(layout.keyAttributes(of: new, index: nil))
-                if let marker = current.live, marker["owner"] != owner {
+                if let marker = current.live, marker["owner"] != newOwner, !(moved && marker["owner"] == oldOwner) {
                     throw KVTableError.uniqueConstraintViolation("\(entityType).\(attribute) \(newValue) is already taken")
                 }
                 var marker = key
                 marker["EntityType"] = .s(UniqueMarkers.entityType)
-                marker["owner"] = owner
+                marker["owner"] = newOwner
                 try items.put(marker, encoded: ItemCodec.encode(marker), over: current, log: &log)
             }
-            if let oldValue, let old {
-                let key = try markerKey(entityType: entityType, attribute: attribute, value: oldValue, layout: layout)
+            if let oldValue, let oldOwner, !moved {
+                let key = try markerKey(entityType: entityType, attribute: attribute, value: oldValue, in: layout.schema)
                 let current = try items.current(try layout.itemKey(of: key))
-                if current.live?["owner"] == .m(layout.keyAttributes(of: old, index: nil)) {
+                if current.live?["owner"] == oldOwner {
                     try items.delete(current, log: &log)
                 }
             }

@@ -7,7 +7,7 @@ extension Table {
     ///   another entity; ``KVTableError/conditionalCheckFailed(currentItem:)`` when `condition`
     ///   (checked against the stored item) is false.
     public func put<E: Entity>(_ entity: E, condition: Condition? = nil) async throws {
-        let item = try EntityMapping.item(for: entity, in: layout)
+        let item = try EntityMapping.item(for: entity, in: schema)
         let write = try PreparedWrite.put(item, into: state, condition: condition)
         let state = self.state
         let time = context.time
@@ -29,7 +29,7 @@ extension Table {
     /// let user = try await table.get(User.self, ["userId": "42"])
     /// ```
     public func get<E: Entity>(_ type: E.Type, _ variables: Item) async throws -> E? {
-        let key = try EntityMapping.key(type, variables: variables, in: layout)
+        let key = try EntityMapping.key(type, variables: variables, in: schema)
         guard let item = try await getItem(key) else { return nil }
         return try EntityMapping.decode(type, from: item)
     }
@@ -39,7 +39,7 @@ extension Table {
     /// - Returns: whether there was one.
     @discardableResult
     public func delete<E: Entity>(_ type: E.Type, _ variables: Item, condition: Condition? = nil) async throws -> Bool {
-        let key = try EntityMapping.key(type, variables: variables, in: layout)
+        let key = try EntityMapping.key(type, variables: variables, in: schema)
         let write = try PreparedWrite.delete(key, from: state, condition: condition)
         let state = self.state
         let time = context.time
@@ -70,7 +70,7 @@ extension Table {
     @discardableResult
     public func update<E: Entity>(_ type: E.Type, _ variables: Item,
                                   _ transform: @escaping @Sendable (inout E) throws -> Void) async throws -> E {
-        let key = try EntityMapping.key(type, variables: variables, in: layout)
+        let key = try EntityMapping.key(type, variables: variables, in: schema)
         let oldKey = try layout.itemKey(ofKey: key)
         try state.checkNotDropped()
         let state = self.state
@@ -82,7 +82,7 @@ extension Table {
             guard let old = current.live else { throw KVTableError.conditionalCheckFailed(currentItem: nil) }
             var entity = try EntityMapping.decode(type, from: old)
             try transform(&entity)
-            let new = try EntityMapping.item(for: entity, in: layout)
+            let new = try EntityMapping.item(for: entity, in: schema)
             try ItemValidation.validate(new)
             let newKey = try layout.itemKey(of: new)
             try layout.validateIndexKeys(of: new)
@@ -110,7 +110,7 @@ extension Table {
         guard E.uniqueAttributes.contains(attribute) else {
             throw KVTableError.validation("\(attribute) is not a unique attribute of \(E.entityType)")
         }
-        let markerKey = try UniqueMarkers.markerKey(entityType: E.entityType, attribute: attribute, value: value, layout: layout)
+        let markerKey = try UniqueMarkers.markerKey(entityType: E.entityType, attribute: attribute, value: value, in: schema)
         return try read { reader in
             guard case .m(let owner)? = try reader.getItem(markerKey)?["owner"],
                   let item = try reader.getItem(owner) else { return nil }

@@ -27,6 +27,38 @@ extension KVStore {
     ///     reason.
     public func transactWrite(_ actions: [TransactionAction], clientRequestToken: String? = nil,
                               returnItemsOnConditionFailure: Bool = false) async throws {
+        try await context.transactWrite(actions, clientRequestToken: clientRequestToken,
+                                        returnItemsOnConditionFailure: returnItemsOnConditionFailure)
+    }
+
+    /// Reads up to 100 items, from any tables of this store, in one consistent snapshot.
+    /// Returns one entry per request, nil for an absent item.
+    public func transactGet(_ gets: [TransactionGet]) throws -> [Item?] {
+        guard (1...KVStore.maximumTransactionActions).contains(gets.count) else {
+            throw KVTableError.validation("1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length between 1 and \(KVStore.maximumTransactionActions)")
+        }
+        for get in gets {
+            guard get.table.context === context else {
+                throw KVTableError.validation("Transaction gets must use tables of this store: \(get.table.name)")
+            }
+            try get.table.state.checkNotDropped()
+        }
+        let now = context.time.epochSeconds
+        return try storage.read { reader in
+            try gets.map { get in
+                try TableReader(layout: get.table.layout, reader: reader,
+                                ttlAttribute: get.table.state.timeToLiveAttribute, now: now)
+                    .getItem(get.key, projection: get.projection)
+            }
+        }
+    }
+}
+
+extension StoreContext {
+    /// ``KVStore/transactWrite(_:clientRequestToken:returnItemsOnConditionFailure:)``, for the
+    /// store and for its tables (``Table/transactWrite(_:clientRequestToken:returnItemsOnConditionFailure:)``).
+    func transactWrite(_ actions: [TransactionAction], clientRequestToken: String?,
+                       returnItemsOnConditionFailure: Bool) async throws {
         guard (1...KVStore.maximumTransactionActions).contains(actions.count) else {
             throw KVTableError.validation("1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length between 1 and \(KVStore.maximumTransactionActions)")
         }
@@ -36,7 +68,7 @@ extension KVStore {
         var seen = Set<[UInt8]>()
         var writes: [PreparedWrite] = []
         for action in actions {
-            guard action.table.context === context else {
+            guard action.table.context === self else {
                 throw KVTableError.validation("Transaction actions must use tables of this store: \(action.table.name)")
             }
             let write = try action.prepare(returnItemOnConditionFailure: returnItemsOnConditionFailure)
@@ -48,9 +80,9 @@ extension KVStore {
         let token = clientRequestToken.map {
             IdempotencyRecord(token: $0, fingerprint: StableHash.fnv1a(Array(actions.map(\.fingerprintText).joined(separator: "\n").utf8)))
         }
-        let time = context.time
+        let time = self.time
         let prepared = writes
-        try await context.write { log in
+        try await write { log in
             let now = time.now()
             if let token, try token.alreadyApplied(at: now, in: log.writer) { return }
             let epochSeconds = FixedTime(now).epochSeconds
@@ -92,27 +124,6 @@ extension KVStore {
         }
     }
 
-    /// Reads up to 100 items, from any tables of this store, in one consistent snapshot.
-    /// Returns one entry per request, nil for an absent item.
-    public func transactGet(_ gets: [TransactionGet]) throws -> [Item?] {
-        guard (1...KVStore.maximumTransactionActions).contains(gets.count) else {
-            throw KVTableError.validation("1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length between 1 and \(KVStore.maximumTransactionActions)")
-        }
-        for get in gets {
-            guard get.table.context === context else {
-                throw KVTableError.validation("Transaction gets must use tables of this store: \(get.table.name)")
-            }
-            try get.table.state.checkNotDropped()
-        }
-        let now = context.time.epochSeconds
-        return try storage.read { reader in
-            try gets.map { get in
-                try TableReader(layout: get.table.layout, reader: reader,
-                                ttlAttribute: get.table.state.timeToLiveAttribute, now: now)
-                    .getItem(get.key, projection: get.projection)
-            }
-        }
-    }
 }
 
 /// A transaction's idempotency token as stored in the catalog keyspace:
