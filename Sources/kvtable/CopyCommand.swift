@@ -11,7 +11,7 @@ struct CopyCommand: AsyncParsableCommand {
         discussion: """
             SOURCE and DESTINATION are each a store file or an http(s):// endpoint (credentials \
             from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY). The destination table is created with \
-            the source's schema when missing. Items are read in pages and written in batches; \
+            the source's schema (and TTL attribute) when missing. Items are read in pages and written in batches; \
             every write is a put of the source item, so running the copy again after an \
             interruption completes it. Expired items are not copied. Ends with a count of both \
             sides; exits 1 when they differ.
@@ -54,7 +54,11 @@ struct CopyCommand: AsyncParsableCommand {
         } else {
             var schema = from.schema
             schema.name = target
-            to = try await destination.createTable(schema)
+            _ = try await destination.createTable(schema)
+            if let ttl = from.timeToLiveAttribute {
+                try await destination.updateTimeToLive(table: target, attribute: ttl)
+            }
+            to = try await destination.table(target)
         }
         let total = try await Self.count(from)
         let progress = Progress("copied", total: total)

@@ -656,7 +656,9 @@ class CopyTest(unittest.TestCase):
             source = os.path.join(directory, "source.kvt")
             back = os.path.join(directory, "back.kvt")
             # A source store with a single-table schema and 3,000 items (export format in, via import).
-            single_table(server.client("AKIDCOPY", "copy-secret"), "Seed")
+            seed_client = server.client("AKIDCOPY", "copy-secret")
+            single_table(seed_client, "Seed")
+            seed_client.update_time_to_live(TableName="Seed", TimeToLiveSpecification={"AttributeName": "expires", "Enabled": True})
             lines = "".join(json.dumps({"PK": {"S": "USER#%d" % (n % 50)}, "SK": {"S": "ITEM#%05d" % n},
                                         "n": {"N": str(n)}, "tags": {"SS": ["a", "b%d" % (n % 3)]},
                                         "GSI1PK": {"S": "G#%d" % (n % 7)}, "GSI1SK": {"S": "%05d" % n}}) + "\n"
@@ -668,6 +670,8 @@ class CopyTest(unittest.TestCase):
             result = self.run_kvtable("copy", source, server.endpoint, "--table", "Seed", "--destination-table", "Moved", env=credentials)
             self.assertRegex(result.stdout, r"copied 3000 items .* source holds 3000, destination 3000")
             self.assertEqual(server.client("AKIDCOPY", "copy-secret").scan(TableName="Moved", Select="COUNT")["Count"], 3000)
+            ttl = server.client("AKIDCOPY", "copy-secret").describe_time_to_live(TableName="Moved")["TimeToLiveDescription"]
+            self.assertEqual((ttl["TimeToLiveStatus"], ttl["AttributeName"]), ("ENABLED", "expires"))   # TTL travels both ways
 
             result = self.run_kvtable("copy", server.endpoint, back, "--table", "Moved", env=credentials)
             self.assertIn("source holds 3000, destination 3000", result.stdout)

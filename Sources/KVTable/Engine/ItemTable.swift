@@ -25,6 +25,8 @@ public protocol ItemTable: Sendable {
     var name: String { get }
     /// The table's key schema and indexes.
     var schema: TableSchema { get }
+    /// The attribute holding each item's expiry time (epoch seconds), when TTL is enabled.
+    var timeToLiveAttribute: String? { get }
 
     /// The item with this primary key (exactly the key attributes), or nil. Strongly
     /// consistent. Items whose TTL has passed are hidden unless `includeExpired`.
