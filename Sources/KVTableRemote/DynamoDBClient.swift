@@ -7,6 +7,7 @@ import Foundation
 import KVTable
 import KVTableDynamoDB
 import NIOCore
+import Synchronization
 
 /// One DynamoDB-protocol endpoint: signs each request (SigV4), sends it over a pooled
 /// keep-alive connection (TLS for `https://`), retries what is safe to retry, and turns error
@@ -29,6 +30,8 @@ public final class DynamoDBClient: Sendable {
     private let signer: SignatureV4
     private let url: String
     private let hostHeader: String
+    /// Whether ``shutdown()`` ran, so that `deinit` knows whether it still must.
+    private let isShutDown = Mutex(false)
 
     /// DynamoDB's JSON protocol version, in `Content-Type` and `X-Amz-Target`.
     static let contentType = "application/x-amz-json-1.0"
@@ -60,9 +63,22 @@ public final class DynamoDBClient: Sendable {
         signer = SignatureV4(credentials: configuration.credentials, region: configuration.region)
     }
 
-    /// Closes the connection pool. Call once, when done; later calls fail.
+    /// Closes the connection pool. Call it when done; later requests fail.
+    ///
+    /// A client released without it closes its pool in the background (async-http-client
+    /// would otherwise trap in debug builds), so an error path that forgets it cannot crash.
     public func shutdown() async throws {
-        try await http.shutdown()
+        let already = isShutDown.withLock { shut in
+            defer { shut = true }
+            return shut
+        }
+        if !already { try await http.shutdown() }
+    }
+
+    deinit {
+        if !isShutDown.withLock({ $0 }) {
+            http.shutdown { _ in }
+        }
     }
 
     /// Sends one operation (`GetItem`, `Query`, …) and returns the answer's members.
