@@ -6,11 +6,14 @@ import KVTable
 public struct WireError: Error, Sendable, Equatable {
     /// The short type name, e.g. `ValidationException`.
     public var type: String
+    /// What is wrong, as DynamoDB words it.
     public var message: String
     /// Extra members of the error body.
     public var extra: [String: JSONValue] = [:]
+    /// The HTTP status: 400 for the client's errors, 500 for internal ones.
     public var status: Int = 400
 
+    /// An error of `type` (without the namespace) with its message.
     public init(type: String, message: String, extra: [String: JSONValue] = [:], status: Int = 400) {
         self.type = type
         self.message = message

@@ -25,6 +25,7 @@ public final class DynamoDBClient: Sendable {
         case throttlingOnly
     }
 
+    /// The endpoint, credentials, timeouts and retry policy this client was made with.
     public let configuration: RemoteConfiguration
     private let http: HTTPClient
     private let signer: SignatureV4

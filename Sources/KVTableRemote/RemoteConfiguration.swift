@@ -33,6 +33,8 @@ public struct RemoteConfiguration: Sendable {
     /// of items, which their JSON can inflate several times).
     public var maximumResponseBytes: Int
 
+    /// A configuration for `endpoint`; the defaults suit AWS (5 s to connect, 30 s per request,
+    /// 8 attempts).
     public init(endpoint: String, region: String, credentials: AWSCredentials,
                 connectTimeout: Duration = .seconds(5), requestTimeout: Duration = .seconds(30),
                 retry: RetryPolicy = RetryPolicy(), maximumResponseBytes: Int = 64 << 20) {
@@ -80,6 +82,7 @@ public struct RetryPolicy: Sendable {
     /// The cap of any wait.
     public var maximumDelay: Duration
 
+    /// A policy; `maximumAttempts` below 1 counts as 1.
     public init(maximumAttempts: Int = 8, baseDelay: Duration = .milliseconds(25), maximumDelay: Duration = .seconds(2)) {
         self.maximumAttempts = max(1, maximumAttempts)
         self.baseDelay = baseDelay

@@ -163,10 +163,12 @@ public struct DynamoDBJSONError: Error, Sendable, Equatable, CustomStringConvert
         case validation = "ValidationException"
     }
 
+    /// The exception DynamoDB answers for this input.
     public var kind: Kind
     /// What is wrong, in DynamoDB's words where it has them.
     public var message: String
 
+    /// An error of `kind` with its message.
     public init(kind: Kind, message: String) {
         self.kind = kind
         self.message = message

@@ -32,6 +32,7 @@ public struct ExpressionPrinter: Sendable {
     private var nameIDs: [String: String] = [:]
     private var valueIDs: [AttributeValue: String] = [:]
 
+    /// A printer for one request, with no placeholders yet.
     public init() {}
 
     // MARK: - Expressions
