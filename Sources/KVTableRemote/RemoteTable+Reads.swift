@@ -48,12 +48,7 @@ extension RemoteTable {
     /// The items with these keys, in the order of `keys`, leaving out absent ones
     /// (`BatchGetItem` in requests of 100, strongly consistent, unprocessed keys resubmitted).
     public func batchGet(_ keys: [Item], projection: [AttributePath]? = nil) async throws -> [Item] {
-        var identities = Set<AttributeValue>()
-        for key in keys {
-            guard identities.insert(identity(of: key)).inserted else {
-                throw KVTableError.validation("Provided list of item keys contains duplicates")
-            }
-        }
+        try checkDistinctKeys(keys)
         let ttl = timeToLiveAttribute
         var found: [AttributeValue: Item] = [:]
         var start = 0
@@ -87,7 +82,7 @@ extension RemoteTable {
         let now = store.time.epochSeconds
         return keys.compactMap { key -> Item? in
             guard var item = found[identity(of: key)] else { return nil }
-            if let ttl, RemoteTable.isExpired(item, ttl, now: now) { return nil }
+            if TimeToLive.isExpired(item, attribute: ttl, now: now) { return nil }
             if let projection { item = item.filter { name, _ in projection.contains { $0.elements.first == .name(name) } } }
             return item
         }
@@ -99,17 +94,12 @@ extension RemoteTable {
     /// Not atomic, unlike the local engine's: when it throws, the requests of earlier batches
     /// have been applied. Each request is idempotent, so running the whole batch again is safe.
     public func batchWrite(_ requests: [WriteRequest]) async throws {
-        var identities = Set<AttributeValue>()
-        for request in requests {
-            let key: Item
+        try checkDistinctKeys(requests.map { request in
             switch request {
-            case .put(let item): key = item
-            case .delete(let k): key = k
+            case .put(let item): return item
+            case .delete(let key): return key
             }
-            guard identities.insert(identity(of: key)).inserted else {
-                throw KVTableError.validation("Provided list of item keys contains duplicates")
-            }
-        }
+        })
         var start = 0
         while start < requests.count {
             let chunk = requests[start..<min(start + 25, requests.count)]
@@ -141,8 +131,7 @@ extension RemoteTable {
         if let limit { request["Limit"] = .number(Double(limit)) }
         var filter = filter
         if !includeExpired, let ttl = timeToLiveAttribute {
-            let now = AttributeValue.n(store.time.epochSeconds)
-            let live: Condition = .not(.hasType(.name(ttl), .number)) || .attribute(.name(ttl)) >= .value(now)
+            let live: Condition = .not(TimeToLive.expiredCondition(attribute: ttl, now: store.time.epochSeconds))
             filter = filter.map { .and($0, live) } ?? live
         }
         if let filter { request["FilterExpression"] = .string(printer.condition(filter)) }

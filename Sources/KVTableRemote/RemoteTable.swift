@@ -57,7 +57,7 @@ public struct RemoteTable: ItemTable {
     /// ``projectionReadingTimeToLive(_:)`` added it.
     func visible(_ item: Item, projection: [AttributePath]?, now: ExactDecimal) -> Item? {
         guard let ttl = timeToLiveAttribute else { return item }
-        if RemoteTable.isExpired(item, ttl, now: now) { return nil }
+        if TimeToLive.isExpired(item, attribute: ttl, now: now) { return nil }
         guard let projection, !projection.contains(.name(ttl)) else { return item }
         var item = item
         item[ttl] = nil
@@ -66,7 +66,15 @@ public struct RemoteTable: ItemTable {
 
     /// The primary key of `item` as one hashable value.
     func identity(of item: Item) -> AttributeValue {
-        .l(schema.keySchema.attributes.map { item[$0.name] ?? .null })
+        .m(keyAttributes(of: item))
+    }
+
+    /// Throws DynamoDB's error when two of `items` have the same primary key.
+    func checkDistinctKeys(_ items: some Sequence<Item>) throws {
+        var seen = Set<AttributeValue>()
+        for item in items where !seen.insert(identity(of: item)).inserted {
+            throw KVTableError.validation("Provided list of item keys contains duplicates")
+        }
     }
 
     // MARK: - Writes
@@ -145,8 +153,7 @@ public struct RemoteTable: ItemTable {
     /// `c AND NOT expired` when `c` is false on an absent item, `c OR expired` when it is true.
     func effective(_ condition: Condition?) -> Condition? {
         guard let condition, let ttl = timeToLiveAttribute else { return condition }
-        let now = AttributeValue.n(store.time.epochSeconds)
-        let expired: Condition = .hasType(.name(ttl), .number) && .attribute(.name(ttl)) < .value(now)
+        let expired = TimeToLive.expiredCondition(attribute: ttl, now: store.time.epochSeconds)
         return condition.evaluate([:]) ? .or(condition, expired) : .and(condition, .not(expired))
     }
 
@@ -159,11 +166,6 @@ public struct RemoteTable: ItemTable {
         do { return try Item(dynamoDBJSON: json) } catch {
             throw RemoteError.malformedResponse(operation: operation, reason: "an item is not valid DynamoDB JSON: \(error)")
         }
-    }
-
-    static func isExpired(_ item: Item, _ ttl: String, now: ExactDecimal) -> Bool {
-        guard case .n(let expiry)? = item[ttl] else { return false }
-        return expiry < now
     }
 }
 

@@ -32,8 +32,8 @@ struct CopyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (copied, counts) = try await Self.open(source, region: region, create: false) { source in
-            try await Self.open(destination, region: region, create: true) { destination in
+        let (copied, counts) = try await EngineOptions.withStore(at: source, region: region, durability: .durable, create: false) { source in
+            try await EngineOptions.withStore(at: destination, region: region, durability: .durable, create: true) { destination in
                 try await copy(from: source, to: destination)
             }
         }
@@ -90,16 +90,5 @@ struct CopyCommand: AsyncParsableCommand {
             scan.startAfter = page.nextCursor
         } while scan.startAfter != nil
         return total
-    }
-
-    /// Runs `body` with the store at `location`: an endpoint URL or a store file.
-    static func open<R>(_ location: String, region: String?, create: Bool,
-                        _ body: (any ItemStore) async throws -> R) async throws -> R {
-        if location.hasPrefix("http://") || location.hasPrefix("https://") {
-            return try await EngineOptions.withRemote(location, region: region, body)
-        }
-        let store = try StoreOptions.open(location, durability: .durable, create: create)
-        defer { store.close() }
-        return try await body(store)
     }
 }

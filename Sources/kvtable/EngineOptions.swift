@@ -29,15 +29,30 @@ struct EngineOptions: ParsableArguments {
     @discardableResult
     func withStore<R>(create: Bool = false, _ body: (any ItemStore) async throws -> R) async throws -> R {
         if let path {
-            let store = try StoreOptions.open(path, durability: durability, create: create)
-            defer { store.close() }
-            return try await body(store)
+            return try await EngineOptions.withFile(path, durability: durability, create: create, body)
         }
         return try await EngineOptions.withRemote(endpoint!, region: region, body)
     }
 
+    /// Runs `body` with the store at `location` — an `http(s)://` endpoint or a store file —
+    /// and closes it afterwards.
+    static func withStore<R>(at location: String, region: String?, durability: Durability, create: Bool,
+                             _ body: (any ItemStore) async throws -> R) async throws -> R {
+        if location.hasPrefix("http://") || location.hasPrefix("https://") {
+            return try await withRemote(location, region: region, body)
+        }
+        return try await withFile(location, durability: durability, create: create, body)
+    }
+
+    private static func withFile<R>(_ path: String, durability: Durability, create: Bool,
+                                    _ body: (any ItemStore) async throws -> R) async throws -> R {
+        let store = try StoreOptions.open(path, durability: durability, create: create)
+        defer { store.close() }
+        return try await body(store)
+    }
+
     /// Runs `body` with a remote store on `endpoint`, and closes it afterwards.
-    static func withRemote<R>(_ endpoint: String, region: String?, _ body: (any ItemStore) async throws -> R) async throws -> R {
+    private static func withRemote<R>(_ endpoint: String, region: String?, _ body: (any ItemStore) async throws -> R) async throws -> R {
         let environment = ProcessInfo.processInfo.environment
         let credentials: AWSCredentials
         do { credentials = try AWSCredentials.fromEnvironment(environment) } catch {

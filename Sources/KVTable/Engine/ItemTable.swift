@@ -109,6 +109,13 @@ extension ItemTable {
     public func batchGet(_ keys: [Item]) async throws -> [Item] {
         try await batchGet(keys, projection: nil)
     }
+
+    /// The primary key attributes of `item` (the table's partition and sort key).
+    public func keyAttributes(of item: Item) -> Item {
+        var key = Item()
+        for attribute in schema.keySchema.attributes { key[attribute.name] = item[attribute.name] }
+        return key
+    }
 }
 
 extension Table: ItemTable {

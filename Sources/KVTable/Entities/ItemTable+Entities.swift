@@ -129,13 +129,6 @@ extension ItemTable {
 
     // MARK: - Transactions guarded by what was read
 
-    /// The primary key attributes of `item`.
-    func keyAttributes(of item: Item) -> Item {
-        var key = Item()
-        for attribute in schema.keySchema.attributes { key[attribute.name] = item[attribute.name] }
-        return key
-    }
-
     /// True on the stored item while what the markers depend on is as read: whether it
     /// exists, its entity type, and its unique attributes.
     private func unchanged<E: Entity>(_ stored: Item?, _ type: E.Type) -> Condition {

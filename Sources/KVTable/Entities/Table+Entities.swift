@@ -1,4 +1,5 @@
-/// Typed reads and writes of ``Entity`` values.
+/// Typed writes of ``Entity`` values in one local write transaction each (the reads —
+/// `get`, `queryEntities` — are ``ItemTable``'s, the same on every engine).
 extension Table {
     /// Stores `entity` (replacing what is at its key), with all its keys computed from the
     /// whole entity, and moves its unique-attribute markers in the same transaction.
@@ -20,18 +21,6 @@ extension Table {
                                      old: previous, new: item, items: items, log: &log)
             try write.apply(effect, over: current, with: items, log: &log)
         }
-    }
-
-    /// The entity of `type` whose key templates, filled with `variables`, give this key;
-    /// nil when there is none.
-    ///
-    /// ```swift
-    /// let user = try await table.get(User.self, ["userId": "42"])
-    /// ```
-    public func get<E: Entity>(_ type: E.Type, _ variables: Item) async throws -> E? {
-        let key = try EntityMapping.key(type, variables: variables, in: schema)
-        guard let item = try await getItem(key) else { return nil }
-        return try EntityMapping.decode(type, from: item)
     }
 
     /// Deletes the entity at this key with its unique-attribute markers.
@@ -117,31 +106,9 @@ extension Table {
             return try EntityMapping.decode(type, from: item)
         }
     }
-
-    /// One page of a query, decoded into entities by their `EntityType`: a partition may hold
-    /// several entity types. Items of types not in `types` are returned undecoded in
-    /// ``EntityPage/unrecognized`` rather than failing the query.
-    public func queryEntities(_ query: Query, as types: [any Entity.Type]) async throws -> EntityPage {
-        let page = try await self.query(query)
-        var byName: [String: any Entity.Type] = [:]
-        for type in types { byName[type.entityType] = type }
-        var result = EntityPage(entities: [], unrecognized: [], nextCursor: page.nextCursor)
-        for item in page.items {
-            guard let name = item["EntityType"]?.stringValue, let type = byName[name] else {
-                result.unrecognized.append(item)
-                continue
-            }
-            result.entities.append(try decodeEntity(type, from: item))
-        }
-        return result
-    }
-
-    private func decodeEntity<E: Entity>(_ type: E.Type, from item: Item) throws -> any Entity {
-        try EntityMapping.decode(type, from: item)
-    }
 }
 
-/// One page of entities from ``Table/queryEntities(_:as:)``.
+/// One page of entities from ``ItemTable/queryEntities(_:as:)``.
 public struct EntityPage: Sendable {
     /// The decoded entities, in query order.
     public var entities: [any Entity]

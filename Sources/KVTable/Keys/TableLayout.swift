@@ -131,13 +131,6 @@ struct TableLayout: Sendable {
 
     // MARK: Time to live
 
-    /// True when `item` carries a number in the TTL attribute that is below `now` (epoch
-    /// seconds). Anything else — no TTL attribute, a non-number — never expires.
-    static func isExpired(_ item: Item, ttlAttribute: String?, now: ExactDecimal) -> Bool {
-        guard let ttlAttribute, case .n(let expiry)? = item[ttlAttribute] else { return false }
-        return expiry < now
-    }
-
     /// The item's entry in the expiry index, or nil when it has no numeric TTL.
     func expiryKey(of item: Item, ttlAttribute: String?) -> [UInt8]? {
         guard let ttlAttribute, case .n(let expiry)? = item[ttlAttribute] else { return nil }

@@ -29,7 +29,7 @@ struct ItemWriter {
 
     func current(_ key: [UInt8]) throws -> Current {
         let stored = try writer.withValue(forKey: key) { try $0.map(ItemCodec.decode) }
-        let live = stored.flatMap { TableLayout.isExpired($0, ttlAttribute: ttlAttribute, now: now) ? nil : $0 }
+        let live = stored.flatMap { TimeToLive.isExpired($0, attribute: ttlAttribute, now: now) ? nil : $0 }
         return Current(key: key, stored: stored, live: live)
     }
 

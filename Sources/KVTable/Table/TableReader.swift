@@ -32,7 +32,7 @@ public struct TableReader {
         guard let item = try reader.withValue(forKey: storageKey, { try $0.map(ItemCodec.decode) }) else {
             return nil
         }
-        if !includeExpired, TableLayout.isExpired(item, ttlAttribute: ttlAttribute, now: now) { return nil }
+        if !includeExpired, TimeToLive.isExpired(item, attribute: ttlAttribute, now: now) { return nil }
         return projection.map { ProjectionPaths.project(item, $0) } ?? item
     }
 
@@ -109,7 +109,7 @@ public struct TableReader {
                 return true
             }
             let item = try ItemCodec.decode(value)
-            if hideExpired, TableLayout.isExpired(item, ttlAttribute: ttlAttribute, now: now) { return true }
+            if hideExpired, TimeToLive.isExpired(item, attribute: ttlAttribute, now: now) { return true }
             scanned += 1
             if isLast {
                 lastKey = layout.keyAttributes(of: item, index: index)
