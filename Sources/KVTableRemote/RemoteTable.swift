@@ -66,7 +66,7 @@ public struct RemoteTable: ItemTable {
 
     /// The primary key of `item` as one hashable value.
     func identity(of item: Item) -> AttributeValue {
-        .m(keyAttributes(of: item))
+        .m(keyAttributes(of: item).attributes)
     }
 
     /// Throws DynamoDB's error when two of `items` have the same primary key.

@@ -46,7 +46,7 @@ enum CommandLineJSON {
 
     static func values(_ text: String?) throws -> [String: AttributeValue] {
         guard let text else { return [:] }
-        return try item(text, option: "--values")
+        return try item(text, option: "--values").attributes
     }
 
     /// One line of DynamoDB JSON, keys sorted by their UTF-8 bytes.

@@ -94,8 +94,8 @@ enum UniqueMarkers {
     static func update(entityType: String, attributes: [String], old: Item?, new: Item?,
                        items: ItemWriter, log: inout ChangeLog) throws {
         let layout = items.layout
-        let oldOwner = old.map { AttributeValue.m(layout.keyAttributes(of: $0, index: nil)) }
-        let newOwner = new.map { AttributeValue.m(layout.keyAttributes(of: $0, index: nil)) }
+        let oldOwner = old.map { AttributeValue.m(layout.keyAttributes(of: $0, index: nil).attributes) }
+        let newOwner = new.map { AttributeValue.m(layout.keyAttributes(of: $0, index: nil).attributes) }
         for attribute in attributes {
             let oldValue = old?[attribute]
             let newValue = new?[attribute]

@@ -16,8 +16,14 @@ public struct ItemDecoder: Sendable {
         self.dateEncoding = dateEncoding
     }
 
+    /// Decodes `type` from an item. A stored item (one read from a store) is decoded straight
+    /// from its bytes: each property looks its attribute up in an index of the stored names,
+    /// with no dictionary built in between.
     public func decode<T: Decodable>(_ type: T.Type, from item: Item) throws -> T {
-        try decodeValue(type, from: .m(item))
+        if case .encoded(let bytes) = item.storage, !(type is AttributeValue.Type) {
+            return try T(from: ItemDecoding(members: .stored(AttributeIndex(checkedBytes: bytes)), options: self))
+        }
+        return try decodeValue(type, from: .m(item.attributes))
     }
 
     public func decodeValue<T: Decodable>(_ type: T.Type, from value: AttributeValue) throws -> T {
@@ -27,10 +33,54 @@ public struct ItemDecoder: Sendable {
 
 /// The `Decoder` handed to `Decodable.init(from:)`.
 struct ItemDecoding: Decoder {
+    /// The value decoded; for a stored item, its members are read from `members` instead.
     let value: AttributeValue
+    private let members: Members?
     let options: ItemDecoder
     let codingPath: [any CodingKey]
     var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    init(value: AttributeValue, options: ItemDecoder, codingPath: [any CodingKey]) {
+        self.value = value
+        self.members = nil
+        self.options = options
+        self.codingPath = codingPath
+    }
+
+    /// A decoder for a whole stored item, read through its attribute index.
+    init(members: Members, options: ItemDecoder) {
+        self.value = .null
+        self.members = members
+        self.options = options
+        self.codingPath = []
+    }
+
+    /// The members of a map or of a whole item.
+    enum Members {
+        case map([String: AttributeValue])
+        case stored(AttributeIndex)
+
+        subscript(name: String) -> AttributeValue? {
+            switch self {
+            case .map(let map): return map[name]
+            case .stored(let index): return index.value(named: name)
+            }
+        }
+
+        func contains(_ name: String) -> Bool {
+            switch self {
+            case .map(let map): return map[name] != nil
+            case .stored(let index): return index.contains(name)
+            }
+        }
+
+        var names: [String] {
+            switch self {
+            case .map(let map): return Array(map.keys)
+            case .stored(let index): return index.names
+            }
+        }
+    }
 
     static func decode<T: Decodable>(_ type: T.Type, from value: AttributeValue, options: ItemDecoder,
                                      codingPath: [any CodingKey]) throws -> T {
@@ -146,27 +196,67 @@ struct ItemDecoding: Decoder {
         }
     }
 
+    /// The value as a whole: a stored item's members decoded into a map.
+    private var wholeValue: AttributeValue {
+        if case .stored(let index) = members { return .m(ItemCodec.decodeAttributes(index.bytes)) }
+        return value
+    }
+
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+        if let members { return KeyedDecodingContainer(KeyedContainer<Key>(map: members, options: options, codingPath: codingPath)) }
         guard case .m(let map) = value else { throw ItemDecoding.mismatch([String: AttributeValue].self, value, codingPath) }
-        return KeyedDecodingContainer(KeyedContainer<Key>(map: map, options: options, codingPath: codingPath))
+        return KeyedDecodingContainer(KeyedContainer<Key>(map: .map(map), options: options, codingPath: codingPath))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
-        guard case .l(let list) = value else { throw ItemDecoding.mismatch([AttributeValue].self, value, codingPath) }
+        guard case .l(let list) = value, members == nil else { throw ItemDecoding.mismatch([AttributeValue].self, wholeValue, codingPath) }
         return UnkeyedContainer(list: list, options: options, codingPath: codingPath)
     }
 
     func singleValueContainer() throws -> any SingleValueDecodingContainer {
-        SingleValueContainer(value: value, options: options, codingPath: codingPath)
+        SingleValueContainer(value: wholeValue, options: options, codingPath: codingPath)
     }
 
     struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
-        let map: [String: AttributeValue]
+        let map: Members
         let options: ItemDecoder
         let codingPath: [any CodingKey]
 
-        var allKeys: [Key] { map.keys.compactMap { Key(stringValue: $0) } }
-        func contains(_ key: Key) -> Bool { map[key.stringValue] != nil }
+        var allKeys: [Key] { map.names.compactMap { Key(stringValue: $0) } }
+        func contains(_ key: Key) -> Bool { map.contains(key.stringValue) }
+
+        // The common scalar types skip the generic path's type checks.
+
+        func decode(_ type: String.Type, forKey key: Key) throws -> String {
+            guard case .s(let string) = try required(key) else { throw mismatch(type, key) }
+            return string
+        }
+
+        func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool {
+            guard case .bool(let flag) = try required(key) else { throw mismatch(type, key) }
+            return flag
+        }
+
+        func decode(_ type: Int.Type, forKey key: Key) throws -> Int {
+            guard case .n(let n) = try required(key), let integer = ItemDecoding.exactInteger(n, as: type) else { throw mismatch(type, key) }
+            return integer
+        }
+
+        func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 {
+            guard case .n(let n) = try required(key), let integer = ItemDecoding.exactInteger(n, as: type) else { throw mismatch(type, key) }
+            return integer
+        }
+
+        private func required(_ key: Key) throws -> AttributeValue {
+            guard let value = map[key.stringValue] else {
+                throw DecodingError.keyNotFound(key, .init(codingPath: codingPath, debugDescription: "No attribute \(key.stringValue)"))
+            }
+            return value
+        }
+
+        private func mismatch<T>(_ type: T.Type, _ key: Key) -> DecodingError {
+            ItemDecoding.mismatch(type, map[key.stringValue] ?? .null, codingPath + [key])
+        }
 
         func decodeNil(forKey key: Key) throws -> Bool {
             guard let value = map[key.stringValue] else { return true }

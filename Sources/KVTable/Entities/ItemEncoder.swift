@@ -44,7 +44,7 @@ public struct ItemEncoder: Sendable {
         guard case .m(let item)? = try EncodingBox.encode(value, options: self, codingPath: []) else {
             throw EncodingError.invalidValue(value, .init(codingPath: [], debugDescription: "An item must encode as a keyed container (a struct or class), not \(T.self)"))
         }
-        return item
+        return Item(item)
     }
 
     /// The attribute value for `value` (nil when it encodes to nothing, like an empty set).

@@ -102,7 +102,7 @@ extension ItemTable {
         }
         let markerKey = try UniqueMarkers.markerKey(entityType: E.entityType, attribute: attribute, value: value, in: schema)
         guard case .m(let owner)? = try await getItem(markerKey, projection: nil, includeExpired: false)?["owner"],
-              let item = try await getItem(owner, projection: nil, includeExpired: false) else { return nil }
+              let item = try await getItem(Item(owner), projection: nil, includeExpired: false) else { return nil }
         return try EntityMapping.decode(type, from: item)
     }
 
@@ -148,8 +148,8 @@ extension ItemTable {
     private func markerPlan<E: Entity>(_ type: E.Type, old: Item?, new: Item?) async throws -> [MarkerWrite<Self>] {
         let partitionKey = AttributePath.name(schema.keySchema.partitionKey.name)
         var actions: [MarkerWrite<Self>] = []
-        let oldOwner = old.map { AttributeValue.m(keyAttributes(of: $0)) }
-        let newOwner = new.map { AttributeValue.m(keyAttributes(of: $0)) }
+        let oldOwner = old.map { AttributeValue.m(keyAttributes(of: $0).attributes) }
+        let newOwner = new.map { AttributeValue.m(keyAttributes(of: $0).attributes) }
         for attribute in E.uniqueAttributes {
             let oldValue = old?[attribute], newValue = new?[attribute]
             // Same value, new owner (the entity moved to another key): the marker is rewritten.

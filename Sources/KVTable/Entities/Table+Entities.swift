@@ -102,7 +102,7 @@ extension Table {
         let markerKey = try UniqueMarkers.markerKey(entityType: E.entityType, attribute: attribute, value: value, in: schema)
         return try read { reader in
             guard case .m(let owner)? = try reader.getItem(markerKey)?["owner"],
-                  let item = try reader.getItem(owner) else { return nil }
+                  let item = try reader.getItem(Item(owner)) else { return nil }
             return try EntityMapping.decode(type, from: item)
         }
     }

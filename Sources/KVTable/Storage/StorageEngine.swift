@@ -31,6 +31,13 @@ protocol StorageEngine: Sendable {
     func write<R: Sendable>(_ body: @escaping @Sendable (any StorageWriter) throws -> R,
                             afterCommit: (@Sendable (R) -> Void)?) async throws -> R
 
+    /// ``write(_:afterCommit:)`` for a caller on a thread that may block: the body runs on
+    /// this thread when the writer is idle, and otherwise joins the next group commit while
+    /// this thread waits. Never call it from a task on the cooperative pool while holding
+    /// something the writer needs.
+    func writeSynchronously<R: Sendable>(_ body: @escaping @Sendable (any StorageWriter) throws -> R,
+                                         afterCommit: (@Sendable (R) -> Void)?) throws -> R
+
     /// Releases files and threads. Later calls throw ``KVTableError/storage(_:)``.
     func close()
 

@@ -70,12 +70,24 @@ final class StoreContext: Sendable {
     /// commit, in commit order.
     func write<R: Sendable>(_ body: @escaping @Sendable (inout ChangeLog) throws -> R) async throws -> R {
         let hub = changes
-        let outcome = try await storage.write({ writer in
+        return try await storage.write(logged(body), afterCommit: { hub.publish($0.changes) }).value
+    }
+
+    /// ``write(_:)`` on the calling thread, which may block: inline when the writer is idle,
+    /// otherwise waiting for the group commit it joins.
+    func writeSynchronously<R: Sendable>(_ body: @escaping @Sendable (inout ChangeLog) throws -> R) throws -> R {
+        let hub = changes
+        return try storage.writeSynchronously(logged(body), afterCommit: { hub.publish($0.changes) }).value
+    }
+
+    /// A storage body running `body` with a change log, returning its value and the changes.
+    private func logged<R: Sendable>(_ body: @escaping @Sendable (inout ChangeLog) throws -> R)
+        -> @Sendable (any StorageWriter) throws -> Logged<R> {
+        { writer in
             var log = ChangeLog(writer: writer)
             let value = try body(&log)
             return Logged(value: value, changes: log.changes)
-        }, afterCommit: { hub.publish($0.changes) })
-        return outcome.value
+        }
     }
 
     private struct Logged<R: Sendable>: Sendable {

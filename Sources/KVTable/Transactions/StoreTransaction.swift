@@ -90,8 +90,33 @@ extension KVStore {
     /// request failed mid-write), so it must compute everything from the transaction and have
     /// no other side effects.
     public func write<R: Sendable>(_ body: @escaping @Sendable (StoreTransaction) throws -> R) async throws -> R {
+        try await context.write(transactionBody(body))
+    }
+
+    /// ``write(_:)`` for a caller on a thread that may block (a thread of its own, a
+    /// `DispatchQueue`, a command-line tool): the same transaction, run on the calling thread
+    /// when the store's writer is idle, or joined to the writer's next group commit while this
+    /// thread waits.
+    ///
+    /// ```swift
+    /// try store.writeSynchronously { tx in
+    ///     try tx.putItem(table, ["PK": "USER#42", "SK": "PROFILE", "name": "Ada"])
+    /// }
+    /// ```
+    ///
+    /// Don't call it from a task on Swift's cooperative thread pool for long work: it blocks
+    /// that thread for the transaction (and, on a durable store, its device flushes). The async
+    /// ``write(_:)`` commits on the calling thread too when the writer is idle, so async code
+    /// gains nothing from this one.
+    public func writeSynchronously<R: Sendable>(_ body: @escaping @Sendable (StoreTransaction) throws -> R) throws -> R {
+        try context.writeSynchronously(transactionBody(body))
+    }
+
+    /// `body` as a body of the store's write transaction, its changes recorded for the stream.
+    private func transactionBody<R: Sendable>(_ body: @escaping @Sendable (StoreTransaction) throws -> R)
+        -> @Sendable (inout ChangeLog) throws -> R {
         let time = context.time
-        return try await context.write { log in
+        return { log in
             let transaction = StoreTransaction(log: log, time: time)
             let result = try body(transaction)
             log.changes = transaction.changes

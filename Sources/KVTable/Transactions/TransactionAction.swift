@@ -56,13 +56,13 @@ extension TransactionWrite where T == Table {
     var fingerprintText: String {
         switch self {
         case .put(let table, let item, let condition):
-            return "put \(table.name) \(AttributeValue.m(item)) \(String(describing: condition))"
+            return "put \(table.name) \(AttributeValue.m(item.attributes)) \(String(describing: condition))"
         case .update(let table, let key, let update, let condition):
-            return "update \(table.name) \(AttributeValue.m(key)) \(update) \(String(describing: condition))"
+            return "update \(table.name) \(AttributeValue.m(key.attributes)) \(update) \(String(describing: condition))"
         case .delete(let table, let key, let condition):
-            return "delete \(table.name) \(AttributeValue.m(key)) \(String(describing: condition))"
+            return "delete \(table.name) \(AttributeValue.m(key.attributes)) \(String(describing: condition))"
         case .conditionCheck(let table, let key, let condition):
-            return "check \(table.name) \(AttributeValue.m(key)) \(condition)"
+            return "check \(table.name) \(AttributeValue.m(key.attributes)) \(condition)"
         }
     }
 }

@@ -69,7 +69,7 @@ extension AttributeValue {
             for element in elements { list.append(try AttributeValue(dynamoDBJSON: element)) }
             self = .l(list)
         case "M":
-            self = .m(try Item(dynamoDBJSON: value, member: "M"))
+            self = .m(try [String: AttributeValue](dynamoDBJSON: value, member: "M"))
         case "SS":
             self = .ss(try reader.strings())
         case "NS":
@@ -125,13 +125,35 @@ extension AttributeValue {
     }
 }
 
-extension Dictionary where Key == String, Value == AttributeValue {
+extension Item {
     /// The item as DynamoDB JSON: an object of attribute names to typed values.
+    public var dynamoDBJSON: JSONValue {
+        attributes.dynamoDBJSON
+    }
+
+    /// Reads an item (a map of attribute names to DynamoDB JSON values).
+    ///
+    /// - Parameter member: the request member it came from, named in the error when `json` is
+    ///   not an object.
+    public init(dynamoDBJSON json: JSONValue, member: String = "Item") throws(DynamoDBJSONError) {
+        self.init(try [String: AttributeValue](dynamoDBJSON: json, member: member))
+    }
+
+    /// Reads an item from DynamoDB JSON text: `{"PK": {"S": "USER#1"}, "age": {"N": "42"}}`.
+    public init(dynamoDBJSON text: String) throws(DynamoDBJSONError) {
+        let json: JSONValue
+        do { json = try JSONValue.parse(text) } catch { throw .serialization("The item is \(error)") }
+        try self.init(dynamoDBJSON: json)
+    }
+}
+
+extension Dictionary where Key == String, Value == AttributeValue {
+    /// The map as DynamoDB JSON: an object of names to typed values.
     public var dynamoDBJSON: JSONValue {
         .object(mapValues(\.dynamoDBJSON))
     }
 
-    /// Reads an item (a map of attribute names to DynamoDB JSON values).
+    /// Reads a map of names to DynamoDB JSON values (an item's attributes or an `M` value).
     ///
     /// - Parameter member: the request member it came from, named in the error when `json` is
     ///   not an object.
@@ -143,13 +165,6 @@ extension Dictionary where Key == String, Value == AttributeValue {
         for (name, value) in members {
             self[name] = try AttributeValue(dynamoDBJSON: value)
         }
-    }
-
-    /// Reads an item from DynamoDB JSON text: `{"PK": {"S": "USER#1"}, "age": {"N": "42"}}`.
-    public init(dynamoDBJSON text: String) throws(DynamoDBJSONError) {
-        let json: JSONValue
-        do { json = try JSONValue.parse(text) } catch { throw .serialization("The item is \(error)") }
-        try self.init(dynamoDBJSON: json)
     }
 }
 

@@ -4,12 +4,6 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// An item: attribute names to values, as in DynamoDB.
-///
-/// Attribute *names* are Swift `String` dictionary keys and so compare with Swift's Unicode
-/// canonical equivalence; attribute *values* compare by their UTF-8 bytes (see ``AttributeValue``).
-public typealias Item = [String: AttributeValue]
-
 /// One DynamoDB attribute value.
 ///
 /// Equality follows DynamoDB, not Swift: strings compare by UTF-8 bytes (composed "é" and

@@ -30,14 +30,22 @@ enum ItemCodec {
     // MARK: Encoding
 
     static func encode(_ item: Item) -> [UInt8] {
+        switch item.storage {
+        case .encoded(let bytes): return bytes
+        case .attributes(let attributes): return encode(attributes)
+        }
+    }
+
+    static func encode(_ attributes: [String: AttributeValue]) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(64 + item.count * 24)
+        out.reserveCapacity(64 + attributes.count * 24)
         out.append(formatVersion)
-        appendVarint(UInt64(item.count), to: &out)
-        // Sorted names make the encoding deterministic (equal items, equal bytes).
-        for name in item.keys.sorted(by: { bytesLess($0.utf8, $1.utf8) }) {
+        appendVarint(UInt64(attributes.count), to: &out)
+        // Sorted names make the encoding deterministic (equal items, equal bytes) and let a
+        // lookup in stored bytes stop at the first name past the one it looks for.
+        for name in attributes.keys.sorted(by: { bytesLess($0.utf8, $1.utf8) }) {
             appendString(name, to: &out)
-            appendValue(item[name]!, to: &out)
+            appendValue(attributes[name]!, to: &out)
         }
         return out
     }
@@ -119,20 +127,30 @@ enum ItemCodec {
 
     // MARK: Decoding
 
-    /// Decodes a whole item. Throws ``KVTableError/storage(_:)`` for bytes that are not an item
-    /// (a corrupt file), never traps.
+    /// Copies a stored item out of `bytes` (a snapshot's buffer), checking its structure on the
+    /// way: attributes are decoded later, when looked at. Throws ``KVTableError/storage(_:)``
+    /// for bytes that are not an item (a corrupt file), never traps.
     static func decode(_ bytes: UnsafeRawBufferPointer) throws -> Item {
+        try check(bytes)
+        return Item(checkedBytes: Array(bytes))
+    }
+
+    static func decode(_ bytes: [UInt8]) throws -> Item {
+        try bytes.withUnsafeBytes { try check($0) }
+        return Item(checkedBytes: bytes)
+    }
+
+    /// Checks that `bytes` are one well-formed item with nothing after it.
+    static func check(_ bytes: UnsafeRawBufferPointer) throws {
         var reader = ByteReader(bytes)
         guard try reader.byte() == formatVersion else {
             throw KVTableError.storage("Stored item has an unknown format version")
         }
-        let count = try reader.count()
-        var item = Item(minimumCapacity: count)
-        for _ in 0..<count {
-            let name = try reader.string()
-            item[name] = try reader.value()
+        for _ in 0..<(try reader.count()) {
+            reader.offset += try reader.count()
+            try reader.skipValue()
         }
-        return item
+        guard reader.offset == bytes.count else { throw ByteReader.corrupt }
     }
 
     /// Decodes only the attributes named in `names`, skipping the others without building
@@ -143,7 +161,7 @@ enum ItemCodec {
             throw KVTableError.storage("Stored item has an unknown format version")
         }
         let count = try reader.count()
-        var item = Item(minimumCapacity: names.count)
+        var item = [String: AttributeValue](minimumCapacity: names.count)
         for _ in 0..<count {
             let name = try reader.string()
             if names.contains(name) {
@@ -152,11 +170,97 @@ enum ItemCodec {
                 try reader.skipValue()
             }
         }
-        return item
+        return Item(item)
     }
 
-    static func decode(_ bytes: [UInt8]) throws -> Item {
-        try bytes.withUnsafeBytes { try decode($0) }
+    // MARK: Reading checked bytes
+    //
+    // These read items whose structure `check` has accepted, so they cannot fail; a failure
+    // would mean the bytes changed after the check, which a value type rules out.
+
+    /// Calls `visit` with each attribute's name bytes and a reader positioned at its value,
+    /// in name order, until it returns false. `visit` must leave the reader past the value.
+    private static func forEachAttribute(in bytes: [UInt8],
+                                         _ visit: (UnsafeRawBufferPointer, inout ByteReader) throws -> Bool) rethrows {
+        try bytes.withUnsafeBytes { buffer in
+            var reader = ByteReader(buffer)
+            reader.offset = 1
+            guard let count = try? reader.count() else { return }
+            for _ in 0..<count {
+                guard let name = try? reader.slice() else { return }
+                guard try visit(name, &reader) else { return }
+            }
+        }
+    }
+
+    /// The value of the attribute `name` in checked item bytes.
+    static func value(named name: String, in bytes: [UInt8]) -> AttributeValue? {
+        var name = name
+        return name.withUTF8 { target in
+            var result: AttributeValue?
+            forEachAttribute(in: bytes) { candidate, reader in
+                let order = compareBytes(candidate, UnsafeRawBufferPointer(target))
+                if order == 0 { result = try? reader.value() }
+                if order >= 0 { return false }   // names are sorted: it is not further on
+                try? reader.skipValue()
+                return true
+            }
+            return result
+        }
+    }
+
+    /// Whether checked item bytes have an attribute `name`.
+    static func containsAttribute(named name: String, in bytes: [UInt8]) -> Bool {
+        var name = name
+        return name.withUTF8 { target in
+            var found = false
+            forEachAttribute(in: bytes) { candidate, reader in
+                let order = compareBytes(candidate, UnsafeRawBufferPointer(target))
+                found = order == 0
+                if order >= 0 { return false }
+                try? reader.skipValue()
+                return true
+            }
+            return found
+        }
+    }
+
+    static func attributeCount(in bytes: [UInt8]) -> Int {
+        bytes.withUnsafeBytes { buffer in
+            var reader = ByteReader(buffer)
+            reader.offset = 1
+            return (try? reader.count()) ?? 0
+        }
+    }
+
+    static func attributeNames(in bytes: [UInt8]) -> [String] {
+        var names: [String] = []
+        forEachAttribute(in: bytes) { name, reader in
+            names.append(String(decoding: name, as: UTF8.self))
+            try? reader.skipValue()
+            return true
+        }
+        return names
+    }
+
+    static func decodePairs(_ bytes: [UInt8]) -> [(key: String, value: AttributeValue)] {
+        var pairs: [(key: String, value: AttributeValue)] = []
+        forEachAttribute(in: bytes) { name, reader in
+            guard let value = try? reader.value() else { return false }
+            pairs.append((String(decoding: name, as: UTF8.self), value))
+            return true
+        }
+        return pairs
+    }
+
+    static func decodeAttributes(_ bytes: [UInt8]) -> [String: AttributeValue] {
+        var attributes = [String: AttributeValue](minimumCapacity: attributeCount(in: bytes))
+        forEachAttribute(in: bytes) { name, reader in
+            guard let value = try? reader.value() else { return false }
+            attributes[String(decoding: name, as: UTF8.self)] = value
+            return true
+        }
+        return attributes
     }
 }
 
@@ -289,6 +393,88 @@ struct ByteReader {
             values.reserveCapacity(n)
             for _ in 0..<n { values.append(try data()) }
             return .bs(values)
+        }
+    }
+}
+
+/// Where each attribute of checked item bytes starts: built in one pass, then a lookup is a
+/// binary search over the (sorted) names instead of a walk — for readers that look up many
+/// attributes of one item, such as a `Decodable` entity's initialiser.
+struct AttributeIndex {
+    private struct Entry {
+        var nameStart: Int32
+        var nameLength: Int32
+        var valueStart: Int32
+    }
+
+    let bytes: [UInt8]
+    private var entries: [Entry] = []
+
+    init(checkedBytes bytes: [UInt8]) {
+        self.bytes = bytes
+        var entries: [Entry] = []
+        bytes.withUnsafeBytes { buffer in
+            var reader = ByteReader(buffer)
+            reader.offset = 1
+            guard let count = try? reader.count() else { return }
+            entries.reserveCapacity(count)
+            for _ in 0..<count {
+                guard let length = try? reader.count() else { return }
+                let nameStart = reader.offset
+                reader.offset += length
+                entries.append(Entry(nameStart: Int32(nameStart), nameLength: Int32(length), valueStart: Int32(reader.offset)))
+                guard (try? reader.skipValue()) != nil else { return }
+            }
+        }
+        self.entries = entries
+    }
+
+    var names: [String] {
+        bytes.withUnsafeBytes { buffer in
+            entries.map { String(decoding: buffer[Int($0.nameStart)..<Int($0.nameStart + $0.nameLength)], as: UTF8.self) }
+        }
+    }
+
+    func contains(_ name: String) -> Bool {
+        position(of: name) != nil
+    }
+
+    /// The value of the attribute `name`, or nil.
+    func value(named name: String) -> AttributeValue? {
+        guard let valueStart = position(of: name) else { return nil }
+        return bytes.withUnsafeBytes { buffer in
+            var reader = ByteReader(buffer)
+            reader.offset = valueStart
+            return try? reader.value()
+        }
+    }
+
+    /// Runs `body` with a reader at the value of `name`; nil when the item has no such attribute.
+    func withValueReader<R>(named name: String, _ body: (inout ByteReader) throws -> R) rethrows -> R? {
+        guard let valueStart = position(of: name) else { return nil }
+        return try bytes.withUnsafeBytes { buffer in
+            var reader = ByteReader(buffer)
+            reader.offset = valueStart
+            return try body(&reader)
+        }
+    }
+
+    private func position(of name: String) -> Int? {
+        var name = name
+        return name.withUTF8 { target in
+            bytes.withUnsafeBytes { buffer in
+                var low = 0
+                var high = entries.count
+                while low < high {
+                    let middle = (low + high) / 2
+                    let entry = entries[middle]
+                    let candidate = UnsafeRawBufferPointer(rebasing: buffer[Int(entry.nameStart)..<Int(entry.nameStart + entry.nameLength)])
+                    let order = compareBytes(candidate, UnsafeRawBufferPointer(target))
+                    if order == 0 { return Int(entry.valueStart) }
+                    if order < 0 { low = middle + 1 } else { high = middle }
+                }
+                return nil
+            }
         }
     }
 }

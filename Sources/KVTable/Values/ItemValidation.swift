@@ -79,7 +79,7 @@ extension AttributeValue {
     }
 }
 
-extension Dictionary where Key == String, Value == AttributeValue {
+extension Item {
     /// The item's size as DynamoDB counts it (names plus values), the measure of its 400 KB limit.
     public var dynamoDBItemSize: Int {
         reduce(0) { $0 + $1.key.utf8.count + $1.value.storageSize }

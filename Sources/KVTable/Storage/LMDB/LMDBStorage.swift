@@ -105,6 +105,8 @@ final class LMDBStorage: StorageEngine, @unchecked Sendable {
 
     func write<R: Sendable>(_ body: @escaping @Sendable (any StorageWriter) throws -> R,
                             afterCommit: (@Sendable (R) -> Void)?) async throws -> R {
+        // The writer is idle: commit on this thread, without a hand-off.
+        if let outcome = writeInline(body, afterCommit: afterCommit) { return try outcome.get() }
         let slot = ResultSlot<R>()
         return try await withCheckedThrowingContinuation { continuation in
             let request = LMDBWriteQueue.Request(
@@ -123,6 +125,37 @@ final class LMDBStorage: StorageEngine, @unchecked Sendable {
                 continuation.resume(throwing: error)
             }
         }
+    }
+
+    func writeSynchronously<R: Sendable>(_ body: @escaping @Sendable (any StorageWriter) throws -> R,
+                                         afterCommit: (@Sendable (R) -> Void)?) throws -> R {
+        if let outcome = writeInline(body, afterCommit: afterCommit) { return try outcome.get() }
+        // The writer is busy: join its next batch and block this thread until it commits.
+        let slot = ResultSlot<R>()
+        let done = WriteCompletion()
+        let request = LMDBWriteQueue.Request(
+            body: { transaction in slot.set(try body(transaction)) },
+            committed: { afterCommit?(slot.peek()) },
+            finish: { error in done.complete(error) })
+        try writer.submit(request)
+        if let error = done.wait() { throw error }
+        return slot.take()
+    }
+
+    /// Commits `body` on the calling thread when the writer is idle; nil when it is not (the
+    /// body has not run then).
+    private func writeInline<R: Sendable>(_ body: @escaping @Sendable (any StorageWriter) throws -> R,
+                                          afterCommit: (@Sendable (R) -> Void)?) -> Result<R, any Error>? {
+        guard !isClosed.load(ordering: .acquiring) else { return .failure(KVTableError.storage("The store is closed")) }
+        let slot = ResultSlot<R>()
+        let failure = Mutex<(any Error)?>(nil)
+        let request = LMDBWriteQueue.Request(
+            body: { transaction in slot.set(try body(transaction)) },
+            committed: { afterCommit?(slot.peek()) },
+            finish: { error in failure.withLock { $0 = error } })
+        guard writer.commitInline(request) else { return nil }
+        if let error = failure.withLock({ $0 }) { return .failure(error) }
+        return .success(slot.take())
     }
 
     func close() {
@@ -181,6 +214,31 @@ final class LMDBStorage: StorageEngine, @unchecked Sendable {
         }
         defer { free(resolved) }
         return String(cString: resolved) + "/" + name
+    }
+}
+
+/// A blocked caller of ``LMDBStorage/writeSynchronously(_:afterCommit:)`` waiting for the
+/// writer thread to finish its request.
+final class WriteCompletion: @unchecked Sendable {
+    // @unchecked Sendable is sound: `finished` and `error` are touched only with `lock` held.
+    private let lock = ConditionLock()
+    private var finished = false
+    private var error: (any Error)?
+
+    func complete(_ error: (any Error)?) {
+        lock.withLock {
+            self.error = error
+            finished = true
+            lock.broadcast()
+        }
+    }
+
+    /// Blocks until ``complete(_:)``; returns its error.
+    func wait() -> (any Error)? {
+        lock.withLock {
+            while !finished { lock.wait() }
+            return error
+        }
     }
 }
 

@@ -7,13 +7,23 @@ import Glibc
 import Darwin
 #endif
 
-/// The one thread that writes to an LMDB environment, with group commit.
+/// The one thread that writes to an LMDB environment, with group commit — and the shortcut
+/// past it when nothing competes.
 ///
 /// LMDB's write transaction holds a mutex owned by the OS thread that began it, so a write
-/// transaction must never span an `await`. Callers therefore hand synchronous bodies to this
-/// queue and suspend; the writer thread takes every queued request (up to
-/// `maxWritesPerCommit`), runs them one after another in one transaction, commits it once (one
-/// pair of device flushes for the whole batch), and then resumes the callers.
+/// transaction must begin and end on one thread and never span an `await`. Two ways in:
+///
+/// - **Inline** (``commitInline(_:)``): when no batch is being committed and nothing is
+///   queued, the caller's own thread takes the writer's place and runs its one request in a
+///   transaction from begin to commit, synchronously. No thread wakes up, so a lone write
+///   costs its transaction and nothing else.
+/// - **Queued** (``submit(_:)``): otherwise the caller hands its body over and suspends; the
+///   writer thread takes every queued request (up to `maxWritesPerCommit`), runs them one after
+///   another in one transaction, commits it once (one pair of device flushes for the whole
+///   batch), and then resumes the callers. Under contention, writes therefore still share
+///   commits.
+///
+/// `committing` makes the two exclusive: one batch at a time, in commit order.
 ///
 /// Each request still succeeds or fails on its own. A body that throws before writing anything
 /// (a failed condition, a validation error) simply fails. A body that throws *after* writing
@@ -25,7 +35,8 @@ import Darwin
 /// readers kept out) and replays it; `MDB_TXN_FULL` commits the requests before the one that
 /// overflowed on their own and carries the rest into the next transaction.
 ///
-/// `@unchecked Sendable` is sound: `pending` and `stopping` are touched only with `lock` held;
+/// `@unchecked Sendable` is sound: `pending`, `committing` and `stopping` are touched only with
+/// `lock` held;
 /// everything else is immutable, and LMDB handles are used only on the writer thread.
 final class LMDBWriteQueue: @unchecked Sendable {
     struct Request: Sendable {
@@ -47,6 +58,8 @@ final class LMDBWriteQueue: @unchecked Sendable {
 
     private let lock = ConditionLock()
     private var pending: [Request] = []
+    /// A batch is being committed, by the writer thread or inline by a caller.
+    private var committing = false
     private var stopping = false
     private var thread: pthread_t?
     /// LMDB transactions committed so far (each may carry many requests).
@@ -89,6 +102,24 @@ final class LMDBWriteQueue: @unchecked Sendable {
         }
     }
 
+    /// Runs `request` on the calling thread, begin to commit, when the writer is idle and
+    /// nothing is queued; returns false (running nothing) otherwise, and the caller then
+    /// submits it. `request.finish` has been called when this returns true.
+    func commitInline(_ request: Request) -> Bool {
+        let claimed = lock.withLock {
+            guard !committing, pending.isEmpty, !stopping else { return false }
+            committing = true
+            return true
+        }
+        guard claimed else { return false }
+        gate.withLock { commit([request][...]) }
+        lock.withLock {
+            committing = false
+            lock.broadcast()   // wakes the writer for what was queued meanwhile, or stop()
+        }
+        return true
+    }
+
     /// Lets the thread finish what is queued, then joins it.
     func stop() {
         let handle: pthread_t? = lock.withLock {
@@ -105,7 +136,7 @@ final class LMDBWriteQueue: @unchecked Sendable {
     private func run() {
         while true {
             lock.lock()
-            while pending.isEmpty && !stopping { lock.wait() }
+            while committing || (pending.isEmpty && !stopping) { lock.wait() }
             if pending.isEmpty {   // stopping, and nothing left to do
                 lock.unlock()
                 return
@@ -113,8 +144,10 @@ final class LMDBWriteQueue: @unchecked Sendable {
             let count = min(pending.count, configuration.maxWritesPerCommit)
             let batch = Array(pending.prefix(count))
             pending.removeFirst(count)
+            committing = true
             lock.unlock()
             gate.withLock { commit(batch[...]) }
+            lock.withLock { committing = false }
         }
     }
 

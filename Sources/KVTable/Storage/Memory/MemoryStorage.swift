@@ -9,6 +9,7 @@ import Synchronization
 final class MemoryStorage: StorageEngine {
     private let committed = Mutex(SortedKeyValues())
     private let writerLock = Mutex(false)   // true once closed
+    private let isClosed = Atomic(false)
     /// Fault injection for tests of failure handling above the store (retries, re-queueing):
     /// while positive, each write fails with a storage error and decrements it.
     let injectedWriteFailures = Mutex(0)
@@ -16,12 +17,18 @@ final class MemoryStorage: StorageEngine {
     init() {}
 
     func read<R>(_ body: (any StorageReader) throws -> R) throws -> R {
+        guard !isClosed.load(ordering: .acquiring) else { throw KVTableError.storage("The store is closed") }
         let snapshot = committed.withLock { $0 }
         return try body(MemoryReader(entries: snapshot))
     }
 
     func write<R: Sendable>(_ body: @escaping @Sendable (any StorageWriter) throws -> R,
                             afterCommit: (@Sendable (R) -> Void)?) async throws -> R {
+        try writeNow(body, afterCommit: afterCommit)
+    }
+
+    func writeSynchronously<R: Sendable>(_ body: @escaping @Sendable (any StorageWriter) throws -> R,
+                                         afterCommit: (@Sendable (R) -> Void)?) throws -> R {
         try writeNow(body, afterCommit: afterCommit)
     }
 
@@ -51,6 +58,7 @@ final class MemoryStorage: StorageEngine {
     func fileSizes() -> StorageFileSizes? { nil }
 
     func close() {
+        isClosed.store(true, ordering: .releasing)
         writerLock.withLock { $0 = true }
         committed.withLock { $0 = SortedKeyValues() }
     }
