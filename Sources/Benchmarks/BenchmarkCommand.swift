@@ -19,8 +19,13 @@ struct BenchmarkCommand: AsyncParsableCommand {
     @Option(help: "Write the measurements as JSON to this file.")
     var json: String?
 
-    @Option(help: "Run only this scenario (see --list).")
+    @Option(help: "Run only these scenarios, comma-separated (see --list).")
     var scenario: String?
+
+    /// The scenarios asked for; nil for all.
+    private var selected: Set<String>? {
+        scenario.map { Set($0.split(separator: ",").map { String($0) }) }
+    }
 
     @Flag(help: "List the scenarios and exit.")
     var list = false
@@ -33,8 +38,8 @@ struct BenchmarkCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard items >= 1000 else { throw ValidationError("--items must be at least 1000") }
-        if let scenario, !Scenario.all.contains(where: { $0.name == scenario }) {
-            throw ValidationError("Unknown scenario \(scenario); --list shows them")
+        for name in selected ?? [] where !Scenario.all.contains(where: { $0.name == name }) {
+            throw ValidationError("Unknown scenario \(name); --list shows them")
         }
     }
 
@@ -54,9 +59,10 @@ struct BenchmarkCommand: AsyncParsableCommand {
         defer { if path == nil { try? FileManager.default.removeItem(at: directory) } }
 
         print("kvtable-bench: \(count) items, \(budget.duration) per engine per scenario, files in \(directory.path)")
-        let bench = try await Bench.build(count: count, directory: directory, needsMemory: scenario.map(Scenario.needsMemory) ?? true)
+        let bench = try await Bench.build(count: count, directory: directory, needsMemory: selected.map { $0.contains(where: Scenario.needsMemory) } ?? true)
         var results: [Measurement] = []
-        for scenario in Scenario.all where self.scenario == nil || self.scenario == scenario.name {
+        let selected = self.selected
+        for scenario in Scenario.all where selected?.contains(scenario.name) ?? true {
             let measured = try await scenario.run(bench, budget)
             for measurement in measured { Report.printRow(measurement) }
             results += measured

@@ -20,6 +20,21 @@ struct Dataset {
     static func sortKey(file: Int) -> String { "FILE#" + pad(file, 5) }
     static func dayKey(_ day: Int) -> String { "DAY#" + pad(day, 5) }
 
+    /// The dataset's item as a `Codable` struct (the `get-entity` scenario).
+    struct File: Codable {
+        var PK: String
+        var SK: String
+        var filename: String
+        var title: String
+        var mime: String
+        var size: Int
+        var uploaded_at: String
+        var checksum: String
+        var tags: Set<String>
+        var GSI1PK: String
+        var GSI1SK: String
+    }
+
     func key(_ index: Int) -> Item {
         ["PK": .s(Dataset.partitionKey(user: index / Dataset.filesPerUser)),
          "SK": .s(Dataset.sortKey(file: index % Dataset.filesPerUser))]

@@ -33,6 +33,16 @@ struct Scenario: Sendable {
             }
             return out + (try await RemoteScenarios.getHit(bench, budget))
         },
+        Scenario(name: "get-entity", summary: "getItem of a random existing item, decoded as a Codable struct") { bench, budget in
+            let decoder = ItemDecoder(dateEncoding: .iso8601)
+            return [try measure("get-entity", "kvtable", budget: budget) { i in
+                let key = bench.sampleKeys[i % bench.sampleKeys.count]
+                let file = try bench.table.read { reader in
+                    try reader.getItem(key).map { try decoder.decode(Dataset.File.self, from: $0) }
+                }
+                guard file != nil else { throw BenchmarkError("miss") }
+            }]
+        },
         Scenario(name: "get-miss", summary: "getItem of a key that does not exist") { bench, budget in
             [
                 try measure("get-miss", "kvtable", budget: budget) { i in

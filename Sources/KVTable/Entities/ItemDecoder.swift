@@ -110,55 +110,79 @@ struct ItemDecoding: Decoder {
         }
     }
 
+    /// The types with a storage form of their own, found by one table lookup (a chain of
+    /// `is` checks costs a metadata lookup per type and property).
+    private enum Special {
+        case attributeValue, exactDecimal, decimal, double, float, data, uuid, url, date
+        case stringSet, dataSet, exactDecimalSet, numericSet, integer
+    }
+
+    private static let specials: [ObjectIdentifier: Special] = {
+        var table: [ObjectIdentifier: Special] = [
+            ObjectIdentifier(AttributeValue.self): .attributeValue, ObjectIdentifier(ExactDecimal.self): .exactDecimal,
+            ObjectIdentifier(Decimal.self): .decimal, ObjectIdentifier(Double.self): .double,
+            ObjectIdentifier(Float.self): .float, ObjectIdentifier(Data.self): .data,
+            ObjectIdentifier(UUID.self): .uuid, ObjectIdentifier(URL.self): .url, ObjectIdentifier(Date.self): .date,
+            ObjectIdentifier(Set<String>.self): .stringSet, ObjectIdentifier(Set<Data>.self): .dataSet,
+            ObjectIdentifier(Set<ExactDecimal>.self): .exactDecimalSet,
+        ]
+        for set: Any.Type in [Set<Int>.self, Set<Int64>.self, Set<Int32>.self, Set<UInt64>.self, Set<Double>.self, Set<Decimal>.self] {
+            table[ObjectIdentifier(set)] = .numericSet
+        }
+        for integer: Any.Type in [Int.self, Int8.self, Int16.self, Int32.self, Int64.self, UInt.self, UInt8.self,
+                                  UInt16.self, UInt32.self, UInt64.self, Int128.self, UInt128.self] {
+            table[ObjectIdentifier(integer)] = .integer
+        }
+        return table
+    }()
+
     private static func decodeSpecial<T: Decodable>(_ type: T.Type, from value: AttributeValue, options: ItemDecoder,
                                                    codingPath: [any CodingKey]) throws -> T? {
+        guard let special = specials[ObjectIdentifier(type)] else { return nil }
         func fail() -> DecodingError { mismatch(type, value, codingPath) }
-        switch type {
-        case is AttributeValue.Type:
+        switch special {
+        case .attributeValue:
             return value as? T
-        case is ExactDecimal.Type:
+        case .exactDecimal:
             guard case .n(let n) = value else { throw fail() }
             return n as? T
-        case is Decimal.Type:
+        case .decimal:
             guard case .n(let n) = value, let decimal = n.decimalValue else { throw fail() }
             return decimal as? T
-        case is Double.Type:
+        case .double:
             guard case .n(let n) = value, let double = Double(n.description) else { throw fail() }
             return double as? T
-        case is Float.Type:
+        case .float:
             guard case .n(let n) = value, let float = Float(n.description) else { throw fail() }
             return float as? T
-        case is Data.Type:
+        case .data:
             guard case .b(let data) = value else { throw fail() }
             return data as? T
-        case is UUID.Type:
+        case .uuid:
             guard case .s(let s) = value, let uuid = UUID(uuidString: s) else { throw fail() }
             return uuid as? T
-        case is URL.Type:
+        case .url:
             guard case .s(let s) = value, let url = URL(string: s) else { throw fail() }
             return url as? T
-        case is Date.Type:
+        case .date:
             return try date(from: value, options.dateEncoding, codingPath) as? T
-        case is Set<String>.Type:
+        case .stringSet:
             guard case .ss(let set) = value else { throw fail() }
             return Set(set) as? T
-        case is Set<Data>.Type:
+        case .dataSet:
             guard case .bs(let set) = value else { throw fail() }
             return Set(set) as? T
-        case is Set<ExactDecimal>.Type:
+        case .exactDecimalSet:
             guard case .ns(let set) = value else { throw fail() }
             return Set(set) as? T
-        case is Set<Int>.Type, is Set<Int64>.Type, is Set<Int32>.Type, is Set<UInt64>.Type,
-             is Set<Double>.Type, is Set<Decimal>.Type:
+        case .numericSet:
             guard case .ns(let set) = value else { throw fail() }
             // Decode each element as the set's element type through a list.
             return try T(from: ItemDecoding(value: .l(set.map { .n($0) }), options: options, codingPath: codingPath))
-        default:
-            if let integerType = type as? any FixedWidthInteger.Type {
-                guard case .n(let n) = value, let integer = exactInteger(n, as: integerType) else { throw fail() }
-                return integer as? T
-            }
-            return nil
+        case .integer:
+            guard let integerType = type as? any FixedWidthInteger.Type else { return nil }
+            guard case .n(let n) = value, let integer = exactInteger(n, as: integerType) else { throw fail() }
+            return integer as? T
         }
     }
 

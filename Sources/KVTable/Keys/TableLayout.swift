@@ -57,8 +57,9 @@ struct TableLayout: Sendable {
 
     /// The storage key of an item, after checking its key attributes.
     func itemKey(of item: Item) throws(KVTableError) -> [UInt8] {
-        var key = TableLayout.prefix(keyspace)
+        var key: [UInt8] = []
         key.reserveCapacity(64)
+        withUnsafeBytes(of: keyspace.bigEndian) { key.append(contentsOf: $0) }
         for (position, attribute) in keyAttributes.enumerated() {
             guard let value = item[attribute.name] else {
                 throw .validation("One or more parameter values were invalid: Missing the key \(attribute.name) in the item")
@@ -71,11 +72,18 @@ struct TableLayout: Sendable {
 
     /// The storage key for a `Key` argument (getItem, deleteItem): exactly the key attributes.
     func itemKey(ofKey key: Item) throws(KVTableError) -> [UInt8] {
-        guard key.count == keyAttributes.count,
-              keyAttributes.allSatisfy({ key[$0.name]?.type == $0.type.attributeType }) else {
-            throw .validation("The provided key element does not match the schema")
+        // One lookup per key attribute: this is the first step of every point read.
+        let mismatch = KVTableError.validation("The provided key element does not match the schema")
+        guard key.count == keyAttributes.count else { throw mismatch }
+        var storageKey: [UInt8] = []
+        storageKey.reserveCapacity(64)
+        withUnsafeBytes(of: keyspace.bigEndian) { storageKey.append(contentsOf: $0) }
+        for (position, attribute) in keyAttributes.enumerated() {
+            guard let value = key[attribute.name], value.type == attribute.type.attributeType else { throw mismatch }
+            try TableLayout.checkKeyValue(value, attribute, isSortKey: position == 1, index: nil)
+            KeyEncoding.append(value, to: &storageKey)
         }
-        return try itemKey(of: key)
+        return storageKey
     }
 
     /// The key attributes of `item` (the table's, plus `index`'s when given): a cursor position.

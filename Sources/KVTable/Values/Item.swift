@@ -9,7 +9,7 @@
 /// var item: Item = ["PK": "USER#42", "SK": "PROFILE", "name": "Ada"]
 /// item["age"] = 36
 /// let name = item["name"]?.stringValue        // "Ada"
-/// for (name, value) in item { print(name, value) }   // names in UTF-8 byte order
+/// for (name, value) in item { print(name, value) }
 /// let plain: [String: AttributeValue] = item.attributes
 /// ```
 ///
@@ -106,10 +106,10 @@ public struct Item: Sendable {
     /// Whether the item has no attributes.
     public var isEmpty: Bool { count == 0 }
 
-    /// The attribute names, in UTF-8 byte order.
+    /// The attribute names, in the order of iteration.
     public var keys: [String] {
         switch storage {
-        case .attributes(let attributes): return attributes.keys.sorted { bytesLess($0.utf8, $1.utf8) }
+        case .attributes(let attributes): return Array(attributes.keys)
         case .encoded(let bytes): return ItemCodec.attributeNames(in: bytes)
         }
     }
@@ -184,11 +184,12 @@ public struct Item: Sendable {
 }
 
 extension Item: Sequence {
-    /// The attributes in UTF-8 byte order of their names.
+    /// The attributes: a stored item's in UTF-8 byte order of their names (the stored order), a
+    /// built item's in its dictionary's order (unspecified, as for any dictionary).
     public func makeIterator() -> IndexingIterator<[(key: String, value: AttributeValue)]> {
         switch storage {
         case .attributes(let attributes):
-            return attributes.sorted { bytesLess($0.key.utf8, $1.key.utf8) }.map { (key: $0.key, value: $0.value) }.makeIterator()
+            return attributes.map { (key: $0.key, value: $0.value) }.makeIterator()
         case .encoded(let bytes):
             return ItemCodec.decodePairs(bytes).makeIterator()
         }

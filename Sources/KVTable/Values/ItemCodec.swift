@@ -140,17 +140,16 @@ enum ItemCodec {
         return Item(checkedBytes: bytes)
     }
 
-    /// Checks that `bytes` are one well-formed item with nothing after it.
+    /// Checks that `bytes` are one well-formed item with nothing after it: every length and
+    /// count in bounds, every tag known, nesting bounded. Every read pays for this once per
+    /// item, so it walks raw bytes without building anything.
     static func check(_ bytes: UnsafeRawBufferPointer) throws {
-        var reader = ByteReader(bytes)
-        guard try reader.byte() == formatVersion else {
+        guard bytes.count > 0, bytes[0] == formatVersion else {
             throw KVTableError.storage("Stored item has an unknown format version")
         }
-        for _ in 0..<(try reader.count()) {
-            reader.offset += try reader.count()
-            try reader.skipValue()
-        }
-        guard reader.offset == bytes.count else { throw ByteReader.corrupt }
+        var checker = StructureCheck(bytes)
+        checker.offset = 1
+        guard checker.members(named: true), checker.offset == bytes.count else { throw ByteReader.corrupt }
     }
 
     /// Decodes only the attributes named in `names`, skipping the others without building
@@ -261,6 +260,95 @@ enum ItemCodec {
             return true
         }
         return attributes
+    }
+}
+
+/// The structural walk of ``ItemCodec/check(_:)``: bounds-checked, non-throwing, allocation-free.
+private struct StructureCheck {
+    let base: UnsafePointer<UInt8>
+    let end: Int
+    var offset = 0
+
+    init(_ bytes: UnsafeRawBufferPointer) {
+        base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        end = bytes.count
+    }
+
+    /// A LEB128 varint of at most 64 bits.
+    @inline(__always)
+    mutating func varint() -> UInt64? {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while offset < end {
+            let byte = base[offset]
+            offset += 1
+            result |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 { return result }
+            shift += 7
+            if shift >= 64 { return nil }
+        }
+        return nil
+    }
+
+    /// A count or length no larger than the bytes left.
+    @inline(__always)
+    mutating func count() -> Int? {
+        guard let value = varint(), value <= UInt64(end - offset) else { return nil }
+        return Int(value)
+    }
+
+    @inline(__always)
+    mutating func skip(_ length: Int) -> Bool {
+        guard length <= end - offset else { return false }
+        offset += length
+        return true
+    }
+
+    /// A number's parts: sign byte, zigzag exponent (32 bits), coefficient (128 bits).
+    mutating func number() -> Bool {
+        guard skip(1), let zigzag = varint(), zigzag >> 1 <= UInt64(Int32.max) else { return false }
+        var groups = 0
+        while offset < end {
+            let byte = base[offset]
+            offset += 1
+            groups += 1
+            if byte < 0x80 { return groups <= 19 }
+        }
+        return false
+    }
+
+    /// A count of members, each a length-prefixed name (when `named`) and a value.
+    mutating func members(named: Bool, depth: Int = 0) -> Bool {
+        guard let n = count() else { return false }
+        for _ in 0..<n {
+            if named { guard let length = count(), skip(length) else { return false } }
+            guard value(depth: depth) else { return false }
+        }
+        return true
+    }
+
+    mutating func value(depth: Int) -> Bool {
+        guard offset < end, depth < 64, let tag = ItemCodec.Tag(rawValue: base[offset]) else { return false }
+        offset += 1
+        switch tag {
+        case .string, .binary:
+            guard let length = count() else { return false }
+            return skip(length)
+        case .number: return number()
+        case .boolTrue, .boolFalse, .null: return true
+        case .list: return members(named: false, depth: depth + 1)
+        case .map: return members(named: true, depth: depth + 1)
+        case .stringSet, .binarySet:
+            guard let n = count() else { return false }
+            for _ in 0..<n {
+                guard let length = count(), skip(length) else { return false }
+            }
+            return true
+        case .numberSet:
+            guard let n = count() else { return false }
+            for _ in 0..<n where !number() { return false }
+            return true
+        }
     }
 }
 

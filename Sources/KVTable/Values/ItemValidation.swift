@@ -14,7 +14,7 @@ enum ItemValidation {
     /// Checks sets (non-empty, no duplicates), nesting depth and total size.
     static func validate(_ item: Item) throws(KVTableError) {
         var size = 0
-        for (name, value) in item {
+        for (name, value) in item.attributes {
             try validate(value, depth: 0)
             size += name.utf8.count + value.storageSize
         }

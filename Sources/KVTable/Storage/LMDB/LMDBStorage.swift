@@ -21,6 +21,7 @@ final class LMDBStorage: StorageEngine, @unchecked Sendable {
     private let canonicalPath: String
     private let env: OpaquePointer
     private let dbi: MDB_dbi
+    private let database: LMDBDatabase
     private let configuration: LMDBConfiguration
     private let readers: LMDBReaderPool
     private let writer: LMDBWriteQueue
@@ -81,10 +82,11 @@ final class LMDBStorage: StorageEngine, @unchecked Sendable {
         self.canonicalPath = canonical
         self.env = env
         self.dbi = handle
+        self.database = LMDBDatabase(dbi: handle, configuration: configuration)
         self.configuration = configuration
         let gate = ConditionLock()
         self.readers = LMDBReaderPool(env: env, limit: configuration.maxReaders - 2, writerGate: gate)
-        self.writer = LMDBWriteQueue(env: env, dbi: handle, configuration: configuration, readers: readers, gate: gate)
+        self.writer = LMDBWriteQueue(env: env, database: database, configuration: configuration, readers: readers, gate: gate)
         do {
             try writer.start()
         } catch {
@@ -99,8 +101,7 @@ final class LMDBStorage: StorageEngine, @unchecked Sendable {
     func read<R>(_ body: (any StorageReader) throws -> R) throws -> R {
         let txn = try readers.acquire()
         defer { readers.release(txn) }
-        return try body(LMDBTransaction(txn: txn, dbi: dbi, threshold: configuration.longKeyThreshold,
-                                        hash: configuration.longKeyHash))
+        return try body(LMDBTransaction(txn: txn, database: database))
     }
 
     func write<R: Sendable>(_ body: @escaping @Sendable (any StorageWriter) throws -> R,

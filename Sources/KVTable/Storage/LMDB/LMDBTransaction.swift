@@ -36,15 +36,33 @@ enum LMDBKeyMapping {
     static let suffixLength = 8
 }
 
-/// A read or write view of one LMDB transaction, used by one thread at a time.
-struct LMDBTransaction: StorageWriter {
-    let txn: OpaquePointer
+/// What every transaction of one store shares: the database handle and the long-key rules.
+/// A class, so that ``LMDBTransaction`` stays three words and fits an existential's inline
+/// buffer (every read hands one out as `any StorageReader`; a larger struct would be boxed on
+/// the heap per read).
+final class LMDBDatabase: Sendable {
     let dbi: MDB_dbi
     let threshold: Int
     let hash: @Sendable ([UInt8]) -> UInt64
+
+    init(dbi: MDB_dbi, configuration: LMDBConfiguration) {
+        self.dbi = dbi
+        self.threshold = configuration.longKeyThreshold
+        self.hash = configuration.longKeyHash
+    }
+}
+
+/// A read or write view of one LMDB transaction, used by one thread at a time.
+struct LMDBTransaction: StorageWriter {
+    let txn: OpaquePointer
+    let database: LMDBDatabase
     /// Set on the first write (the writer thread uses it to know whether a failed body left
     /// changes behind).
     var writeTracker: WriteTracker? = nil
+
+    var dbi: MDB_dbi { database.dbi }
+    var threshold: Int { database.threshold }
+    var hash: @Sendable ([UInt8]) -> UInt64 { database.hash }
 
     // MARK: Raw LMDB access
 

@@ -49,7 +49,7 @@ final class LMDBWriteQueue: @unchecked Sendable {
     }
 
     private let env: OpaquePointer
-    private let dbi: MDB_dbi
+    private let database: LMDBDatabase
     private let configuration: LMDBConfiguration
     private let readers: LMDBReaderPool
     /// Held around each batch, so that a reader adopting another process's map growth can
@@ -65,10 +65,10 @@ final class LMDBWriteQueue: @unchecked Sendable {
     /// LMDB transactions committed so far (each may carry many requests).
     let commits = Atomic(0)
 
-    init(env: OpaquePointer, dbi: MDB_dbi, configuration: LMDBConfiguration,
+    init(env: OpaquePointer, database: LMDBDatabase, configuration: LMDBConfiguration,
          readers: LMDBReaderPool, gate: ConditionLock) {
         self.env = env
-        self.dbi = dbi
+        self.database = database
         self.configuration = configuration
         self.readers = readers
         self.gate = gate
@@ -115,7 +115,9 @@ final class LMDBWriteQueue: @unchecked Sendable {
         gate.withLock { commit([request][...]) }
         lock.withLock {
             committing = false
-            lock.broadcast()   // wakes the writer for what was queued meanwhile, or stop()
+            // Wake the writer only if it has something to do: what was queued meanwhile, or
+            // stop(). (An idle writer woken for nothing costs this caller a futex call.)
+            if !pending.isEmpty || stopping { lock.broadcast() }
         }
         return true
     }
@@ -254,7 +256,7 @@ final class LMDBWriteQueue: @unchecked Sendable {
     }
 
     private func transaction(_ txn: OpaquePointer, tracker: WriteTracker) -> LMDBTransaction {
-        LMDBTransaction(txn: txn, dbi: dbi, threshold: configuration.longKeyThreshold, hash: configuration.longKeyHash,
+        LMDBTransaction(txn: txn, database: database,
                         writeTracker: tracker)
     }
 
