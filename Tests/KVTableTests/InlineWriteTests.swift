@@ -51,7 +51,7 @@ struct InlineWriteTests {
             Thread {
                 for n in 0..<50 {
                     do {
-                        try store.writeSynchronously { tx in try tx.putItem(table, ["PK": "S", "SK": .s("\(t)-\(n)")]) }
+                        try store.writeSynchronously { tx in _ = try tx.putItem(table, ["PK": "S", "SK": .s("\(t)-\(n)")]) }
                     } catch {
                         failures.withLock { $0 += 1 }
                     }
@@ -91,7 +91,7 @@ struct InlineWriteTests {
         fixture.store.close()
         await #expect(throws: KVTableError.self) { try await table.putItem(["PK": "P", "SK": "2"]) }
         #expect(throws: KVTableError.self) {
-            try fixture.store.writeSynchronously { tx in try tx.putItem(table, ["PK": "P", "SK": "3"]) }
+            try fixture.store.writeSynchronously { tx in _ = try tx.putItem(table, ["PK": "P", "SK": "3"]) }
         }
         #expect(throws: KVTableError.self) { try table.read { try $0.getItem(["PK": "P", "SK": "1"]) } }
     }
