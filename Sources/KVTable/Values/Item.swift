@@ -170,16 +170,18 @@ public struct Item: Sendable {
 
     /// Decodes a stored item into a dictionary first, then lets `body` change the attributes.
     private mutating func updateAttributes(_ body: (inout [String: AttributeValue]) -> Void) {
-        var attributes: [String: AttributeValue]
         switch storage {
-        case .attributes(let current):
-            attributes = current
-            storage = .attributes([:])   // keeps `attributes` uniquely referenced
+        case .attributes(var attributes):
+            // Drop the storage's reference first, so that `attributes` is uniquely referenced
+            // and `body` changes it in place instead of copying the dictionary.
+            storage = .attributes([:])
+            body(&attributes)
+            storage = .attributes(attributes)
         case .encoded(let bytes):
-            attributes = ItemCodec.decodeAttributes(bytes)
+            var attributes = ItemCodec.decodeAttributes(bytes)
+            body(&attributes)
+            storage = .attributes(attributes)
         }
-        body(&attributes)
-        storage = .attributes(attributes)
     }
 }
 
