@@ -73,14 +73,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // DynamoDB's JSON protocol over HTTP: the operations (Protocol/) and the server (HTTP/).
+        // DynamoDB's JSON protocol over HTTP: the operations (Protocol/) and the server (HTTP/,
+        // HTTP/1.1 on SwiftNIO, reads answered on the event loop).
         .target(
             name: "KVTableServer",
             dependencies: [
                 "KVTable",
                 "KVTableDynamoDB",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

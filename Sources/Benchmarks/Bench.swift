@@ -134,6 +134,11 @@ final class Bench: @unchecked Sendable {
         try await remoteEndpoint.connect(to: store, table: table.name)
     }
 
+    /// The loopback port of KVTable's server on the durable store.
+    func serverPort() async throws -> Int {
+        try await remoteEndpoint.port(for: store, table: table.name)
+    }
+
     /// An Analytics instance on a fresh store of its own (durable or no-sync).
     func analytics(durable: Bool) async throws -> Analytics {
         try await analyticsStores.analytics(durable: durable, directory: directory)

@@ -11,7 +11,13 @@ import Logging
 /// handed to `DynamoDBService` directly, without HTTP — the server's own cost — so that the
 /// difference is what HTTP and the Swift client add.
 actor RemoteEndpoint {
-    private var running: (server: Task<Void, any Error>, store: RemoteStore, table: RemoteTable, service: DynamoDBService)?
+    private var running: (server: Task<Void, any Error>, store: RemoteStore, table: RemoteTable, service: DynamoDBService, port: Int)?
+
+    /// The loopback port of the server (started by ``connect(to:table:)`` if needed).
+    func port(for store: KVStore, table: String) async throws -> Int {
+        _ = try await connect(to: store, table: table)
+        return running!.port
+    }
 
     /// The remote handle of `table` and the transport-free service of `store`.
     func connect(to store: KVStore, table: String) async throws -> (RemoteTable, DynamoDBService) {
@@ -29,7 +35,7 @@ actor RemoteEndpoint {
             endpoint: "http://127.0.0.1:\(port)", region: "us-east-1",
             credentials: AWSCredentials(accessKeyID: "bench", secretAccessKey: "bench")))
         let handle = try await remote.table(table)
-        running = (task, remote, handle, service)
+        running = (task, remote, handle, service, port)
         return (handle, service)
     }
 

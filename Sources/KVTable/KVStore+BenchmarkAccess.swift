@@ -17,6 +17,20 @@ extension Table {
         try layout.itemKey(ofKey: key)
     }
 
+    /// Every storage entry KVTable writes for `item` — the item itself, then one entry per
+    /// index it belongs to — as (key, value) pairs: what a raw-LMDB baseline must write to do
+    /// the same work. (No expiry entry: the benchmark's table has no TTL.)
+    public func storageEntries(of item: Item) throws -> [(key: [UInt8], value: [UInt8])] {
+        let encoded = ItemCodec.encode(item)
+        var entries = [(key: try layout.itemKey(of: item), value: encoded)]
+        for index in layout.indexes {
+            if let key = layout.indexKey(of: item, in: index) {
+                entries.append((key, layout.indexValue(of: item, encoded: encoded, in: index)))
+            }
+        }
+        return entries
+    }
+
     /// The storage key prefix shared by every entry of one partition of the table or an index.
     public func partitionPrefix(_ partitionKey: AttributeValue, index: String? = nil) throws -> [UInt8] {
         let keyspace = try index.map { name throws(KVTableError) in try layout.index(named: name).keyspace } ?? layout.keyspace

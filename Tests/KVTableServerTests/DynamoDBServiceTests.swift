@@ -52,6 +52,46 @@ struct DynamoDBServiceTests {
         .object(["__type": .string("com.amazonaws.dynamodb.v20120810#" + type), "message": .string(message)])
     }
 
+    @Test("reads are answered synchronously (the server's event-loop path); writes are left to the async path", arguments: Backend.allCases)
+    func synchronousReads(backend: Backend) async throws {
+        let fixture = try Fixture(backend)
+        try await fixture.createTable()
+        let service = fixture.service
+        func target(_ operation: String) -> String { "DynamoDB_20120810." + operation }
+        let put = #"{"TableName": "Tbl", "Item": {"PK": {"S": "a"}, "SK": {"N": "1"}, "v": {"S": "x"}}}"#
+        // A write does nothing on the synchronous path, so the item is not there yet.
+        #expect(service.handleSynchronously(target: target("PutItem"), body: Array(put.utf8)) == nil)
+        let get = Array(#"{"TableName": "Tbl", "Key": {"PK": {"S": "a"}, "SK": {"N": "1"}}}"#.utf8)
+        let before = try #require(service.handleSynchronously(target: target("GetItem"), body: get))
+        #expect(before.status == 200)
+        #expect(try JSONValue.parse(before.body) == .object([:]))
+        #expect(await service.handle(target: target("PutItem"), body: Array(put.utf8)).status == 200)
+        // Every read operation answers on the synchronous path, as the async one does.
+        let reads: [(String, String)] = [
+            ("GetItem", String(decoding: get, as: UTF8.self)),
+            ("Query", #"{"TableName": "Tbl", "KeyConditionExpression": "PK = :p", "ExpressionAttributeValues": {":p": {"S": "a"}}}"#),
+            ("Scan", #"{"TableName": "Tbl"}"#),
+            ("BatchGetItem", #"{"RequestItems": {"Tbl": {"Keys": [{"PK": {"S": "a"}, "SK": {"N": "1"}}]}}}"#),
+            ("TransactGetItems", #"{"TransactItems": [{"Get": {"TableName": "Tbl", "Key": {"PK": {"S": "a"}, "SK": {"N": "1"}}}}]}"#),
+            ("DescribeTable", #"{"TableName": "Tbl"}"#),
+            ("ListTables", "{}"),
+        ]
+        for (operation, body) in reads {
+            let sync = try #require(service.handleSynchronously(target: target(operation), body: Array(body.utf8)), "\(operation)")
+            let async = await service.handle(target: target(operation), body: Array(body.utf8))
+            #expect(sync.status == 200, "\(operation)")
+            if operation != "DescribeTable" { #expect(sync.body == async.body, "\(operation)") }
+        }
+        // Failures come back on the same path, with DynamoDB's shape.
+        let missing = try #require(service.handleSynchronously(target: target("GetItem"), body: Array(#"{"TableName": "Nope", "Key": {"PK": {"S": "a"}}}"#.utf8)))
+        #expect(missing.status == 400)
+        #expect(try JSONValue.parse(missing.body) == Self.error("ResourceNotFoundException", "Requested resource not found: Table: Nope not found"))
+        let unknown = try #require(service.handleSynchronously(target: target("Fly"), body: []))
+        #expect(unknown.status == 400)
+        let noTarget = try #require(service.handleSynchronously(target: nil, body: []))
+        #expect(try JSONValue.parse(noTarget.body) == Self.error("UnknownOperationException", "An unknown operation was requested: (no X-Amz-Target header)"))
+    }
+
     @Test("errors have DynamoDB's shape: __type with the namespace, message, HTTP 400", arguments: Backend.allCases)
     func errorShapes(backend: Backend) async throws {
         let fixture = try Fixture(backend)

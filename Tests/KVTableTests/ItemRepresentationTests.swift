@@ -140,6 +140,9 @@ struct ItemRepresentationTests {
         var missingSet: Set<String>
         var nested: Nested
         var optional: String?
+        var presentCount: Int?
+        var nullFlag: Bool?
+        var presentName: String?
         struct Nested: Codable, Equatable {
             var list: [AttributeValue]
             var flag: Bool
@@ -151,15 +154,21 @@ struct ItemRepresentationTests {
         var item = Self.sample
         item["flag"] = true
         item["big"] = .n(ExactDecimal(Int(Int64.max)))
+        item["presentCount"] = 3
+        item["nullFlag"] = nil as AttributeValue
+        item["presentName"] = "here"
         let decoder = ItemDecoder(dateEncoding: .iso8601)
         let fromBuilt = try decoder.decode(Profile.self, from: item)
         let fromBytes = try decoder.decode(Profile.self, from: try Self.stored(item))
         #expect(fromBuilt == fromBytes)
         #expect(fromBytes.tags == ["a", "b"] && fromBytes.missingSet.isEmpty && fromBytes.optional == nil)
         #expect(fromBytes.nested.list == [1, "two", nil])
+        #expect(fromBytes.presentCount == 3 && fromBytes.nullFlag == nil && fromBytes.presentName == "here")
         // Failure modes are the same too: a missing attribute, a type mismatch, an inexact integer.
         for broken: Item in [item.filter { $0.key != "name" }, item.merging(["age": "old"]) { $1 },
-                             item.merging(["age": .n(try ExactDecimal("1.5"))]) { $1 }] {
+                             item.merging(["age": .n(try ExactDecimal("1.5"))]) { $1 },
+                             item.merging(["presentCount": "three"]) { $1 }, item.merging(["presentName": 1]) { $1 },
+                             item.merging(["nullFlag": "no"]) { $1 }] {
             #expect(throws: DecodingError.self) { try decoder.decode(Profile.self, from: broken) }
             #expect(throws: DecodingError.self) { try decoder.decode(Profile.self, from: try Self.stored(broken)) }
         }

@@ -271,6 +271,32 @@ struct ItemDecoding: Decoder {
             return integer
         }
 
+        func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? {
+            switch map[key.stringValue] {
+            case nil, .null?: return nil
+            case .s(let string)?: return string
+            default: throw mismatch(type, key)
+            }
+        }
+
+        func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? {
+            switch map[key.stringValue] {
+            case nil, .null?: return nil
+            case .n(let n)?:
+                guard let integer = ItemDecoding.exactInteger(n, as: type) else { throw mismatch(type, key) }
+                return integer
+            default: throw mismatch(type, key)
+            }
+        }
+
+        func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? {
+            switch map[key.stringValue] {
+            case nil, .null?: return nil
+            case .bool(let flag)?: return flag
+            default: throw mismatch(type, key)
+            }
+        }
+
         private func required(_ key: Key) throws -> AttributeValue {
             guard let value = map[key.stringValue] else {
                 throw DecodingError.keyNotFound(key, .init(codingPath: codingPath, debugDescription: "No attribute \(key.stringValue)"))

@@ -86,6 +86,16 @@ protocol StorageReader {
     /// returns false. Buffers are valid only during each call.
     func scan(_ range: KeyRange, reverse: Bool,
               _ visit: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool) throws
+
+    /// The value stored at `key` as an array the caller owns: a copy out of the snapshot, or —
+    /// for a backend that keeps values as arrays — the stored array itself, shared, not copied.
+    func value(forKey key: [UInt8]) throws -> [UInt8]?
+
+    /// ``scan(_:reverse:_:)`` that can also hand out each value as an array the caller owns:
+    /// `owned` makes one (see ``value(forKey:)``) — call it only for the entries you keep.
+    func scanValues(_ range: KeyRange, reverse: Bool,
+                    _ visit: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer,
+                              _ owned: () -> [UInt8]) throws -> Bool) throws
 }
 
 /// Write access inside a write transaction; reads see the transaction's own writes.
@@ -103,9 +113,16 @@ extension StorageEngine {
 }
 
 extension StorageReader {
-    /// A copy of the value at `key`.
+    /// A copy of the value at `key`: the default for backends whose buffers point into a map.
     func value(forKey key: [UInt8]) throws -> [UInt8]? {
         try withValue(forKey: key) { buffer in buffer.map { Array($0) } }
+    }
+
+    /// Owned values are copies: the default for backends whose buffers point into a map.
+    func scanValues(_ range: KeyRange, reverse: Bool,
+                    _ visit: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer,
+                              _ owned: () -> [UInt8]) throws -> Bool) throws {
+        try scan(range, reverse: reverse) { key, value in try visit(key, value) { Array(value) } }
     }
 }
 

@@ -29,9 +29,8 @@ public struct TableReader {
         if let projection, ttlAttribute == nil || includeExpired {
             return try reader.withValue(forKey: storageKey) { try $0.map { try ProjectionPaths.decode($0, projection) } }
         }
-        guard let item = try reader.withValue(forKey: storageKey, { try $0.map(ItemCodec.decode) }) else {
-            return nil
-        }
+        guard let bytes = try reader.value(forKey: storageKey) else { return nil }
+        let item = try ItemCodec.decode(bytes)
         if !includeExpired, TimeToLive.isExpired(item, attribute: ttlAttribute, now: now) { return nil }
         return projection.map { ProjectionPaths.project(item, $0) } ?? item
     }
@@ -92,7 +91,9 @@ public struct TableReader {
         // Counting without a filter or TTL never needs to decode an item (but for the cursor).
         let decodeAll = !countOnly || filter != nil || hideExpired
         let prefixLength = 4   // the keyspace
-        try reader.scan(range, reverse: reverse) { key, value in
+        /// One entry: returns whether the scan goes on. `stored` hands out the entry's bytes
+        /// as an owned array (called at most once).
+        func visit(_ key: UnsafeRawBufferPointer, valueCount: Int, _ stored: () -> [UInt8]) throws -> Bool {
             if let (segment, type) = segment,
                !segment.contains(partitionKeyOf: UnsafeRawBufferPointer(rebasing: key[prefixLength...]), type: type) {
                 return true
@@ -101,14 +102,14 @@ public struct TableReader {
                 more = true
                 return false
             }
-            bytesRead += value.count
+            bytesRead += valueCount
             let isLast = limit == scanned + 1 || maximumBytes.map { bytesRead >= $0 } == true
             guard decodeAll || isLast else {
                 scanned += 1
                 count += 1
                 return true
             }
-            let item = try ItemCodec.decode(value)
+            let item = try ItemCodec.decode(stored())
             if hideExpired, TimeToLive.isExpired(item, attribute: ttlAttribute, now: now) { return true }
             scanned += 1
             if isLast {
@@ -121,6 +122,10 @@ public struct TableReader {
                 items.append(projection.map { ProjectionPaths.project(item, $0) } ?? item)
             }
             return true
+        }
+        // Owned values: a backend that keeps arrays (memory) hands them over without a copy.
+        try reader.scanValues(range, reverse: reverse) { key, value, owned in
+            try visit(key, valueCount: value.count, owned)
         }
         return Page(items: items, count: count, scannedCount: scanned,
                     nextCursor: more ? lastKey.map(PageCursor.init(lastEvaluatedKey:)) : nil)

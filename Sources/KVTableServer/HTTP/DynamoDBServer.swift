@@ -1,11 +1,11 @@
 import Foundation
-import HTTPTypes
-import Hummingbird
 import KVTable
 import KVTableDynamoDB
-import KVTableDynamoDB
 import Logging
+import NIOCore
+import NIOPosix
 import ServiceLifecycle
+import Synchronization
 
 /// How ``DynamoDBServer`` listens and whom it serves.
 public struct ServerConfiguration: Sendable {
@@ -40,9 +40,11 @@ public struct ServerConfiguration: Sendable {
 ///                        logger: logger).run()
 /// ```
 ///
-/// Requests are served concurrently on SwiftNIO's event loops; the store serialises writes
-/// itself. On graceful shutdown the server stops accepting connections and finishes the
-/// requests in flight.
+/// HTTP/1.1 on SwiftNIO's event loops, keep-alive and pipelining included. Reads (`GetItem`,
+/// `Query`, `Scan`, `BatchGetItem`, `TransactGetItems`, descriptions) are answered on the event
+/// loop that received them, from a snapshot; writes run in a task until the store's writer has
+/// committed them. On graceful shutdown (or cancellation) the server stops accepting
+/// connections and finishes the writes in flight.
 public struct DynamoDBServer: Sendable {
     public let service: DynamoDBService
     public let configuration: ServerConfiguration
@@ -57,73 +59,75 @@ public struct DynamoDBServer: Sendable {
 
     static let contentType = "application/x-amz-json-1.0"
 
-    /// The Hummingbird application, to run in a `ServiceGroup` (it is a `Service`).
+    /// The server as a `Service`, to run in a `ServiceGroup`.
     ///
     /// - Parameter onListening: called with the bound port once the server accepts
     ///   connections.
     public func application(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some Service {
-        let router = Router()
-        let service = self.service
-        let configuration = self.configuration
+        DynamoDBServerService(server: self, onListening: onListening)
+    }
+}
+
+/// Runs a ``DynamoDBServer`` until graceful shutdown or cancellation.
+struct DynamoDBServerService: Service {
+    let server: DynamoDBServer
+    let onListening: @Sendable (Int) async -> Void
+
+    func run() async throws {
+        let configuration = server.configuration
+        let service = server.service
         let verifier = configuration.credentials.isEmpty ? nil : SignatureVerifier(credentials: configuration.credentials)
-        router.post("/") { request, _ -> Response in
-            await DynamoDBServer.respond(to: request, service: service, configuration: configuration, verifier: verifier)
-        }
-        return Application(
-            router: router,
-            configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port),
-                                                    serverName: "KVTable"),
-            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? configuration.port) },
-            logger: logger)
-    }
-
-    static func respond(to request: Request, service: DynamoDBService, configuration: ServerConfiguration,
-                        verifier: SignatureVerifier?) async -> Response {
-        var request = request
-        let body: ByteBuffer
-        do {
-            body = try await request.collectBody(upTo: configuration.maximumBodyBytes)
-        } catch {
-            return response(WireError(type: "RequestEntityTooLargeException",
-                                      message: "Request body exceeds the limit of \(configuration.maximumBodyBytes) bytes",
-                                      status: 413))
-        }
-        let bytes = Array(buffer: body)
-        if let verifier {
-            // The signature covers the body, so it is checked once the body is read.
-            do {
-                _ = try verifier.verify(method: request.method.rawValue, path: request.uri.path,
-                                        query: request.uri.query ?? "",
-                                        headers: signedHeaders(of: request),
-                                        body: bytes, now: Date())
-            } catch {
-                return response(WireError(type: error.dynamoDBType, message: error.message))
+        let requests = RequestTracker()
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    // Outbound header validation is off: the handler writes only headers of its
+                    // own, and checking them costs a pass over every response.
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(
+                        withPipeliningAssistance: true, withErrorHandling: true, withOutboundHeaderValidation: false)
+                    try channel.pipeline.syncOperations.addHandler(DynamoDBRequestHandler(
+                        service: service, configuration: configuration, verifier: verifier, requests: requests))
+                }
             }
+        let channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
+        server.logger.info("listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+        await onListening(channel.localAddress?.port ?? configuration.port)
+        await withTaskCancellationOrGracefulShutdownHandler {
+            try? await channel.closeFuture.get()
+        } onCancelOrGracefulShutdown: {
+            channel.close(promise: nil)
         }
-        let target = request.headers[HTTPField.Name("X-Amz-Target")!]
-        let result = await service.handle(target: target, body: bytes)
-        return response(status: result.status, body: result.body)
+        // No new connections now; let the writes in flight finish (bounded), so that what a
+        // client was told is committed is answered.
+        await requests.drain(timeout: .seconds(10))
+    }
+}
+
+/// Counts the writes in flight, so that shutdown can wait for them, and numbers requests.
+final class RequestTracker: Sendable {
+    private let inFlight = Mutex(0)
+    private let served = Atomic<UInt64>(0)
+    /// Random per server, so that request ids from two runs do not repeat.
+    private let prefix = String(UInt64.random(in: 0 ... .max), radix: 16)
+
+    /// A unique `x-amzn-RequestId`: this server's random prefix and a sequence number. (A
+    /// `UUID()` per request reads `/dev/urandom` — an `open` system call each time on Linux.)
+    func nextRequestID() -> String {
+        prefix + "-" + String(served.add(1, ordering: .relaxed).newValue, radix: 16)
     }
 
-    /// The request's headers as the client signed them: HTTPTypes keeps `Host` apart, as the
-    /// request's authority.
-    static func signedHeaders(of request: Request) -> [(name: String, value: String)] {
-        var headers = request.headers.map { (name: $0.name.rawName, value: $0.value) }
-        if let authority = request.head.authority, !headers.contains(where: { $0.name.lowercased() == "host" }) {
-            headers.append((name: "host", value: authority))
+    func begin() { inFlight.withLock { $0 += 1 } }
+    func end() { inFlight.withLock { $0 -= 1 } }
+
+    func drain(timeout: Duration) async {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while inFlight.withLock({ $0 }) > 0 && clock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(5))
         }
-        return headers
-    }
-
-    private static func response(_ error: WireError) -> Response {
-        response(status: error.status, body: error.body.serialized())
-    }
-
-    private static func response(status: Int, body: [UInt8]) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = contentType
-        headers[HTTPField.Name("x-amzn-RequestId")!] = UUID().uuidString
-        return Response(status: HTTPResponse.Status(code: status), headers: headers,
-                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }
 }

@@ -6,7 +6,7 @@ extension DynamoDBService {
     static let maximumBatchWrites = 25
     static let maximumBatchGets = 100
 
-    func batchGetItem(_ request: WireRequest) async throws -> JSONValue {
+    func batchGetItem(_ request: WireRequest) throws -> JSONValue {
         let requestItems = try request.required("RequestItems", request.object)
         guard !requestItems.isEmpty else {
             throw WireError.validation("1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1")
@@ -34,7 +34,8 @@ extension DynamoDBService {
         }
         var responses: [String: JSONValue] = [:]
         for (table, keys, projection) in work {
-            responses[table.name] = .array(try await table.batchGet(keys, projection: projection).map(\.dynamoDBJSON))
+            let items = try table.read { try $0.batchGetItems(keys, projection: projection) }
+            responses[table.name] = .array(items.map(\.dynamoDBJSON))
         }
         return .object(["Responses": .object(responses), "UnprocessedKeys": .object([:])])
     }

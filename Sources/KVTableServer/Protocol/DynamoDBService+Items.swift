@@ -9,7 +9,7 @@ extension DynamoDBService {
         }
     }
 
-    func getItem(_ request: WireRequest) async throws -> JSONValue {
+    func getItem(_ request: WireRequest) throws -> JSONValue {
         let table = try table(request)
         let key = try request.required("Key", request.item)
         var expressions = try RequestExpressions(request, expressions: ["ProjectionExpression"], legacy: ["AttributesToGet"])
@@ -17,7 +17,7 @@ extension DynamoDBService {
         try expressions.finish()
         _ = try request.bool("ConsistentRead")
         try Self.acceptReporting(request)
-        guard let item = try await table.getItem(key, projection: projection) else { return .object([:]) }
+        guard let item = try table.read({ try $0.getItem(key, projection: projection) }) else { return .object([:]) }
         return .object(["Item": item.dynamoDBJSON])
     }
 

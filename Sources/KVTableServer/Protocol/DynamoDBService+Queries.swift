@@ -3,7 +3,7 @@ import KVTableDynamoDB
 
 /// Query and Scan.
 extension DynamoDBService {
-    func query(_ request: WireRequest) async throws -> JSONValue {
+    func query(_ request: WireRequest) throws -> JSONValue {
         let table = try table(request)
         let indexName = try request.string("IndexName")
         let keySchema = try table.keySchema(forIndex: indexName)
@@ -31,10 +31,10 @@ extension DynamoDBService {
                           limit: try request.positiveInt("Limit"), filter: filter, projection: projection,
                           countOnly: countOnly, startAfter: try request.item("ExclusiveStartKey").map(PageCursor.init))
         query.maximumPageBytes = DynamoDBService.maximumPageBytes
-        return Self.json(try await table.query(query), countOnly: countOnly)
+        return Self.json(try table.read { try $0.query(query) }, countOnly: countOnly)
     }
 
-    func scan(_ request: WireRequest) async throws -> JSONValue {
+    func scan(_ request: WireRequest) throws -> JSONValue {
         let table = try table(request)
         let indexName = try request.string("IndexName")
         _ = try table.keySchema(forIndex: indexName)
@@ -62,7 +62,7 @@ extension DynamoDBService {
                         countOnly: countOnly, startAfter: try request.item("ExclusiveStartKey").map(PageCursor.init),
                         segment: segment.map { ($0, total!) })
         scan.maximumPageBytes = DynamoDBService.maximumPageBytes
-        return Self.json(try await table.scan(scan), countOnly: countOnly)
+        return Self.json(try table.read { try $0.scan(scan) }, countOnly: countOnly)
     }
 
     // MARK: Shared

@@ -17,8 +17,19 @@ import KVTableDynamoDB
 public final class DynamoDBService: Sendable {
     /// The response to one request.
     public struct Response: Sendable {
+        /// The HTTP status: 200, or the error's (400, 413, 500).
         public var status: Int
+        /// The JSON body: the result, or DynamoDB's error shape.
         public var body: [UInt8]
+
+        init(status: Int, body: [UInt8]) {
+            self.status = status
+            self.body = body
+        }
+
+        init(error: WireError) {
+            self.init(status: error.status, body: error.body.serialized())
+        }
     }
 
     let store: KVStore
@@ -38,33 +49,40 @@ public final class DynamoDBService: Sendable {
     /// The target prefix of every operation (`X-Amz-Target: DynamoDB_20120810.<Operation>`).
     public static let targetPrefix = "DynamoDB_20120810."
 
-    /// The operations, by name.
-    public static let operations: [String] = Array(handlers.keys).sorted()
-
     private typealias Handler = @Sendable (DynamoDBService, WireRequest) async throws -> JSONValue
+    private typealias SynchronousHandler = @Sendable (DynamoDBService, WireRequest) throws -> JSONValue
 
-    private static let handlers: [String: Handler] = [
-        "CreateTable": { try await $0.createTable($1) },
+    /// The operations that read from one snapshot and never suspend: answered on the calling
+    /// thread (the server's event loop) by ``handleSynchronously(target:body:)``.
+    private static let synchronousHandlers: [String: SynchronousHandler] = [
         "DescribeTable": { try $0.describeTable($1) },
         "ListTables": { try $0.listTables($1) },
+        "DescribeTimeToLive": { try $0.describeTimeToLive($1) },
+        "ListTagsOfResource": { try $0.listTagsOfResource($1) },
+        "GetItem": { try $0.getItem($1) },
+        "Query": { try $0.query($1) },
+        "Scan": { try $0.scan($1) },
+        "BatchGetItem": { try $0.batchGetItem($1) },
+        "TransactGetItems": { try $0.transactGetItems($1) },
+    ]
+
+    /// The operations that write: they wait for the store's writer.
+    private static let handlers: [String: Handler] = [
+        "CreateTable": { try await $0.createTable($1) },
         "DeleteTable": { try await $0.deleteTable($1) },
         "UpdateTable": { try await $0.updateTable($1) },
         "UpdateTimeToLive": { try await $0.updateTimeToLive($1) },
-        "DescribeTimeToLive": { try $0.describeTimeToLive($1) },
         "TagResource": { try await $0.tagResource($1) },
         "UntagResource": { try await $0.untagResource($1) },
-        "ListTagsOfResource": { try $0.listTagsOfResource($1) },
         "PutItem": { try await $0.putItem($1) },
-        "GetItem": { try await $0.getItem($1) },
         "DeleteItem": { try await $0.deleteItem($1) },
         "UpdateItem": { try await $0.updateItem($1) },
-        "Query": { try await $0.query($1) },
-        "Scan": { try await $0.scan($1) },
-        "BatchGetItem": { try await $0.batchGetItem($1) },
         "BatchWriteItem": { try await $0.batchWriteItem($1) },
         "TransactWriteItems": { try await $0.transactWriteItems($1) },
-        "TransactGetItems": { try $0.transactGetItems($1) },
     ]
+
+    /// The operations, by name.
+    public static let operations: [String] = (Array(handlers.keys) + Array(synchronousHandlers.keys)).sorted()
 
     /// Runs one request.
     ///
@@ -72,17 +90,44 @@ public final class DynamoDBService: Sendable {
     ///   - target: the `X-Amz-Target` header.
     ///   - body: the JSON request body.
     public func handle(target: String?, body: [UInt8]) async -> Response {
-        do {
-            guard let target, target.hasPrefix(DynamoDBService.targetPrefix),
-                  let handler = DynamoDBService.handlers[String(target.dropFirst(DynamoDBService.targetPrefix.count))] else {
-                throw WireError(type: "UnknownOperationException", message: "An unknown operation was requested: \(target ?? "(no X-Amz-Target header)")")
-            }
+        if let response = handleSynchronously(target: target, body: body) { return response }
+        return await respond {
             let request = WireRequest(try DynamoDBService.requestObject(body))
-            let result = try await handler(self, request)
-            return Response(status: 200, body: result.serialized())
+            return try await DynamoDBService.handlers[DynamoDBService.operation(of: target)!]!(self, request)
+        }
+    }
+
+    /// Runs one request on the calling thread if it is a read (`GetItem`, `Query`, `Scan`,
+    /// `BatchGetItem`, `TransactGetItems`, the table descriptions) or is refused before any
+    /// work (an unknown operation); returns nil, doing nothing, for a write, which must go
+    /// through ``handle(target:body:)``. A read never blocks on the writer: it runs against a
+    /// snapshot, so an event loop may call this.
+    public func handleSynchronously(target: String?, body: [UInt8]) -> Response? {
+        guard let operation = DynamoDBService.operation(of: target) else {
+            return Response(error: WireError(type: "UnknownOperationException",
+                                             message: "An unknown operation was requested: \(target ?? "(no X-Amz-Target header)")"))
+        }
+        guard let handler = DynamoDBService.synchronousHandlers[operation] else { return nil }
+        do {
+            let request = WireRequest(try DynamoDBService.requestObject(body))
+            return Response(status: 200, body: try handler(self, request).serialized())
         } catch {
-            let wire = DynamoDBService.wireError(error)
-            return Response(status: wire.status, body: wire.body.serialized())
+            return Response(error: DynamoDBService.wireError(error))
+        }
+    }
+
+    /// The operation a target names, when it is one of ours.
+    private static func operation(of target: String?) -> String? {
+        guard let target, target.hasPrefix(targetPrefix) else { return nil }
+        let name = String(target.dropFirst(targetPrefix.count))
+        return handlers[name] != nil || synchronousHandlers[name] != nil ? name : nil
+    }
+
+    private func respond(_ body: () async throws -> JSONValue) async -> Response {
+        do {
+            return Response(status: 200, body: try await body().serialized())
+        } catch {
+            return Response(error: DynamoDBService.wireError(error))
         }
     }
 

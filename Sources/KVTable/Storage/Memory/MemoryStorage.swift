@@ -80,6 +80,20 @@ private struct MemoryReader: StorageReader {
             }
         }
     }
+
+    /// The stored array itself: values are immutable arrays here, so sharing one is a copy.
+    func value(forKey key: [UInt8]) throws -> [UInt8]? {
+        entries.value(forKey: key)
+    }
+
+    func scanValues(_ range: KeyRange, reverse: Bool,
+                    _ visit: (UnsafeRawBufferPointer, UnsafeRawBufferPointer, () -> [UInt8]) throws -> Bool) throws {
+        try entries.forEach(in: range, reverse: reverse) { entry in
+            try entry.key.withUnsafeBytes { key in
+                try entry.value.withUnsafeBytes { value in try visit(key, value) { entry.value } }
+            }
+        }
+    }
 }
 
 /// The private copy a write transaction changes. Used by one thread, inside `writeNow`.
@@ -97,6 +111,15 @@ private final class MemoryWriter: StorageWriter {
     func scan(_ range: KeyRange, reverse: Bool,
               _ visit: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool) throws {
         try MemoryReader(entries: entries).scan(range, reverse: reverse, visit)
+    }
+
+    func value(forKey key: [UInt8]) throws -> [UInt8]? {
+        entries.value(forKey: key)
+    }
+
+    func scanValues(_ range: KeyRange, reverse: Bool,
+                    _ visit: (UnsafeRawBufferPointer, UnsafeRawBufferPointer, () -> [UInt8]) throws -> Bool) throws {
+        try MemoryReader(entries: entries).scanValues(range, reverse: reverse, visit)
     }
 
     func put(_ value: [UInt8], forKey key: [UInt8]) throws {
