@@ -112,9 +112,9 @@ extension ItemTable {
 
     /// The primary key attributes of `item` (the table's partition and sort key).
     public func keyAttributes(of item: Item) -> Item {
-        var key = Item()
+        var key = [String: AttributeValue](minimumCapacity: 2)
         for attribute in schema.keySchema.attributes { key[attribute.name] = item[attribute.name] }
-        return key
+        return Item(key)
     }
 }
 

@@ -88,11 +88,14 @@ struct TableLayout: Sendable {
 
     /// The key attributes of `item` (the table's, plus `index`'s when given): a cursor position.
     func keyAttributes(of item: Item, index: IndexLayout?) -> Item {
-        var key = Item()
-        for attribute in keyAttributes + (index?.keyAttributes ?? []) {
-            key[attribute.name] = item[attribute.name]
+        // Built as a dictionary of the right size and wrapped once: this runs for the last
+        // item of every page (its cursor) and for every change record.
+        var key = [String: AttributeValue](minimumCapacity: keyAttributes.count + (index?.keyAttributes.count ?? 0))
+        for attribute in keyAttributes { key[attribute.name] = item[attribute.name] }
+        if let index {
+            for attribute in index.keyAttributes { key[attribute.name] = item[attribute.name] }
         }
-        return key
+        return Item(key)
     }
 
     // MARK: Index entries

@@ -91,9 +91,8 @@ public struct TableReader {
         // Counting without a filter or TTL never needs to decode an item (but for the cursor).
         let decodeAll = !countOnly || filter != nil || hideExpired
         let prefixLength = 4   // the keyspace
-        /// One entry: returns whether the scan goes on. `stored` hands out the entry's bytes
-        /// as an owned array (called at most once).
-        func visit(_ key: UnsafeRawBufferPointer, valueCount: Int, _ stored: () -> [UInt8]) throws -> Bool {
+        // Owned values: a backend that keeps arrays (memory) hands them over without a copy.
+        try reader.scanValues(range, reverse: reverse) { key, value, owned in
             if let (segment, type) = segment,
                !segment.contains(partitionKeyOf: UnsafeRawBufferPointer(rebasing: key[prefixLength...]), type: type) {
                 return true
@@ -102,14 +101,14 @@ public struct TableReader {
                 more = true
                 return false
             }
-            bytesRead += valueCount
+            bytesRead += value.count
             let isLast = limit == scanned + 1 || maximumBytes.map { bytesRead >= $0 } == true
             guard decodeAll || isLast else {
                 scanned += 1
                 count += 1
                 return true
             }
-            let item = try ItemCodec.decode(stored())
+            let item = try ItemCodec.decode(owned())
             if hideExpired, TimeToLive.isExpired(item, attribute: ttlAttribute, now: now) { return true }
             scanned += 1
             if isLast {
@@ -122,10 +121,6 @@ public struct TableReader {
                 items.append(projection.map { ProjectionPaths.project(item, $0) } ?? item)
             }
             return true
-        }
-        // Owned values: a backend that keeps arrays (memory) hands them over without a copy.
-        try reader.scanValues(range, reverse: reverse) { key, value, owned in
-            try visit(key, valueCount: value.count, owned)
         }
         return Page(items: items, count: count, scannedCount: scanned,
                     nextCursor: more ? lastKey.map(PageCursor.init(lastEvaluatedKey:)) : nil)
