@@ -9,6 +9,7 @@ and checks that it shut down cleanly and that `kvtable verify` finds the store c
 The binary defaults to `.build/debug/kvtable`.
 """
 
+import http.client
 import json
 import os
 import shutil
@@ -566,6 +567,29 @@ class DynamoDBAPITest(unittest.TestCase):
         self.assertEqual((status, body["__type"]), (400, "com.amazonaws.dynamodb.v20120810#SerializationException"))
         status, body = raw("DynamoDB_20120810.GetItem", b"{}")
         self.assertEqual(body["message"], "1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null")
+        # Only POST / is the API: another method or path is a 404 with DynamoDB's error shape.
+        for method, path in [("GET", "/"), ("POST", "/tables"), ("PUT", "/")]:
+            request = urllib.request.Request(self.server.endpoint + path, data=None if method == "GET" else b"{}",
+                                             method=method, headers={"X-Amz-Target": "DynamoDB_20120810.ListTables"})
+            with self.assertRaises(urllib.error.HTTPError) as caught:
+                urllib.request.urlopen(request)
+            self.assertEqual(caught.exception.code, 404)
+            self.assertEqual(json.loads(caught.exception.read())["__type"],
+                             "com.amazonaws.dynamodb.v20120810#UnknownOperationException")
+        # Reads and writes share a keep-alive connection and answer in request order.
+        connection = http.client.HTTPConnection(self.server.endpoint.split("//")[1])
+        name = self.table("KeepAlive")
+        for n in range(20):
+            for target, body in [("PutItem", {"TableName": name, "Item": {"PK": {"S": "k"}, "SK": {"S": str(n)}}}),
+                                 ("GetItem", {"TableName": name, "Key": {"PK": {"S": "k"}, "SK": {"S": str(n)}}})]:
+                connection.request("POST", "/", body=json.dumps(body), headers={
+                    "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "DynamoDB_20120810." + target})
+                response = connection.getresponse()
+                answer = json.loads(response.read())
+                self.assertEqual(response.status, 200)
+                if target == "GetItem":
+                    self.assertEqual(answer["Item"]["SK"]["S"], str(n))
+        connection.close()
 
     def test_concurrent_clients(self):
         name = self.table("Concurrent")

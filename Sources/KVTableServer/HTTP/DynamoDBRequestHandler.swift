@@ -61,14 +61,14 @@ final class DynamoDBRequestHandler: ChannelInboundHandler {
                                   status: 413)
             return write(DynamoDBService.Response(error: error), for: head, context: context)
         }
-        guard head.method == .POST else {
-            let error = WireError(type: "UnknownOperationException", message: "Requests must be POST /", status: 404)
+        let (path, query) = DynamoDBRequestHandler.split(head.uri)
+        guard head.method == .POST, path == "/" else {
+            let error = WireError(type: "UnknownOperationException", message: "DynamoDB's API is served at POST /", status: 404)
             return write(DynamoDBService.Response(error: error), for: head, context: context)
         }
         let bytes = body.readBytes(length: body.readableBytes) ?? []
         if let verifier {
             // The signature covers the body, so it is checked once the body is read.
-            let (path, query) = DynamoDBRequestHandler.split(head.uri)
             do {
                 _ = try verifier.verify(method: head.method.rawValue, path: path, query: query,
                                         headers: head.headers.map { (name: $0.name, value: $0.value) },
