@@ -68,6 +68,9 @@ struct BenchmarkCommand: AsyncParsableCommand {
             results += measured
         }
         Report.printSummary(results)
+        if selected?.contains("get-hit") ?? true {
+            try MemoryCheck.run(bench, reads: quick ? 200_000 : 10_000_000)
+        }
         if let json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
