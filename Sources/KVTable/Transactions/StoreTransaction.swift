@@ -107,7 +107,8 @@ extension KVStore {
     /// Don't call it from a task on Swift's cooperative thread pool for long work: it blocks
     /// that thread for the transaction (and, on a durable store, its device flushes). The async
     /// ``write(_:)`` commits on the calling thread too when the writer is idle, so async code
-    /// gains nothing from this one.
+    /// gains nothing from this one. Don't call it inside a ``Table/read(_:)`` closure either:
+    /// growing the map waits for every open read, that one included.
     public func writeSynchronously<R: Sendable>(_ body: @escaping @Sendable (StoreTransaction) throws -> R) throws -> R {
         try context.writeSynchronously(transactionBody(body))
     }

@@ -84,7 +84,8 @@ struct DynamoDBServerService: Service {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                requests.opened(channel)
+                return channel.eventLoop.makeCompletedFuture {
                     // Outbound header validation is off: the handler writes only headers of its
                     // own, and checking them costs a pass over every response.
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
@@ -102,14 +103,29 @@ struct DynamoDBServerService: Service {
             channel.close(promise: nil)
         }
         // No new connections now; let the writes in flight finish (bounded), so that what a
-        // client was told is committed is answered.
+        // client was told is committed is answered, then close the open connections.
         await requests.drain(timeout: .seconds(10))
+        requests.closeConnections()
     }
 }
 
-/// Counts the writes in flight, so that shutdown can wait for them, and numbers requests.
+/// Counts the writes in flight, so that shutdown can wait for them, keeps the open connections,
+/// so that shutdown can close them, and numbers requests.
 final class RequestTracker: Sendable {
     private let inFlight = Mutex(0)
+    private let connections = Mutex<[ObjectIdentifier: any Channel]>([:])
+
+    /// Keeps `channel` until it closes.
+    func opened(_ channel: any Channel) {
+        let id = ObjectIdentifier(channel)
+        connections.withLock { $0[id] = channel }
+        channel.closeFuture.whenComplete { [self] _ in _ = connections.withLock { $0.removeValue(forKey: id) } }
+    }
+
+    /// Closes every connection still open (at shutdown, after the writes in flight).
+    func closeConnections() {
+        for channel in connections.withLock({ Array($0.values) }) { channel.close(promise: nil) }
+    }
     private let served = Atomic<UInt64>(0)
     /// Random per server, so that request ids from two runs do not repeat.
     private let prefix = String(UInt64.random(in: 0 ... .max), radix: 16)
