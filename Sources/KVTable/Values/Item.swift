@@ -2,7 +2,7 @@
 ///
 /// An item read from a store keeps the bytes copied out of the snapshot and decodes an
 /// attribute only when it is looked at: reading a page of a hundred items costs a hundred
-/// copies, not a hundred dictionaries. An item you build (a literal, ``init(_:)-(Dictionary)``,
+/// copies, not a hundred dictionaries. An item you build (a literal, ``init(_:)``,
 /// a subscript assignment) holds its attributes as a dictionary. Both behave the same:
 ///
 /// ```swift
@@ -197,6 +197,7 @@ extension Item: Sequence {
         }
     }
 
+    /// The number of attributes.
     public var underestimatedCount: Int { count }
 }
 
@@ -208,11 +209,14 @@ extension Item: ExpressibleByDictionaryLiteral {
 }
 
 extension Item: Hashable {
+    /// DynamoDB's equality: the same names with equal values (see ``AttributeValue``), whether
+    /// either side is stored bytes or a dictionary. Equal bytes are equal without decoding.
     public static func == (lhs: Item, rhs: Item) -> Bool {
         if case .encoded(let a) = lhs.storage, case .encoded(let b) = rhs.storage, a == b { return true }
         return lhs.attributes == rhs.attributes
     }
 
+    /// Hashes the attributes (decoding a stored item), consistent with ``==(_:_:)``.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(attributes)
     }
@@ -221,6 +225,7 @@ extension Item: Hashable {
 extension Item: CustomStringConvertible, CustomDebugStringConvertible {
     /// DynamoDB JSON, names sorted: `{"PK":{"S":"USER#1"},"age":{"N":"42"}}`.
     public var description: String { dynamoDBJSON.text }
+    /// The same as ``description``.
     public var debugDescription: String { description }
 }
 
