@@ -529,12 +529,7 @@ struct AttributeIndex {
 
     /// The value of the attribute `name`, or nil.
     func value(named name: String) -> AttributeValue? {
-        guard let valueStart = position(of: name) else { return nil }
-        return bytes.withUnsafeBytes { buffer in
-            var reader = ByteReader(buffer)
-            reader.offset = valueStart
-            return try? reader.value()
-        }
+        withValueReader(named: name) { try? $0.value() } ?? nil
     }
 
     /// Runs `body` with a reader at the value of `name`; nil when the item has no such attribute.
