@@ -104,34 +104,45 @@ extension Analytics {
     /// DAU per day; WAU and MAU both by calendar period and rolling over 7 and 30 days.
     public func getUserEngagement(start: Date, end: Date) async throws -> UserEngagement {
         let days = calendar.periods(.daily, from: start, to: end)
-        var usersByDay: [String: Set<String>] = [:]
-        if let first = days.first {
-            // Rolling windows reach 29 days back before the range.
-            for period in calendar.periods(.daily, from: calendar.day(first.start, offset: -29), to: end) {
-                usersByDay[period.key] = try await activeUsers(inPartition: EventLayout.activePartition("DAY", period.key))
+        let weeks = calendar.periods(.weekly, from: start, to: end)
+        let months = calendar.periods(.monthly, from: start, to: end)
+        // Rolling windows reach 29 days back before the range: the window's last days are the
+        // range's days.
+        let window = days.first.map { calendar.periods(.daily, from: calendar.day($0.start, offset: -29), to: end) } ?? []
+        let (usersByDay, weekly, monthly) = try table.read { reader in
+            func activeUsers(_ granularity: Granularity, _ periods: [MetricPeriod]) throws -> [Int] {
+                try periods.map { period in
+                    try reader.getItem(EventLayout.counters(Self.periodKind(granularity), period.key))?["activeUsers"]?
+                        .numberValue?.intValue ?? 0
+                }
             }
+            let users = try window.map { day in try Self.activeUsers(inPartition: EventLayout.activePartition("DAY", day.key), reader) }
+            return (users, try activeUsers(.weekly, weeks), try activeUsers(.monthly, months))
         }
-        func rolling(_ length: Int, endingAt day: MetricPeriod) -> Int {
-            var union = Set<String>()
-            for offset in 0..<length {
-                union.formUnion(usersByDay[TimeBuckets(calendar.day(day.start, offset: -offset), in: configuration.timeZone).day] ?? [])
-            }
-            return union.count
-        }
-        func calendarCounts(_ granularity: Granularity) async throws -> [(String, Int)] {
-            var result: [(String, Int)] = []
-            for period in calendar.periods(granularity, from: start, to: end) {
-                let counters = try await table.getItem(EventLayout.counters(Self.periodKind(granularity), period.key))
-                result.append((period.key, counters?["activeUsers"]?.numberValue?.intValue ?? 0))
+        let offset = window.count - days.count
+        // Distinct users of the `length` window days ending at each day of the range, by
+        // sliding the window one day at a time (each day's users are added once, removed once).
+        func rolling(_ length: Int) -> [(day: String, users: Int)] {
+            var daysActive: [String: Int] = [:]
+            var result: [(day: String, users: Int)] = []
+            for index in window.indices {
+                for user in usersByDay[index] { daysActive[user, default: 0] += 1 }
+                if index >= length {
+                    for user in usersByDay[index - length] {
+                        daysActive[user]! -= 1
+                        if daysActive[user] == 0 { daysActive[user] = nil }
+                    }
+                }
+                if index >= offset { result.append((window[index].key, daysActive.count)) }
             }
             return result
         }
         return UserEngagement(
-            dailyActiveUsers: days.map { ($0.key, usersByDay[$0.key]?.count ?? 0) },
-            weeklyActiveUsersByCalendarWeek: try await calendarCounts(.weekly),
-            monthlyActiveUsersByCalendarMonth: try await calendarCounts(.monthly),
-            rollingSevenDayActiveUsers: days.map { ($0.key, rolling(7, endingAt: $0)) },
-            rollingThirtyDayActiveUsers: days.map { ($0.key, rolling(30, endingAt: $0)) })
+            dailyActiveUsers: days.indices.map { (days[$0].key, usersByDay[offset + $0].count) },
+            weeklyActiveUsersByCalendarWeek: zip(weeks, weekly).map { ($0.key, $1) },
+            monthlyActiveUsersByCalendarMonth: zip(months, monthly).map { ($0.key, $1) },
+            rollingSevenDayActiveUsers: rolling(7),
+            rollingThirtyDayActiveUsers: rolling(30))
     }
 
     /// The current hour and day, as the counters stand: two reads in one snapshot — the hour's
@@ -162,7 +173,7 @@ extension Analytics {
     }
 
     static func numbers(_ item: Item) -> [String: ExactDecimal] {
-        var values: [String: ExactDecimal] = [:]
+        var values = [String: ExactDecimal](minimumCapacity: item.count)
         for (name, value) in item where name != "PK" && name != "SK" {
             if case .n(let n) = value { values[name] = n }
         }
@@ -170,12 +181,13 @@ extension Analytics {
     }
 
     /// The users with a marker in one distinct-user partition.
-    func activeUsers(inPartition partition: AttributeValue) async throws -> Set<String> {
-        var users = Set<String>()
+    /// The users (marker sort keys) of one distinct-user partition, in one snapshot.
+    static func activeUsers(inPartition partition: AttributeValue, _ reader: TableReader) throws -> [String] {
+        var users: [String] = []
         var cursor: PageCursor?
         repeat {
-            let page = try await table.query(Query(partitionKey: partition, limit: 1000, startAfter: cursor))
-            for item in page.items { users.insert(item["SK"]!.stringValue!) }
+            let page = try reader.query(Query(partitionKey: partition, limit: 1000, startAfter: cursor))
+            for item in page.items { if case .s(let user)? = item["SK"] { users.append(user) } }
             cursor = page.nextCursor
         } while cursor != nil
         return users

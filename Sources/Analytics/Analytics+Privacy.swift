@@ -60,7 +60,7 @@ extension Analytics {
         try await store.write { tx in
             for period in periods where period.granularity != .hourly {
                 let kind = Self.periodKind(period.granularity)
-                let marker = EventLayout.activeMarker(kind, period.key, user: userId)
+                let marker = try EventLayout.activeMarker(kind, period.key, user: userId)
                 if try tx.deleteItem(table, marker) != nil {
                     try tx.updateItem(table, EventLayout.counters(kind, period.key), [.add("activeUsers", -1)])
                 }

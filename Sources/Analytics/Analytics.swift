@@ -59,16 +59,23 @@ public struct Analytics: Sendable {
     @discardableResult
     public func trackEventBatch(_ events: [AnalyticsEvent], allOrNothing: Bool = false) async throws -> BatchResult {
         let now = store.time.now()
-        var valid: [AnalyticsEvent] = []
+        var valid: [(event: AnalyticsEvent, item: Item)] = []
+        valid.reserveCapacity(events.count)
         var rejected: [(index: Int, error: InvalidEvent)] = []
         for (index, event) in events.enumerated() {
             do {
                 let prepared = try EventPreparation.prepare(event, now: now, configuration: configuration)
-                let item = EventLayout.item(for: prepared, retention: configuration.eventRetention, now: now)
-                guard item.dynamoDBItemSize <= configuration.maximumEventSize else {
+                let builder = EventLayout.item(for: prepared, retention: configuration.eventRetention, now: now)
+                guard builder.dynamoDBItemSize <= configuration.maximumEventSize else {
                     throw InvalidEvent(field: "event", reason: "is larger than \(configuration.maximumEventSize / 1024) KB")
                 }
-                valid.append(prepared)
+                let item: Item
+                do {
+                    item = try builder.build()
+                } catch {
+                    throw InvalidEvent(field: "eventData", reason: error.message)
+                }
+                valid.append((prepared, item))
             } catch let error as InvalidEvent {
                 rejected.append((index, error))
             }
@@ -81,24 +88,51 @@ public struct Analytics: Sendable {
         let configuration = self.configuration
         let toStore = valid
         let (stored, duplicates) = try await store.write { tx -> ([AnalyticsEvent], [AnalyticsEvent]) in
-            var stored: [AnalyticsEvent] = []
-            var duplicates: [AnalyticsEvent] = []
-            for event in toStore {
-                // The id decides, not the key: a retry may carry another timestamp.
-                if let marker = try tx.getItem(table, EventLayout.idMarkerKey(event.id!)) {
-                    let existing = try tx.getItem(table, ["PK": marker["eventPK"]!, "SK": marker["eventSK"]!])
-                    duplicates.append(existing.flatMap(EventLayout.event(from:)) ?? event)
-                    continue
-                }
-                try tx.putItem(table, EventLayout.idMarker(event, retention: configuration.eventRetention))
-                try tx.putItem(table, EventLayout.item(for: event, retention: configuration.eventRetention, now: now),
-                               condition: .notExists("PK"))
-                stored.append(event)
-            }
-            try FreshMetrics.record(stored, in: table, transaction: tx, timeZone: configuration.timeZone, now: now)
-            return (stored, duplicates)
+            try Self.store(toStore, in: table, transaction: tx, configuration: configuration, now: now)
         }
         return BatchResult(stored: stored, duplicates: duplicates, rejected: rejected)
+    }
+
+    /// The bulk ingest path: one transaction, every key written once and in key order.
+    ///
+    /// 1. The id markers are inserted first: inserting is the idempotency check (the id decides,
+    ///    not the key — a retry may carry another timestamp), one B-tree descent per event.
+    /// 2. The events whose marker was new are inserted, with their `GSI1` and expiry entries.
+    /// 3. Their metrics are folded in memory and written once per key (``FreshMetrics``).
+    /// 4. Duplicates are looked up last, so that a duplicate inside the batch finds the event
+    ///    its first copy stored.
+    static func store(_ batch: [(event: AnalyticsEvent, item: Item)], in table: Table, transaction tx: StoreTransaction,
+                      configuration: AnalyticsConfiguration, now: Date) throws -> ([AnalyticsEvent], [AnalyticsEvent]) {
+        let retention = configuration.eventRetention
+        let events = batch.map(\.event)
+        let isNew = try tx.insertItems(table, try events.map { try EventLayout.idMarker($0, retention: retention) })
+        var candidates: [AnalyticsEvent] = []
+        var candidateItems: [Item] = []
+        candidates.reserveCapacity(events.count)
+        candidateItems.reserveCapacity(events.count)
+        for (entry, new) in zip(batch, isNew) where new {
+            candidates.append(entry.event)
+            candidateItems.append(entry.item)
+        }
+        let inserted = try tx.insertItems(table, candidateItems)
+        var stored: [AnalyticsEvent] = []
+        stored.reserveCapacity(candidates.count)
+        for (event, new) in zip(candidates, inserted) where new { stored.append(event) }
+        try FreshMetrics.record(stored, in: table, transaction: tx, timeZone: configuration.timeZone, now: now)
+        var duplicates: [AnalyticsEvent] = []
+        for (event, new) in zip(events, isNew) where !new {
+            let marker = try tx.getItem(table, EventLayout.idMarkerKey(event.id!))
+            let existing = try marker.flatMap { marker in
+                try tx.getItem(table, ["PK": marker["eventPK"]!, "SK": marker["eventSK"]!])
+            }
+            duplicates.append(existing.flatMap(EventLayout.event(from:)) ?? event)
+        }
+        // An event whose key was taken although its marker was new (its old marker expired
+        // first): the stored one stands.
+        for (event, new) in zip(candidates, inserted) where !new {
+            duplicates.append(try tx.getItem(table, EventLayout.key(of: event)).flatMap(EventLayout.event(from:)) ?? event)
+        }
+        return (stored, duplicates)
     }
 
     // MARK: Real-time reads

@@ -31,24 +31,29 @@ enum EventLayout {
          "SK": .s("EVENT#\(paddedMillis(event.timestamp!))#\(event.id!)")]
     }
 
-    static func item(for event: AnalyticsEvent, retention: Duration, now: Date) -> Item {
+    /// The event as stored, built straight into its stored form (no dictionary per event).
+    static func item(for event: AnalyticsEvent, retention: Duration, now: Date) -> ItemBuilder {
         let timestamp = event.timestamp!
-        var item = key(of: event)
-        item["GSI1PK"] = .s("USER#\(KeyTemplate.escape(event.userId))")
-        item["GSI1SK"] = .s("EVENT#\(paddedMillis(timestamp))")
-        item["EntityType"] = .s(entityType)
-        item["eventId"] = .s(event.id!)
-        item["userId"] = .s(event.userId)
-        item["eventType"] = .s(event.eventType)
-        item["sessionId"] = .s(event.sessionId)
-        item["timestamp"] = .s(iso8601(timestamp))
-        item["timestampMillis"] = .n(ExactDecimal(Int(millis(timestamp))))
-        item["metadata"] = .m(["userAgent": .s(event.metadata.userAgent), "ipAddress": .s(event.metadata.ipAddress),
-                               "platform": .s(event.metadata.platform)])
-        if let data = event.eventData { item["eventData"] = .m(data) }
-        item[ttlAttribute] = .n(ExactDecimal(Int(timestamp.timeIntervalSince1970) + Int(retention.components.seconds)))
-        item["createdAt"] = .s(iso8601(now))
-        item["updatedAt"] = .s(iso8601(now))
+        let padded = paddedMillis(timestamp)
+        var item = ItemBuilder(capacity: 17)
+        item.set("PK", .s("ANALYTICS#\(TimeBuckets.utcDay(timestamp))"))
+        item.set("SK", .s("EVENT#\(padded)#\(event.id!)"))
+        item.set("GSI1PK", .s("USER#\(KeyTemplate.escape(event.userId))"))
+        item.set("GSI1SK", .s("EVENT#\(padded)"))
+        item.set("EntityType", .s(entityType))
+        item.set("eventId", .s(event.id!))
+        item.set("userId", .s(event.userId))
+        item.set("eventType", .s(event.eventType))
+        item.set("sessionId", .s(event.sessionId))
+        item.set("timestamp", .s(iso8601(timestamp)))
+        item.set("timestampMillis", .n(ExactDecimal(Int(millis(timestamp)))))
+        item.set("metadata", .m(["userAgent": .s(event.metadata.userAgent), "ipAddress": .s(event.metadata.ipAddress),
+                                 "platform": .s(event.metadata.platform)]))
+        if let data = event.eventData { item.set("eventData", .m(data)) }
+        item.set(ttlAttribute, .n(ExactDecimal(Int(timestamp.timeIntervalSince1970) + Int(retention.components.seconds))))
+        let created = AttributeValue.s(iso8601(now))
+        item.set("createdAt", created)
+        item.set("updatedAt", created)
         return item
     }
 
@@ -72,13 +77,15 @@ enum EventLayout {
 
     /// The marker that makes an event id unique, whatever timestamp a retry carries; it
     /// expires with the event.
-    static func idMarker(_ event: AnalyticsEvent, retention: Duration) -> Item {
-        var marker = idMarkerKey(event.id!)
-        let key = self.key(of: event)
-        marker["eventPK"] = key["PK"]
-        marker["eventSK"] = key["SK"]
-        marker[ttlAttribute] = .n(ExactDecimal(Int(event.timestamp!.timeIntervalSince1970) + Int(retention.components.seconds)))
-        return marker
+    static func idMarker(_ event: AnalyticsEvent, retention: Duration) throws -> Item {
+        let id = event.id!, timestamp = event.timestamp!
+        var marker = ItemBuilder(capacity: 5)
+        marker.set("PK", .s("EVENTID#\(id)"))
+        marker.set("SK", "EVENT")
+        marker.set("eventPK", .s("ANALYTICS#\(TimeBuckets.utcDay(timestamp))"))
+        marker.set("eventSK", .s("EVENT#\(paddedMillis(timestamp))#\(id)"))
+        marker.set(ttlAttribute, .n(ExactDecimal(Int(timestamp.timeIntervalSince1970) + Int(retention.components.seconds))))
+        return try marker.build()
     }
 
     static func idMarkerKey(_ id: String) -> Item {
@@ -116,8 +123,11 @@ enum EventLayout {
         ["PK": .s("METRICS#\(kind)#\(period)"), "SK": "COUNTERS"]
     }
 
-    static func activeMarker(_ kind: String, _ period: String, user: String) -> Item {
-        ["PK": .s("METRICS#ACTIVE#\(kind)#\(period)"), "SK": .s("USER#\(KeyTemplate.escape(user))")]
+    static func activeMarker(_ kind: String, _ period: String, user: String) throws -> Item {
+        var marker = ItemBuilder(capacity: 2)
+        marker.set("PK", .s("METRICS#ACTIVE#\(kind)#\(period)"))
+        marker.set("SK", .s("USER#\(KeyTemplate.escape(user))"))
+        return try marker.build()
     }
 
     static func firstSeen(user: String) -> Item {

@@ -13,6 +13,10 @@ import Synchronization
 ///   event keeps the time it happened.
 /// - A flush starts when `batchSize` (25) events are queued, or `maxDelay` (5 s) after the oldest
 ///   queued event — the latter is the service loop's job, so run the queue as a service.
+/// - Under load the batches grow by themselves: one flush runs at a time, and it takes
+///   everything queued meanwhile (up to `maxBatchSize`, 10,000, per transaction), so a busy
+///   queue writes thousands of events per commit through the bulk path of
+///   ``Analytics/trackEventBatch(_:allOrNothing:)`` while callers go on queueing.
 /// - A failed flush puts its events back at the head of the queue, in order, and the next
 ///   automatic attempt waits an exponentially growing, jittered backoff.
 /// - The queue holds at most `capacity` (10,000) events. When it is full, a new event is
@@ -25,10 +29,18 @@ import Synchronization
 public final class EventQueue: Service, Sendable {
     /// The queue's tunables.
     public struct Configuration: Sendable {
+        /// Queued events that start a flush.
         public var batchSize = 25
+        /// The most events one flush stores in one transaction; a flush that finds more
+        /// queued stores them in several.
+        public var maxBatchSize = 10_000
+        /// How long the oldest queued event waits at most before the service loop flushes.
         public var maxDelay: Duration = .seconds(5)
+        /// The most events the queue holds; beyond it new events are dropped and counted.
         public var capacity = 10_000
+        /// The first retry delay after a failed flush (doubled per failure, with jitter).
         public var initialBackoff: Duration = .milliseconds(200)
+        /// The longest retry delay.
         public var maxBackoff: Duration = .seconds(60)
         public init() {}
     }
@@ -52,6 +64,8 @@ public final class EventQueue: Service, Sendable {
         var invalid = 0
         var consecutiveFailures = 0
         var retryAfter: Date?
+        /// An automatic flush task is running or about to: callers don't start another.
+        var flushScheduled = false
     }
 
     public let analytics: Analytics
@@ -113,7 +127,10 @@ public final class EventQueue: Service, Sendable {
             }
             state.pending.append(prepared)
             if state.oldestQueuedAt == nil { state.oldestQueuedAt = now }
-            return (true, state.pending.count >= configuration.batchSize && state.retryAfter.map { now >= $0 } ?? true)
+            guard !state.flushScheduled, state.pending.count >= configuration.batchSize,
+                  state.retryAfter.map({ now >= $0 }) ?? true else { return (true, false) }
+            state.flushScheduled = true
+            return (true, true)
         }
         guard accepted else {
             droppedCounter.increment()
@@ -126,14 +143,29 @@ public final class EventQueue: Service, Sendable {
             return
         }
         if full {
-            Task { _ = await self.flushNow(automatic: true) }
+            Task { await self.flushWhileFull() }
+        }
+    }
+
+    /// The automatic flush: one task at a time, flushing again as long as a batch's worth
+    /// queued up during the last flush.
+    private func flushWhileFull() async {
+        while true {
+            _ = await flushNow()
+            let now = time.now()
+            let again = state.withLock { state -> Bool in
+                let again = state.pending.count >= configuration.batchSize && state.retryAfter.map { now >= $0 } ?? true
+                if !again { state.flushScheduled = false }
+                return again
+            }
+            if !again { return }
         }
     }
 
     /// Stores everything queued before this call; returns what happened.
     @discardableResult
     public func flush() async -> FlushReport {
-        await flushNow(automatic: false)
+        await flushNow()
     }
 
     /// The service: flushes `maxDelay` after the oldest queued event (and after a backoff
@@ -144,13 +176,13 @@ public final class EventQueue: Service, Sendable {
                 while true {
                     try Task.checkCancellation()
                     try await self.time.sleep(for: self.delayUntilDue())
-                    if self.isDue() { _ = await self.flushNow(automatic: true) }
+                    if self.isDue() { _ = await self.flushNow() }
                 }
             }
         } catch is CancellationError {
             // Shutting down: fall through to the final flush.
         }
-        let report = await flushNow(automatic: false)
+        let report = await flushNow()
         if report.failed > 0 {
             logger.error("Events left unstored at shutdown", metadata: ["count": "\(report.failed)", "error": "\(report.error ?? "")"])
         }
@@ -180,42 +212,52 @@ public final class EventQueue: Service, Sendable {
         }
     }
 
-    /// Takes the queued events and stores them; on failure puts them back at the head, in order.
-    private func flushNow(automatic: Bool) async -> FlushReport {
+    /// Stores the events queued when it starts, in transactions of at most `maxBatchSize`; on
+    /// failure puts the batch back at the head, in order, and leaves the rest queued.
+    private func flushNow() async -> FlushReport {
         await flushing.run {
-            let batch = state.withLock { state -> [AnalyticsEvent] in
-                defer {
-                    state.pending.removeAll()
-                    state.oldestQueuedAt = nil
+            var remaining = state.withLock { $0.pending.count }   // queued before this flush
+            var report = FlushReport(stored: 0, duplicates: 0, failed: 0, error: nil)
+            while remaining > 0 {
+                let batch = state.withLock { state -> [AnalyticsEvent] in
+                    let count = min(remaining, configuration.maxBatchSize, state.pending.count)
+                    let batch = Array(state.pending.prefix(count))
+                    state.pending.removeFirst(count)
+                    if state.pending.isEmpty { state.oldestQueuedAt = nil }
+                    return batch
                 }
-                return state.pending
-            }
-            guard !batch.isEmpty else { return FlushReport(stored: 0, duplicates: 0, failed: 0, error: nil) }
-            do {
-                let result = try await analytics.trackEventBatch(batch)
-                storedCounter.increment(by: result.stored.count)
-                state.withLock { state in
-                    state.consecutiveFailures = 0
-                    state.retryAfter = nil
-                }
-                return FlushReport(stored: result.stored.count, duplicates: result.duplicates.count, failed: 0, error: nil)
-            } catch {
-                let now = time.now()
-                state.withLock { state in
-                    state.pending = batch + state.pending   // back at the head, in order
-                    state.oldestQueuedAt = now
-                    state.consecutiveFailures += 1
-                    state.retryAfter = now.addingTimeInterval(backoff(attempt: state.consecutiveFailures))
-                    // The queue stays bounded: drop the newest beyond capacity.
-                    if state.pending.count > configuration.capacity {
-                        state.dropped += state.pending.count - configuration.capacity
-                        state.pending.removeLast(state.pending.count - configuration.capacity)
+                guard !batch.isEmpty else { break }   // erased meanwhile
+                remaining -= batch.count
+                do {
+                    let result = try await analytics.trackEventBatch(batch)
+                    storedCounter.increment(by: result.stored.count)
+                    state.withLock { state in
+                        state.consecutiveFailures = 0
+                        state.retryAfter = nil
                     }
+                    report.stored += result.stored.count
+                    report.duplicates += result.duplicates.count
+                } catch {
+                    let now = time.now()
+                    state.withLock { state in
+                        state.pending = batch + state.pending   // back at the head, in order
+                        state.oldestQueuedAt = now
+                        state.consecutiveFailures += 1
+                        state.retryAfter = now.addingTimeInterval(backoff(attempt: state.consecutiveFailures))
+                        // The queue stays bounded: drop the newest beyond capacity.
+                        if state.pending.count > configuration.capacity {
+                            state.dropped += state.pending.count - configuration.capacity
+                            state.pending.removeLast(state.pending.count - configuration.capacity)
+                        }
+                    }
+                    failureCounter.increment()
+                    logger.error("Analytics flush failed; events re-queued", metadata: ["count": "\(batch.count)", "error": "\(error)"])
+                    report.failed = batch.count + remaining
+                    report.error = "\(error)"
+                    break
                 }
-                failureCounter.increment()
-                logger.error("Analytics flush failed; events re-queued", metadata: ["count": "\(batch.count)", "error": "\(error)"])
-                return FlushReport(stored: 0, duplicates: 0, failed: batch.count, error: "\(error)")
             }
+            return report
         }
     }
 

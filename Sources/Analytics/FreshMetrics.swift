@@ -23,35 +23,43 @@ enum FreshMetrics {
                        timeZone: TimeZone, now: Date) throws {
         guard !events.isEmpty else { return }
         let calendar = PeriodCalendar(timeZone: timeZone)
-        var bucketsByLocalHour: [Int: TimeBuckets] = [:]
-        func buckets(_ date: Date) -> TimeBuckets {
+        // Everything that depends only on an event's local hour, worked out once per hour the
+        // batch touches: its buckets, and the closed periods a late event in it makes stale.
+        var hours: [Int: (buckets: TimeBuckets, stale: [MetricPeriod])] = [:]
+        func hour(_ date: Date) -> (buckets: TimeBuckets, stale: [MetricPeriod]) {
             let local = Int(date.timeIntervalSince1970.rounded(.down)) + timeZone.secondsFromGMT(for: date)
-            let hour = Int((Double(local) / 3600).rounded(.down))
-            if let cached = bucketsByLocalHour[hour] { return cached }
-            let computed = TimeBuckets(date, in: timeZone)
-            bucketsByLocalHour[hour] = computed
+            let key = CivilTime.floorDivide(local, 3600)
+            if let cached = hours[key] { return cached }
+            var stale: [MetricPeriod] = []
+            // A late event changes periods whose rollups may be written already. (Nearly every
+            // event is in the current hour, where nothing is closed yet.)
+            if TimeBuckets.hourEnd(date, in: timeZone) <= now {
+                for granularity in Granularity.allCases {
+                    let period = calendar.period(granularity, containing: date)
+                    if period.end <= now { stale.append(period) }
+                }
+            }
+            let computed = (TimeBuckets(date, in: timeZone), stale)
+            hours[key] = computed
             return computed
         }
 
-        var hourly: [String: (TimeBuckets, [String: ExactDecimal])] = [:]
-        var daily: [String: [String: ExactDecimal]] = [:]   // running day totals, for the real-time view
-        var active = Set<[String]>()   // [kind, period, user]
+        // Counts are folded as integers (only token and cost sums are decimals): one counter
+        // update per hour and day touched.
+        var hourly: [String: (TimeBuckets, Counters)] = [:]
+        var daily: [String: Counters] = [:]   // running day totals, for the real-time view
+        var active = Set<ActiveMarker>()
         var firstSeen: [String: (millis: Int, day: String)] = [:]
         var sessions: [String: (first: Int, last: Int, day: String, user: String)] = [:]
-        var stale = Set<MetricPeriod>()
         for event in events {
-            let b = buckets(event.timestamp!)
-            var counters = hourly[b.hour]?.1 ?? [:]
-            var dayCounters = daily[b.day] ?? [:]
-            for (name, amount) in contributions(of: event) {
-                counters[name] = try (counters[name] ?? .zero).adding(amount)
-                dayCounters[name] = try (dayCounters[name] ?? .zero).adding(amount)
-            }
+            let b = hour(event.timestamp!).buckets
+            var counters = hourly[b.hour]?.1 ?? Counters()
+            try counters.add(event)
             hourly[b.hour] = (b, counters)
-            daily[b.day] = dayCounters
-            active.insert(["DAY", b.day, event.userId])
-            active.insert(["WEEK", b.week, event.userId])
-            active.insert(["MONTH", b.month, event.userId])
+            try daily[b.day, default: Counters()].add(event)
+            active.insert(ActiveMarker(kind: "DAY", period: b.day, user: event.userId))
+            active.insert(ActiveMarker(kind: "WEEK", period: b.week, user: event.userId))
+            active.insert(ActiveMarker(kind: "MONTH", period: b.month, user: event.userId))
             let millis = Int(EventLayout.millis(event.timestamp!))
             if firstSeen[event.userId].map({ millis < $0.millis }) ?? true { firstSeen[event.userId] = (millis, b.day) }
             if var span = sessions[event.sessionId] {
@@ -61,47 +69,33 @@ enum FreshMetrics {
             } else {
                 sessions[event.sessionId] = (millis, millis, b.day, event.userId)
             }
-            // A late event changes periods whose rollups may be written already. (Nearly every
-            // event is in the current hour, where nothing is closed yet.)
-            if TimeBuckets.hourEnd(event.timestamp!, in: timeZone) <= now {
-                for granularity in Granularity.allCases {
-                    let period = calendar.period(granularity, containing: event.timestamp!)
-                    if period.end <= now { stale.insert(period) }
-                }
-            }
         }
+        var stale = Set<MetricPeriod>()
+        for (_, hour) in hours { stale.formUnion(hour.stale) }
 
-        for (_, (b, counters)) in hourly {
-            try tx.updateItem(table, EventLayout.hourCounters(b),
-                              Update(counters.sorted { $0.key < $1.key }.map { .add(.name($0.key), .n($0.value)) }))
+        for (_, (b, counters)) in hourly.sorted(by: { $0.key < $1.key }) {
+            try tx.updateItem(table, EventLayout.hourCounters(b), counters.update)
         }
-        for (day, counters) in daily {
-            try tx.updateItem(table, EventLayout.counters("DAY", day),
-                              Update(counters.sorted { $0.key < $1.key }.map { .add(.name($0.key), .n($0.value)) }))
+        for (day, counters) in daily.sorted(by: { $0.key < $1.key }) {
+            try tx.updateItem(table, EventLayout.counters("DAY", day), counters.update)
         }
-        // Count new markers per period, then add each count once.
+        // Inserting a marker is the distinct check: one sorted pass over the batch's markers.
+        // Count the new ones per period, then add each count once.
+        let markers = Array(active)
+        let isNew = try tx.insertItems(table, try markers.map { try EventLayout.activeMarker($0.kind, $0.period, user: $0.user) })
         var newActive: [[String]: Int] = [:]
-        for entry in active {
-            let (kind, period, user) = (entry[0], entry[1], entry[2])
-            let marker = EventLayout.activeMarker(kind, period, user: user)
-            if try tx.getItem(table, marker) == nil {
-                try tx.putItem(table, marker)
-                newActive[[kind, period], default: 0] += 1
-            }
+        for (marker, new) in zip(markers, isNew) where new {
+            newActive[[marker.kind, marker.period], default: 0] += 1
         }
-        for (period, count) in newActive {
+        for (period, count) in newActive.sorted(by: { ($0.key[0], $0.key[1]) < ($1.key[0], $1.key[1]) }) {
             try tx.updateItem(table, EventLayout.counters(period[0], period[1]), [.add("activeUsers", .number(count))])
         }
         var newUsers: [String: Int] = [:]   // day → change
-        for (user, first) in firstSeen {
-            try recordFirstSeen(user: user, millis: first.millis, day: first.day, in: table, transaction: tx, newUsers: &newUsers)
-        }
-        for (day, change) in newUsers where change != 0 {
+        try recordFirstSeen(firstSeen, in: table, transaction: tx, newUsers: &newUsers)
+        for (day, change) in newUsers.sorted(by: { $0.key < $1.key }) where change != 0 {
             try tx.updateItem(table, EventLayout.counters("DAY", day), [.add("newUsers", .number(change))])
         }
-        for (id, span) in sessions {
-            try recordSession(id: id, span: span, in: table, transaction: tx)
-        }
+        try recordSessions(sessions, in: table, transaction: tx)
         for period in stale {
             // Each mark counts its markings, so clearing one that was marked again meanwhile
             // fails and it stays marked.
@@ -113,50 +107,95 @@ enum FreshMetrics {
         }
     }
 
-    /// A user's first event ever: counted as a new user on its day, moved when an earlier event
-    /// arrives late.
-    private static func recordFirstSeen(user: String, millis: Int, day: String, in table: Table,
-                                        transaction tx: StoreTransaction, newUsers: inout [String: Int]) throws {
-        let key = EventLayout.firstSeen(user: user)
-        if let first = try tx.getItem(table, key) {
-            guard let earlier = first["at"]?.numberValue?.intValue, earlier > millis,
-                  let oldDay = first["day"]?.stringValue else { return }
-            newUsers[oldDay, default: 0] -= 1
-        }
-        var marker = key
-        marker["at"] = .number(millis)
-        marker["day"] = .s(day)
-        try tx.putItem(table, marker)
-        newUsers[day, default: 0] += 1
+    private struct ActiveMarker: Hashable {
+        let kind: String
+        let period: String
+        let user: String
     }
 
-    /// Widens a session's span; a session is filed under the day of its first event.
-    private static func recordSession(id: String, span: (first: Int, last: Int, day: String, user: String),
-                                      in table: Table, transaction tx: StoreTransaction) throws {
-        let pointerKey = EventLayout.sessionPointer(id: id)
-        var (first, last, startDay) = (span.first, span.last, span.day)
-        if let pointer = try tx.getItem(table, pointerKey),
-           let knownFirst = pointer["first"]?.numberValue?.intValue, let knownLast = pointer["last"]?.numberValue?.intValue,
-           let knownDay = pointer["day"]?.stringValue {
-            if first >= knownFirst && last <= knownLast { return }   // inside the known span
-            if first >= knownFirst { startDay = knownDay }
-            first = min(knownFirst, first)
-            last = max(knownLast, last)
-            if startDay != knownDay {
-                try tx.deleteItem(table, EventLayout.session(day: knownDay, id: id))
+    /// A batch's additive counters for one hour or day: integer counts by name, decimal sums
+    /// for AI tokens and cost.
+    struct Counters {
+        private var counts: [String: Int] = [:]
+        private var sums: [String: ExactDecimal] = [:]
+
+        mutating func add(_ event: AnalyticsEvent) throws {
+            for (name, amount) in contributions(of: event) {
+                if let count = amount.intValue, name != "ai:tokens", name != "ai:cost" {
+                    counts[name, default: 0] += count
+                } else {
+                    sums[name] = try (sums[name] ?? .zero).adding(amount)
+                }
             }
         }
-        var pointer = pointerKey
-        pointer["first"] = .number(first)
-        pointer["last"] = .number(last)
-        pointer["day"] = .s(startDay)
-        try tx.putItem(table, pointer)
-        var session = EventLayout.session(day: startDay, id: id)
-        session["sessionId"] = .s(id)
-        session["userId"] = .s(span.user)
-        session["first"] = .number(first)
-        session["last"] = .number(last)
-        try tx.putItem(table, session)
+
+        /// One `ADD` per counter, in name order.
+        var update: Update {
+            var actions: [(String, ExactDecimal)] = counts.map { ($0.key, ExactDecimal($0.value)) }
+            actions += sums.map { ($0.key, $0.value) }
+            return Update(actions.sorted { $0.0 < $1.0 }.map { .add(.name($0.0), .n($0.1)) })
+        }
+    }
+
+    /// Each user's first event ever: counted as a new user on its day, moved when an earlier
+    /// event arrives late. The batch's users are read in key order and only new or earlier
+    /// first events are written, in one bulk put.
+    private static func recordFirstSeen(_ firstSeen: [String: (millis: Int, day: String)], in table: Table,
+                                        transaction tx: StoreTransaction, newUsers: inout [String: Int]) throws {
+        var records: [Item] = []
+        for (user, first) in firstSeen.sorted(by: { $0.key < $1.key }) {
+            if let known = try tx.getItem(table, EventLayout.firstSeen(user: user)) {
+                guard let earlier = known["at"]?.numberValue?.intValue, earlier > first.millis,
+                      let oldDay = known["day"]?.stringValue else { continue }
+                newUsers[oldDay, default: 0] -= 1
+            }
+            var record = ItemBuilder(capacity: 4)
+            record.set("PK", "METRICS#FIRSTSEEN")
+            record.set("SK", .s("USER#\(KeyTemplate.escape(user))"))
+            record.set("at", .number(first.millis))
+            record.set("day", .s(first.day))
+            records.append(try record.build())
+            newUsers[first.day, default: 0] += 1
+        }
+        try tx.putItems(table, records)
+    }
+
+    /// Widens each session's span; a session is filed under the day of its first event. The
+    /// pointers are read in key order; what changed is written in one bulk put.
+    private static func recordSessions(_ sessions: [String: (first: Int, last: Int, day: String, user: String)],
+                                       in table: Table, transaction tx: StoreTransaction) throws {
+        var writes: [Item] = []
+        for (id, span) in sessions.sorted(by: { $0.key < $1.key }) {
+            var (first, last, startDay) = (span.first, span.last, span.day)
+            if let pointer = try tx.getItem(table, EventLayout.sessionPointer(id: id)),
+               let knownFirst = pointer["first"]?.numberValue?.intValue, let knownLast = pointer["last"]?.numberValue?.intValue,
+               let knownDay = pointer["day"]?.stringValue {
+                if first >= knownFirst && last <= knownLast { continue }   // inside the known span
+                if first >= knownFirst { startDay = knownDay }
+                first = min(knownFirst, first)
+                last = max(knownLast, last)
+                if startDay != knownDay {
+                    try tx.deleteItem(table, EventLayout.session(day: knownDay, id: id))
+                }
+            }
+            let escaped = KeyTemplate.escape(id)
+            var pointer = ItemBuilder(capacity: 5)
+            pointer.set("PK", .s("METRICS#SESSION#\(escaped)"))
+            pointer.set("SK", "SESSION")
+            pointer.set("first", .number(first))
+            pointer.set("last", .number(last))
+            pointer.set("day", .s(startDay))
+            var session = ItemBuilder(capacity: 6)
+            session.set("PK", .s("METRICS#SESSIONS#\(startDay)"))
+            session.set("SK", .s("SESSION#\(escaped)"))
+            session.set("sessionId", .s(id))
+            session.set("userId", .s(span.user))
+            session.set("first", .number(first))
+            session.set("last", .number(last))
+            writes.append(try pointer.build())
+            writes.append(try session.build())
+        }
+        try tx.putItems(table, writes)
     }
 
     /// What one event adds to its hour's counters.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// How metrics are bucketed in time.
 public enum Granularity: String, Sendable, Hashable, CaseIterable, Codable {
@@ -54,6 +55,31 @@ struct PeriodCalendar: Sendable {
             return MetricPeriod(granularity: .hourly, start: end.addingTimeInterval(-3600), end: end,
                                 key: TimeBuckets(date, in: timeZone).hour, timeZone: timeZone)
         }
+        // Days, weeks and months are Foundation calendar arithmetic (DST, ISO weeks), a few
+        // microseconds each, and the real-time and ingest paths ask for the same few periods
+        // over and over: remember them by local day. Every instant of one local day lies in the
+        // same day, week and month, so the cache can never answer wrongly; it is bounded.
+        let offset = timeZone.offsetSeconds(at: date)
+        let cacheKey = PeriodCacheKey(timeZone: timeZone.identifier, granularity: granularity,
+                                      localDay: CivilTime.floorDivide(Int(date.timeIntervalSince1970.rounded(.down)) + offset, 86_400))
+        if let cached = Self.cache.withLock({ $0[cacheKey] }) { return cached }
+        let period = computePeriod(granularity, containing: date)
+        Self.cache.withLock { cache in
+            if cache.count >= 4096 { cache.removeAll(keepingCapacity: true) }
+            cache[cacheKey] = period
+        }
+        return period
+    }
+
+    private struct PeriodCacheKey: Hashable {
+        let timeZone: String
+        let granularity: Granularity
+        let localDay: Int
+    }
+
+    private static let cache = Mutex<[PeriodCacheKey: MetricPeriod]>([:])
+
+    private func computePeriod(_ granularity: Granularity, containing date: Date) -> MetricPeriod {
         let calendar = self.calendar
         let start: Date
         let end: Date

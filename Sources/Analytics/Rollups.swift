@@ -125,29 +125,16 @@ extension Analytics {
     /// `[start, end)` from the raw events, for one metric type or all of them. New and total
     /// users come from each user's first-seen record; sessions from the raw events of the
     /// period and the day around it (a session is taken to last less than a day).
+    ///
+    /// One pass over the events as stored bytes, in one snapshot, computes every metric of
+    /// every period (``Recalculation``); then the records are written.
     @discardableResult
     public func recalculate(metricType: String? = nil, granularity: Granularity, from start: Date, to end: Date) async throws -> [MetricRecord] {
         let periods = calendar.periods(granularity, from: start, to: end)
-        guard let first = periods.first, let last = periods.last else { return [] }
-        let events = try await rawEvents(from: first.start.addingTimeInterval(-86_400), to: last.end.addingTimeInterval(86_400))
+        let pass = try table.read { reader in try Recalculation.run(periods, in: reader) }
         var records: [MetricRecord] = []
-        for period in periods {
-            let inPeriod = events.filter { $0.timestamp! >= period.start && $0.timestamp! < period.end }
-            var values = try Self.bruteForce(inPeriod)
-            if granularity != .hourly {
-                values["activeUsers"] = ExactDecimal(Set(inPeriod.map(\.userId)).count)
-                let sessions = Dictionary(grouping: events, by: \.sessionId).values
-                    .map { group in (group.map { $0.timestamp! }.min()!, group.map { $0.timestamp! }.max()!) }
-                    .filter { $0.0 >= period.start && $0.0 < period.end }
-                values["sessions"] = ExactDecimal(sessions.count)
-                if !sessions.isEmpty {
-                    let average = sessions.map { $0.1.timeIntervalSince($0.0) }.reduce(0, +) / Double(sessions.count)
-                    values["averageSessionSeconds"] = try ExactDecimal(String(format: "%.3f", average))
-                }
-                values["newUsers"] = ExactDecimal(try await firstSeenCount(from: period.start, to: period.end))
-            }
-            values["totalUsers"] = ExactDecimal(try await totalUsers(before: period.end))
-            records += try await store(values, for: period, only: metricType)
+        for (index, period) in periods.enumerated() {
+            records += try await store(try pass.values(ofPeriod: index), for: period, only: metricType)
         }
         return records
     }

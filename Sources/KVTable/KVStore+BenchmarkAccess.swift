@@ -17,9 +17,9 @@ extension Table {
         try layout.itemKey(ofKey: key)
     }
 
-    /// Every storage entry KVTable writes for `item` — the item itself, then one entry per
-    /// index it belongs to — as (key, value) pairs: what a raw-LMDB baseline must write to do
-    /// the same work. (No expiry entry: the benchmark's table has no TTL.)
+    /// Every storage entry KVTable writes for `item` — the item itself, one entry per index it
+    /// belongs to, and its expiry entry when the table has a TTL — as (key, value) pairs: what
+    /// a raw-LMDB baseline must write to do the same work.
     public func storageEntries(of item: Item) throws -> [(key: [UInt8], value: [UInt8])] {
         let encoded = ItemCodec.encode(item)
         var entries = [(key: try layout.itemKey(of: item), value: encoded)]
@@ -28,6 +28,7 @@ extension Table {
                 entries.append((key, layout.indexValue(of: item, encoded: encoded, in: index)))
             }
         }
+        if let key = layout.expiryKey(of: item, ttlAttribute: timeToLiveAttribute) { entries.append((key, [])) }
         return entries
     }
 

@@ -29,8 +29,18 @@ struct PendingChange: Sendable {
     let keyspace: UInt32
     let tableName: String
     let kind: Change.Kind
-    let keys: Item
+    /// The table's key attribute names: the change's ``keys`` are taken from its image only
+    /// when a subscriber receives it (a bulk write records thousands of changes nobody reads).
+    let keyNames: [String]
     let oldImage: Item?
     let newImage: Item?
     let isTimeToLiveDeletion: Bool
+
+    /// The item's primary key attributes.
+    var keys: Item {
+        let image = newImage ?? oldImage ?? [:]
+        var keys = [String: AttributeValue](minimumCapacity: keyNames.count)
+        for name in keyNames { keys[name] = image[name] }
+        return Item(keys)
+    }
 }

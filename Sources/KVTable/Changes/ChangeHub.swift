@@ -45,11 +45,17 @@ final class ChangeHub: Sendable {
         // Ended outside the lock: finishing runs `onTermination`, which takes the lock.
         var lagged: [(AsyncThrowingStream<Change, any Error>.Continuation, UInt64)] = []
         state.withLock { state in
+            guard !state.subscribers.isEmpty else {
+                state.nextSequenceNumber += UInt64(changes.count)
+                return
+            }
             for pending in changes {
-                let change = Change(sequenceNumber: state.nextSequenceNumber, tableName: pending.tableName,
+                let sequenceNumber = state.nextSequenceNumber
+                state.nextSequenceNumber += 1
+                guard state.subscribers.values.contains(where: { $0.keyspace == pending.keyspace }) else { continue }
+                let change = Change(sequenceNumber: sequenceNumber, tableName: pending.tableName,
                                     kind: pending.kind, keys: pending.keys, oldImage: pending.oldImage,
                                     newImage: pending.newImage, isTimeToLiveDeletion: pending.isTimeToLiveDeletion)
-                state.nextSequenceNumber += 1
                 for (id, subscriber) in state.subscribers where subscriber.keyspace == pending.keyspace {
                     if case .dropped = subscriber.continuation.yield(change) {
                         state.subscribers[id] = nil

@@ -9,7 +9,10 @@
 /// `keyspace` is a 4-byte big-endian number given to each table and index when it is created
 /// (0 is the catalog). `enc` is ``KeyEncoding``. Appending the table key makes index entries
 /// unique although many items may share an index key, and orders ties by table key.
-struct TableLayout: Sendable {
+///
+/// A class (immutable, so `Sendable`): every write asks its table for the layout, and a struct
+/// of this size would be copied — a retain per field — at each of those calls.
+final class TableLayout: Sendable {
     struct IndexLayout: Sendable {
         let definition: GlobalSecondaryIndex
         let keyspace: UInt32
@@ -31,15 +34,22 @@ struct TableLayout: Sendable {
     let expiryKeyspace: UInt32
     /// The table's key attributes, partition first (computed once: the read path uses them).
     let keyAttributes: [KeyAttribute]
+    /// Their names, for change records.
+    let keyAttributeNames: [String]
+    /// The table's key attribute names, then each index's in index order: what a bulk write
+    /// looks up in one pass over an item (``entries(ofNew:encoded:ttlAttribute:)``).
+    let allKeyAttributeNames: [String]
 
     init(schema: TableSchema, keyspace: UInt32, indexKeyspaces: [String: UInt32], expiryKeyspace: UInt32) {
         self.schema = schema
         self.keyspace = keyspace
         self.expiryKeyspace = expiryKeyspace
         self.keyAttributes = schema.keySchema.attributes
+        self.keyAttributeNames = keyAttributes.map(\.name)
         self.indexes = schema.globalSecondaryIndexes.map {
             IndexLayout(definition: $0, keyspace: indexKeyspaces[$0.name]!, keyAttributes: $0.keySchema.attributes)
         }
+        self.allKeyAttributeNames = keyAttributeNames + indexes.flatMap { $0.keyAttributes.map(\.name) }
     }
 
     func index(named name: String) throws(KVTableError) -> IndexLayout {

@@ -101,6 +101,10 @@ protocol StorageReader {
 /// Write access inside a write transaction; reads see the transaction's own writes.
 protocol StorageWriter: StorageReader {
     func put(_ value: [UInt8], forKey key: [UInt8]) throws
+    /// Stores `value` at `key` only when `key` is absent; returns whether it did. One B-tree
+    /// descent where the backend can (LMDB: `MDB_NOOVERWRITE`): the lookup and the write of a
+    /// bulk insert are the same operation.
+    func insert(_ value: [UInt8], forKey key: [UInt8]) throws -> Bool
     /// Removes `key`; returns whether it was present.
     @discardableResult
     func delete(_ key: [UInt8]) throws -> Bool

@@ -10,15 +10,18 @@ struct ItemWriter {
     /// The TTL attribute as committed (read inside this transaction).
     let ttlAttribute: String?
     let now: ExactDecimal
+    /// The table's layout as this transaction sees it (indexes change only in a transaction
+    /// of their own).
+    let layout: TableLayout
 
     init(writer: any StorageWriter, table: TableState, now: ExactDecimal) throws {
         self.writer = writer
         self.table = table
         self.now = now
+        self.layout = table.layout
         self.ttlAttribute = try Catalog.ensureCurrent(table.description, in: writer)
     }
 
-    var layout: TableLayout { table.layout }
 
     /// An item as stored, and as callers see it (nil when absent or expired).
     struct Current {
@@ -60,9 +63,9 @@ struct ItemWriter {
         if let newKey, newKey != oldKey { try writer.put([], forKey: newKey) }
     }
 
-    private func change(_ kind: Change.Kind, old: Item?, new: Item?, timeToLive: Bool) -> PendingChange {
-        PendingChange(keyspace: layout.keyspace, tableName: table.name, kind: kind,
-                      keys: layout.keyAttributes(of: (new ?? old)!, index: nil),
+    func change(_ kind: Change.Kind, old: Item?, new: Item?, timeToLive: Bool) -> PendingChange {
+        PendingChange(keyspace: layout.keyspace, tableName: layout.schema.name, kind: kind,
+                      keyNames: layout.keyAttributeNames,
                       oldImage: old, newImage: new, isTimeToLiveDeletion: timeToLive)
     }
 }

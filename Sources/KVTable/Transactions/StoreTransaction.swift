@@ -25,6 +25,12 @@ public final class StoreTransaction {
         return items
     }
 
+    /// Runs `body` with this table's item writer and the transaction's change log.
+    func withItemWriter<R>(_ table: Table, _ body: (ItemWriter, inout ChangeLog) throws -> R) throws -> R {
+        let items = try items(table)
+        return try body(items, &log)
+    }
+
     private func perform(_ write: PreparedWrite, in table: Table) throws -> (ItemWriter.Current, PreparedWrite.Effect) {
         let items = try items(table)
         let current = try items.current(write.key)

@@ -81,6 +81,22 @@ public struct Item: Sendable {
         }
     }
 
+    /// The values of several attributes at once, in the order of `names` (nil where absent).
+    ///
+    /// ```swift
+    /// let values = item.values(named: ["userId", "eventType", "timestampMillis"])
+    /// ```
+    ///
+    /// For an item read from a store this is one pass over its bytes, however many names are
+    /// asked for — cheaper than one subscript per name when a loop reads several attributes
+    /// of each of many items (a scan that aggregates, a report).
+    public func values(named names: [String]) -> [AttributeValue?] {
+        switch storage {
+        case .attributes(let attributes): return names.map { attributes[$0] }
+        case .encoded(let bytes): return ItemCodec.values(named: names, in: bytes)
+        }
+    }
+
     /// The value of the attribute `name`, or `defaultValue` when it is absent.
     public subscript(name: String, default defaultValue: @autoclosure () -> AttributeValue) -> AttributeValue {
         get { self[name] ?? defaultValue() }

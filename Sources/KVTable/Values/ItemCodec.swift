@@ -208,6 +208,36 @@ enum ItemCodec {
         }
     }
 
+    /// The values of the attributes `names` in checked item bytes, in one pass: the names are
+    /// taken in byte order and matched against the item's sorted names as a merge.
+    static func values(named names: [String], in bytes: [UInt8]) -> [AttributeValue?] {
+        var result = [AttributeValue?](repeating: nil, count: names.count)
+        let order = names.indices.sorted { bytesLess(names[$0].utf8, names[$1].utf8) }
+        var next = 0
+        forEachAttribute(in: bytes) { candidate, reader in
+            while next < order.count {
+                var target = names[order[next]]
+                let comparison = target.withUTF8 { compareBytes(candidate, UnsafeRawBufferPointer($0)) }
+                if comparison < 0 {   // an attribute nobody asked for
+                    try? reader.skipValue()
+                    return true
+                }
+                if comparison == 0 {
+                    let value = try? reader.value()
+                    // The same name may be asked for twice.
+                    while next < order.count, names[order[next]] == target {
+                        result[order[next]] = value
+                        next += 1
+                    }
+                    return true
+                }
+                next += 1   // absent: the item's names are already past it
+            }
+            return false
+        }
+        return result
+    }
+
     /// Whether checked item bytes have an attribute `name`.
     static func containsAttribute(named name: String, in bytes: [UInt8]) -> Bool {
         var name = name

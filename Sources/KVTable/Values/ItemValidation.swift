@@ -12,7 +12,12 @@ enum ItemValidation {
     static let maximumNestingDepth = 32
 
     /// Checks sets (non-empty, no duplicates), nesting depth and total size.
+    ///
+    /// An item in its stored form passed these checks when it was made — written to a store
+    /// (and read back), or built by ``ItemBuilder`` — so it is not checked again: writing back
+    /// an item read, or a bulk load of built items, pays nothing here.
     static func validate(_ item: Item) throws(KVTableError) {
+        if case .encoded = item.storage { return }
         var size = 0
         for (name, value) in item.attributes {
             try validate(value, depth: 0)

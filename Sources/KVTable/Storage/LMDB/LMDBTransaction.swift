@@ -75,17 +75,22 @@ struct LMDBTransaction: StorageWriter {
         return UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size)
     }
 
-    private func rawPut(_ key: UnsafeRawBufferPointer, _ parts: [UnsafeRawBufferPointer]) throws {
+    /// Returns false (and writes nothing) when `noOverwrite` and the key is present.
+    @discardableResult
+    private func rawPut(_ key: UnsafeRawBufferPointer, _ parts: [UnsafeRawBufferPointer], noOverwrite: Bool = false) throws -> Bool {
         var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
         let total = parts.reduce(0) { $0 + $1.count }
         // MDB_RESERVE: LMDB gives us the space in the map and we copy the parts straight in.
         var v = MDB_val(mv_size: total, mv_data: nil)
-        try lmdbCheck(mdb_put(txn, dbi, &k, &v, UInt32(MDB_RESERVE)), "put")
+        let rc = mdb_put(txn, dbi, &k, &v, UInt32(MDB_RESERVE) | (noOverwrite ? UInt32(MDB_NOOVERWRITE) : 0))
+        if noOverwrite, rc == MDB_KEYEXIST { return false }
+        try lmdbCheck(rc, "put")
         var destination = v.mv_data!
         for part in parts where part.count > 0 {
             destination.copyMemory(from: part.baseAddress!, byteCount: part.count)
             destination += part.count
         }
+        return true
     }
 
     private func rawDelete(_ key: UnsafeRawBufferPointer) throws -> Bool {
@@ -297,7 +302,7 @@ struct LMDBTransaction: StorageWriter {
     func put(_ value: [UInt8], forKey key: [UInt8]) throws {
         writeTracker?.wrote = true
         if key.count <= threshold {
-            try key.withUnsafeBytes { k in try value.withUnsafeBytes { v in try rawPut(k, [v]) } }
+            try key.withUnsafeBytes { k in try value.withUnsafeBytes { v in _ = try rawPut(k, [v]) } }
             return
         }
         let slot = try findLong(key) ?? freeSlot(for: key)
@@ -305,10 +310,21 @@ struct LMDBTransaction: StorageWriter {
         try withUnsafeBytes(of: &header) { h in
             try slot.withUnsafeBytes { s in
                 try key.withUnsafeBytes { k in
-                    try value.withUnsafeBytes { v in try rawPut(s, [h, k, v]) }
+                    try value.withUnsafeBytes { v in _ = try rawPut(s, [h, k, v]) }
                 }
             }
         }
+    }
+
+    func insert(_ value: [UInt8], forKey key: [UInt8]) throws -> Bool {
+        if key.count <= threshold {
+            let inserted = try key.withUnsafeBytes { k in try value.withUnsafeBytes { v in try rawPut(k, [v], noOverwrite: true) } }
+            if inserted { writeTracker?.wrote = true }
+            return inserted
+        }
+        guard try findLong(key) == nil else { return false }
+        try put(value, forKey: key)
+        return true
     }
 
     /// A stored key for a long key not yet present: its hash, or the next free value after it.

@@ -126,6 +126,10 @@ private final class MemoryWriter: StorageWriter {
         entries.set(value, forKey: key)
     }
 
+    func insert(_ value: [UInt8], forKey key: [UInt8]) throws -> Bool {
+        entries.insert(value, forKey: key)
+    }
+
     func delete(_ key: [UInt8]) throws -> Bool {
         entries.remove(key)
     }

@@ -50,15 +50,25 @@ struct SortedKeyValues: Sendable {
     }
 
     mutating func set(_ value: [UInt8], forKey key: [UInt8]) {
+        _ = store(value, forKey: key, replacing: true)
+    }
+
+    /// Stores `value` only when `key` is absent; returns whether it did.
+    mutating func insert(_ value: [UInt8], forKey key: [UInt8]) -> Bool {
+        store(value, forKey: key, replacing: false)
+    }
+
+    /// Returns whether `key` was absent.
+    private mutating func store(_ value: [UInt8], forKey key: [UInt8], replacing: Bool) -> Bool {
         guard !chunks.isEmpty else {
             chunks = [[Entry(key: key, value: value)]]
-            return
+            return true
         }
         let c = chunkIndex(for: key)
         let (index, found) = SortedKeyValues.position(of: key, in: chunks[c])
         if found {
-            chunks[c][index].value = value
-            return
+            if replacing { chunks[c][index].value = value }
+            return false
         }
         chunks[c].insert(Entry(key: key, value: value), at: index)
         if chunks[c].count > SortedKeyValues.maximumChunkSize {
@@ -66,6 +76,7 @@ struct SortedKeyValues: Sendable {
             chunks[c].removeLast(upperHalf.count)
             chunks.insert(upperHalf, at: c + 1)
         }
+        return true
     }
 
     @discardableResult

@@ -1,0 +1,19 @@
+import Foundation
+@_spi(Benchmarks) import KVTable
+
+/// What the benchmark's raw-LMDB baseline needs to write the same keys and bytes as
+/// ``Analytics/trackEventBatch(_:allOrNothing:)``. Not part of the supported API
+/// (`@_spi(Benchmarks) import Analytics`).
+@_spi(Benchmarks)
+extension Analytics {
+    /// The items a batch of new, valid events stores for the events themselves — each event's
+    /// id marker and the event — as they would be stored now (metrics items not included).
+    public func eventItems(of events: [AnalyticsEvent]) throws -> [Item] {
+        let now = store.time.now()
+        return try events.flatMap { event -> [Item] in
+            let prepared = try EventPreparation.prepare(event, now: now, configuration: configuration)
+            return [try EventLayout.idMarker(prepared, retention: configuration.eventRetention),
+                    try EventLayout.item(for: prepared, retention: configuration.eventRetention, now: now).build()]
+        }
+    }
+}
