@@ -35,25 +35,26 @@ enum EventLayout {
     static func item(for event: AnalyticsEvent, retention: Duration, now: Date) -> ItemBuilder {
         let timestamp = event.timestamp!
         let padded = paddedMillis(timestamp)
-        var item = ItemBuilder(capacity: 17)
-        item.set("PK", .s("ANALYTICS#\(TimeBuckets.utcDay(timestamp))"))
-        item.set("SK", .s("EVENT#\(padded)#\(event.id!)"))
+        // Set in name order (UTF-8 bytes), so that building sorts nothing.
+        var item = ItemBuilder(capacity: 16)
+        item.set("EntityType", .s(entityType))
         item.set("GSI1PK", .s("USER#\(KeyTemplate.escape(event.userId))"))
         item.set("GSI1SK", .s("EVENT#\(padded)"))
-        item.set("EntityType", .s(entityType))
+        item.set("PK", .s("ANALYTICS#\(TimeBuckets.utcDay(timestamp))"))
+        item.set("SK", .s("EVENT#\(padded)#\(event.id!)"))
+        let created = AttributeValue.s(iso8601(now))
+        item.set("createdAt", created)
+        if let data = event.eventData { item.set("eventData", .m(data)) }
         item.set("eventId", .s(event.id!))
-        item.set("userId", .s(event.userId))
         item.set("eventType", .s(event.eventType))
+        item.set("metadata", .m(["userAgent": .s(event.metadata.userAgent), "ipAddress": .s(event.metadata.ipAddress),
+                                 "platform": .s(event.metadata.platform)]))
         item.set("sessionId", .s(event.sessionId))
         item.set("timestamp", .s(iso8601(timestamp)))
         item.set("timestampMillis", .n(ExactDecimal(Int(millis(timestamp)))))
-        item.set("metadata", .m(["userAgent": .s(event.metadata.userAgent), "ipAddress": .s(event.metadata.ipAddress),
-                                 "platform": .s(event.metadata.platform)]))
-        if let data = event.eventData { item.set("eventData", .m(data)) }
         item.set(ttlAttribute, .n(ExactDecimal(Int(timestamp.timeIntervalSince1970) + Int(retention.components.seconds))))
-        let created = AttributeValue.s(iso8601(now))
-        item.set("createdAt", created)
         item.set("updatedAt", created)
+        item.set("userId", .s(event.userId))
         return item
     }
 

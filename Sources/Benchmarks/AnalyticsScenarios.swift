@@ -52,11 +52,26 @@ enum AnalyticsScenarios {
             guard report.failed == 0, queue.droppedCount == 0, queue.invalidCount == 0 else {
                 throw BenchmarkError("queue-sustained: \(report.failed) failed, \(queue.droppedCount) dropped, \(queue.invalidCount) invalid")
             }
-            var recorder = LatencyRecorder()
-            recorder.record(elapsed)
-            var measurement = recorder.measurement(scenario: "analytics-queue-sustained", engine: "kvtable", elapsed: elapsed)
-            measurement.ops_per_s = Double(total) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-            return [measurement]
+            // The floor: the same kind of events' keys and bytes, raw LMDB puts in key order, one
+            // durable transaction per 10,000 events (the queue's largest batch), on the same
+            // store — at most 200,000 events.
+            guard let handles = queue.analytics.store.lmdbHandles else { throw BenchmarkError("not an LMDB store") }
+            let table = try queue.analytics.store.table(queue.analytics.table.name)
+            let raw = try RawLMDB(env: handles.environment, dbi: handles.database)
+            defer { raw.close() }
+            var rawElapsed = Duration.zero
+            let rawEvents = min(total, 200_000)
+            for _ in 0..<(rawEvents + 9_999) / 10_000 {
+                let entries = try queue.analytics.eventItems(of: generator.events(10_000))
+                    .flatMap { try table.storageEntries(of: $0) }
+                    .sorted { $0.key.lexicographicallyPrecedes($1.key) }
+                    .map { ($0.key, $0.value) }
+                let start = clock.now
+                try raw.put(entries)
+                rawElapsed += clock.now - start
+            }
+            return [rate("analytics-queue-sustained", "kvtable", events: total, elapsed: elapsed),
+                    rate("analytics-queue-sustained", "lmdb", events: (rawEvents + 9_999) / 10_000 * 10_000, elapsed: rawElapsed)]
         },
         Scenario(name: "analytics-realtime-read", summary: "real-time snapshot: the current hour's and day's counters") { bench, budget in
             let analytics = try await bench.analytics(durable: false)
@@ -72,6 +87,12 @@ enum AnalyticsScenarios {
             return [try await measureAsync("analytics-engagement-30d", "kvtable", budget: Budget(duration: budget.duration, maxOperations: 200)) { _ in
                 _ = try await analytics.getUserEngagement(start: now.addingTimeInterval(-30 * 86_400), end: now)
             }]
+        },
+        Scenario(name: "analytics-load-day", summary: "the benchmark's loader: --items events into one day, trackEventBatch of 5,000, no-sync (ops/s = events/s); raw LMDB: the same events' keys and bytes") { bench, _ in
+            let (events, elapsed) = try await bench.dayLoad()
+            let raw = try await bench.rawDayLoad()
+            return [rate("analytics-load-day", "kvtable", events: events, elapsed: elapsed),
+                    rate("analytics-load-day", "lmdb", events: events, elapsed: raw)]
         },
         Scenario(name: "analytics-recalculate-day", summary: "recalculate one day's rollups from its raw events (--items events in the day)") { bench, budget in
             let (analytics, day) = try await bench.recalculationDay()
@@ -100,6 +121,16 @@ enum AnalyticsScenarios {
                                       budget: Budget(duration: budget.duration, maxOperations: batches.count)) { i in
             try raw.put(batches[i % batches.count])
         }
+    }
+
+    /// A throughput row: one operation of `elapsed`, its `ops_per_s` the events per second.
+    static func rate(_ scenario: String, _ engine: String, events: Int, elapsed: Duration) -> Measurement {
+        var recorder = LatencyRecorder()
+        recorder.record(elapsed)
+        var measurement = recorder.measurement(scenario: scenario, engine: engine, elapsed: elapsed)
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        measurement.ops_per_s = seconds > 0 ? Double(events) / seconds : 0
+        return measurement
     }
 
     private static func writeBudget(_ budget: Budget) -> Budget {

@@ -1,4 +1,4 @@
-import Analytics
+@_spi(Benchmarks) import Analytics
 import Foundation
 @_spi(Benchmarks) import KVTable
 import KVTableRemote
@@ -149,6 +149,17 @@ final class Bench: @unchecked Sendable {
         try await analyticsStores.recalculationDay(events: dataset.count, directory: directory)
     }
 
+    /// The recalculation day's load (loading it first if needed): events and time.
+    func dayLoad() async throws -> (events: Int, elapsed: Duration) {
+        _ = try await recalculationDay()
+        return await analyticsStores.dayLoad!
+    }
+
+    /// The raw-LMDB floor of the day's load (see ``AnalyticsStores/rawDayLoad(events:directory:)``).
+    func rawDayLoad() async throws -> Duration {
+        try await analyticsStores.rawDayLoad(events: dataset.count, directory: directory)
+    }
+
     func close() async {
         await remoteEndpoint.close()
         await analyticsStores.close()
@@ -168,33 +179,77 @@ actor AnalyticsStores {
         let name = durable ? "analytics-durable" : "analytics-nosync"
         if let existing = stores[name] { return existing.1 }
         let store = try KVStore.open(path: directory.appendingPathComponent("\(name).kvt").path,
-                                     configuration: LMDBConfiguration(durability: durable ? .durable : .noSync, initialMapSize: 1 << 30))
+                                     configuration: LMDBConfiguration(durability: durable ? .durable : .noSync, initialMapSize: 16 << 30))
         let analytics = try await Analytics(store: store, table: try await store.createTable(.singleTable(name: "App")))
         stores[name] = (store, analytics)
         return analytics
     }
 
-    func recalculationDay(events count: Int, directory: URL) async throws -> (Analytics, Date) {
-        if let existing = stores["analytics-day"], let day { return (existing.1, day) }
-        let store = try KVStore.open(path: directory.appendingPathComponent("analytics-day.kvt").path,
-                                     configuration: LMDBConfiguration(durability: .noSync, initialMapSize: 4 << 30))
-        let analytics = try await Analytics(store: store, table: try await store.createTable(.singleTable(name: "App")))
+    /// How long loading the recalculation day took (trackEventBatch calls only), and how many
+    /// events it loaded.
+    private(set) var dayLoad: (events: Int, elapsed: Duration)?
+
+    /// The recalculation day's events: `count` events spread over one UTC day, in batches of
+    /// 5,000 (the same events for every caller: the generator is seeded).
+    static func dayEvents(_ count: Int, _ body: ([AnalyticsEvent]) async throws -> Void) async rethrows {
         let noon = Date(timeIntervalSince1970: 1_800_014_400)   // 2027-01-15 12:00 UTC
         let generator = AnalyticsScenarios.Clock()
-        let clock = ContinuousClock()
-        let start = clock.now
         var loaded = 0
         while loaded < count {
             let batch = min(5000, count - loaded)
-            try await analytics.trackEventBatch(generator.events(batch, around: noon.addingTimeInterval(43_199), spread: 86_399))
+            try await body(generator.events(batch, around: noon.addingTimeInterval(43_199), spread: 86_399))
             loaded += batch
         }
-        let elapsed = clock.now - start
+    }
+
+    func recalculationDay(events count: Int, directory: URL) async throws -> (Analytics, Date) {
+        let noon = Date(timeIntervalSince1970: 1_800_014_400)
+        if let existing = stores["analytics-day"], day != nil { return (existing.1, noon) }
+        let store = try KVStore.open(path: directory.appendingPathComponent("analytics-day.kvt").path,
+                                     configuration: LMDBConfiguration(durability: .noSync, initialMapSize: 4 << 30))
+        let analytics = try await Analytics(store: store, table: try await store.createTable(.singleTable(name: "App")))
+        let clock = ContinuousClock()
+        var elapsed = Duration.zero
+        try await Self.dayEvents(count) { events in
+            let start = clock.now
+            try await analytics.trackEventBatch(events)
+            elapsed += clock.now - start
+        }
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         print("  loaded \(count) analytics events into one day in \(String(format: "%.1f", seconds)) s (\(Int(Double(count) / seconds)) events/s, no-sync, batches of 5,000)")
         stores["analytics-day"] = (store, analytics)
+        dayLoad = (count, elapsed)
         day = noon
         return (analytics, noon)
+    }
+
+    /// The raw-LMDB floor of the day's load: the same events' keys and bytes (id marker and
+    /// event, with their `GSI1` and expiry entries; no metrics) put in key order, one no-sync
+    /// transaction per 5,000 events, into a fresh store of the same layout. Only the puts are
+    /// timed.
+    func rawDayLoad(events count: Int, directory: URL) async throws -> Duration {
+        // Raw puts do not grow the map as KVTable's writes do: make it large from the start
+        // (the file grows only as pages are written).
+        let store = try KVStore.open(path: directory.appendingPathComponent("analytics-day-raw.kvt").path,
+                                     configuration: LMDBConfiguration(durability: .noSync, initialMapSize: 16 << 30))
+        defer { store.close() }
+        let analytics = try await Analytics(store: store, table: try await store.createTable(.singleTable(name: "App")))
+        let table = try store.table("App")
+        guard let handles = store.lmdbHandles else { throw BenchmarkError("not an LMDB store") }
+        let raw = try RawLMDB(env: handles.environment, dbi: handles.database)
+        defer { raw.close() }
+        let clock = ContinuousClock()
+        var elapsed = Duration.zero
+        try await Self.dayEvents(count) { events in
+            let entries = try analytics.eventItems(of: events)
+                .flatMap { try table.storageEntries(of: $0) }
+                .sorted { $0.key.lexicographicallyPrecedes($1.key) }
+                .map { ($0.key, $0.value) }
+            let start = clock.now
+            try raw.put(entries)
+            elapsed += clock.now - start
+        }
+        return elapsed
     }
 
     func close() {

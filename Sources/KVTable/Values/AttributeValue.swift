@@ -132,6 +132,19 @@ func bytesLess<A: Sequence<UInt8>, B: Sequence<UInt8>>(_ lhs: A, _ rhs: B) -> Bo
     lhs.lexicographicallyPrecedes(rhs)
 }
 
+/// Whether `lhs` sorts before `rhs` by UTF-8 bytes (the order of names in stored items): one
+/// `memcmp` for native strings, where `bytesLess` walks the views byte by byte.
+@inline(__always)
+func utf8Less(_ lhs: String, _ rhs: String) -> Bool {
+    let fast = lhs.utf8.withContiguousStorageIfAvailable { l in
+        rhs.utf8.withContiguousStorageIfAvailable { r in
+            compareBytes(UnsafeRawBufferPointer(l), UnsafeRawBufferPointer(r)) < 0
+        }
+    }
+    if let fast, let result = fast { return result }
+    return bytesLess(lhs.utf8, rhs.utf8)
+}
+
 extension AttributeValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
     ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral,
     ExpressibleByNilLiteral

@@ -12,7 +12,8 @@
 ///
 /// The item is checked as any write checks an item — sets non-empty and without duplicates,
 /// nesting, DynamoDB's 400 KB size — so a write of it does not check it again. Names may come
-/// in any order; setting a name twice keeps the last value.
+/// in any order (in name order — UTF-8 bytes, capitals first — nothing needs sorting);
+/// setting a name twice keeps the last value.
 public struct ItemBuilder: Sendable {
     private var attributes: [(name: String, value: AttributeValue)] = []
 
@@ -46,10 +47,13 @@ public struct ItemBuilder: Sendable {
     ///   may hold (an empty or duplicated set, nesting deeper than 32, more than 400 KB).
     public func build() throws(KVTableError) -> Item {
         // Name order (UTF-8 bytes), ties in the order set, so that the last one wins.
-        let order = attributes.indices.sorted { lhs, rhs in
+        // Builders of a fixed shape usually set their names in order: then nothing is sorted.
+        let inOrder = attributes.indices.dropFirst().allSatisfy { utf8Less(attributes[$0 - 1].name, attributes[$0].name) }
+        let order = inOrder ? Array(attributes.indices) : attributes.indices.sorted { lhs, rhs in
             let l = attributes[lhs].name, r = attributes[rhs].name
-            if l == r { return lhs < rhs }
-            return bytesLess(l.utf8, r.utf8)
+            if utf8Less(l, r) { return true }
+            if utf8Less(r, l) { return false }
+            return lhs < rhs
         }
         var kept: [Int] = []
         kept.reserveCapacity(order.count)

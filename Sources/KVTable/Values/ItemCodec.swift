@@ -43,7 +43,7 @@ enum ItemCodec {
         appendVarint(UInt64(attributes.count), to: &out)
         // Sorted names make the encoding deterministic (equal items, equal bytes) and let a
         // lookup in stored bytes stop at the first name past the one it looks for.
-        for name in attributes.keys.sorted(by: { bytesLess($0.utf8, $1.utf8) }) {
+        for name in attributes.keys.sorted(by: utf8Less) {
             appendString(name, to: &out)
             appendValue(attributes[name]!, to: &out)
         }
@@ -72,7 +72,7 @@ enum ItemCodec {
         case .m(let values):
             out.append(Tag.map.rawValue)
             appendVarint(UInt64(values.count), to: &out)
-            for name in values.keys.sorted(by: { bytesLess($0.utf8, $1.utf8) }) {
+            for name in values.keys.sorted(by: utf8Less) {
                 appendString(name, to: &out)
                 appendValue(values[name]!, to: &out)
             }
@@ -212,7 +212,9 @@ enum ItemCodec {
     /// taken in byte order and matched against the item's sorted names as a merge.
     static func values(named names: [String], in bytes: [UInt8]) -> [AttributeValue?] {
         var result = [AttributeValue?](repeating: nil, count: names.count)
-        let order = names.indices.sorted { bytesLess(names[$0].utf8, names[$1].utf8) }
+        // Callers with a fixed list usually pass it sorted already.
+        let sorted = names.indices.dropFirst().allSatisfy { !utf8Less(names[$0], names[$0 - 1]) }
+        let order = sorted ? Array(names.indices) : names.indices.sorted { utf8Less(names[$0], names[$1]) }
         var next = 0
         forEachAttribute(in: bytes) { candidate, reader in
             while next < order.count {
