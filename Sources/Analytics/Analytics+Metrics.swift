@@ -109,31 +109,45 @@ extension Analytics {
         // Rolling windows reach 29 days back before the range: the window's last days are the
         // range's days.
         let window = days.first.map { calendar.periods(.daily, from: calendar.day($0.start, offset: -29), to: end) } ?? []
-        let (usersByDay, weekly, monthly) = try table.read { reader in
+        // Users are numbered as they are read, so that the sliding windows below count in
+        // arrays rather than hashing names again and again.
+        let (usersByDay, userCount, weekly, monthly) = try table.read { reader in
             func activeUsers(_ granularity: Granularity, _ periods: [MetricPeriod]) throws -> [Int] {
                 try periods.map { period in
                     try reader.getItem(EventLayout.counters(Self.periodKind(granularity), period.key))?["activeUsers"]?
                         .numberValue?.intValue ?? 0
                 }
             }
-            let users = try window.map { day in try Self.activeUsers(inPartition: EventLayout.activePartition("DAY", day.key), reader) }
-            return (users, try activeUsers(.weekly, weeks), try activeUsers(.monthly, months))
+            var numbers: [String: Int32] = [:]
+            let users = try window.map { day -> [Int32] in
+                try Self.activeUsers(inPartition: EventLayout.activePartition("DAY", day.key), reader).map { user in
+                    if let number = numbers[user] { return number }
+                    let number = Int32(numbers.count)
+                    numbers[user] = number
+                    return number
+                }
+            }
+            return (users, numbers.count, try activeUsers(.weekly, weeks), try activeUsers(.monthly, months))
         }
         let offset = window.count - days.count
         // Distinct users of the `length` window days ending at each day of the range, by
         // sliding the window one day at a time (each day's users are added once, removed once).
         func rolling(_ length: Int) -> [(day: String, users: Int)] {
-            var daysActive: [String: Int] = [:]
+            var daysActive = [Int32](repeating: 0, count: userCount)
+            var distinct = 0
             var result: [(day: String, users: Int)] = []
             for index in window.indices {
-                for user in usersByDay[index] { daysActive[user, default: 0] += 1 }
+                for user in usersByDay[index] {
+                    if daysActive[Int(user)] == 0 { distinct += 1 }
+                    daysActive[Int(user)] += 1
+                }
                 if index >= length {
                     for user in usersByDay[index - length] {
-                        daysActive[user]! -= 1
-                        if daysActive[user] == 0 { daysActive[user] = nil }
+                        daysActive[Int(user)] -= 1
+                        if daysActive[Int(user)] == 0 { distinct -= 1 }
                     }
                 }
-                if index >= offset { result.append((window[index].key, daysActive.count)) }
+                if index >= offset { result.append((window[index].key, distinct)) }
             }
             return result
         }
@@ -149,7 +163,7 @@ extension Analytics {
     /// counters and the day's running totals and distinct counts (the dashboard's hot path).
     public func realtimeSnapshot() async throws -> RealtimeSnapshot {
         let now = store.time.now()
-        let buckets = TimeBuckets(now, in: configuration.timeZone)
+        let buckets = TimeBuckets.cached(now, in: configuration.timeZone)
         let hourPeriod = calendar.period(.hourly, containing: now)
         let dayPeriod = calendar.period(.daily, containing: now)
         return try table.read { reader in
@@ -174,8 +188,8 @@ extension Analytics {
 
     static func numbers(_ item: Item) -> [String: ExactDecimal] {
         var values = [String: ExactDecimal](minimumCapacity: item.count)
-        for (name, value) in item where name != "PK" && name != "SK" {
-            if case .n(let n) = value { values[name] = n }
+        item.forEach { name, value in
+            if case .n(let n) = value, name != "PK", name != "SK" { values[name] = n }
         }
         return values
     }

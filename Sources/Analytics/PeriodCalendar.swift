@@ -53,7 +53,7 @@ struct PeriodCalendar: Sendable {
             // Hours by arithmetic (the hot path): the local hour containing `date`.
             let end = TimeBuckets.hourEnd(date, in: timeZone)
             return MetricPeriod(granularity: .hourly, start: end.addingTimeInterval(-3600), end: end,
-                                key: TimeBuckets(date, in: timeZone).hour, timeZone: timeZone)
+                                key: TimeBuckets.cached(date, in: timeZone).hour, timeZone: timeZone)
         }
         // Days, weeks and months are Foundation calendar arithmetic (DST, ISO weeks), a few
         // microseconds each, and the real-time and ingest paths ask for the same few periods

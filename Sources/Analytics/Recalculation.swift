@@ -84,7 +84,7 @@ struct Recalculation {
     }
 
     /// The attributes the pass reads of each event (one walk over its bytes).
-    private static let fields = ["eventData", "eventType", "sessionId", "timestampMillis", "userId"]
+    private static let fields: AttributeNames = ["eventData", "eventType", "sessionId", "timestampMillis", "userId"]
 
     private mutating func add(_ item: Item) throws {
         let fields = item.values(named: Self.fields)

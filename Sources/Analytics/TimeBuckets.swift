@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The hour, day, ISO week and month an instant falls in, in one time zone, as the strings
 /// used in keys: `2026-11-22T14`, `2026-11-22`, `2026-W47`, `2026-11`.
@@ -15,6 +16,29 @@ struct TimeBuckets: Sendable {
         week = "\(CivilTime.pad(c.isoWeekYear, 4))-W\(CivilTime.pad(c.isoWeek, 2))"
         month = "\(CivilTime.pad(c.year, 4))-\(CivilTime.pad(c.month, 2))"
     }
+
+    /// ``init(_:in:)`` remembered by local hour: the real-time reads ask for the buckets of
+    /// "now" on every call. Every instant of one local hour has the same buckets (a repeated
+    /// hour at a DST change included: its local date and hour are the same), so the cache can
+    /// never answer wrongly; it is bounded.
+    static func cached(_ date: Date, in timeZone: TimeZone) -> TimeBuckets {
+        let local = Int(date.timeIntervalSince1970.rounded(.down)) + timeZone.offsetSeconds(at: date)
+        let key = CacheKey(timeZone: timeZone.identifier, localHour: CivilTime.floorDivide(local, 3600))
+        if let cached = cache.withLock({ $0[key] }) { return cached }
+        let buckets = TimeBuckets(date, in: timeZone)
+        cache.withLock { cache in
+            if cache.count >= 4096 { cache.removeAll(keepingCapacity: true) }
+            cache[key] = buckets
+        }
+        return buckets
+    }
+
+    private struct CacheKey: Hashable {
+        let timeZone: String
+        let localHour: Int
+    }
+
+    private static let cache = Mutex<[CacheKey: TimeBuckets]>([:])
 
     /// The end of the local hour containing `date` (for "is this event late?").
     static func hourEnd(_ date: Date, in timeZone: TimeZone) -> Date {

@@ -1,4 +1,10 @@
 extension TableLayout {
+    /// The attributes ``entries(ofNew:encoded:ttlAttribute:lookup:)`` reads: the table's and
+    /// the indexes' key attributes, then the TTL attribute.
+    func lookupNames(ttlAttribute: String?) -> AttributeNames {
+        AttributeNames(allKeyAttributeNames + (ttlAttribute.map { [$0] } ?? []))
+    }
+
     /// Every storage entry of an item that is new at its key: what a bulk insert writes.
     struct NewItemEntries {
         /// The item's own key (its value is the item's bytes).
@@ -10,10 +16,10 @@ extension TableLayout {
     /// The entries of `item` (its bytes `encoded`), checking its key attributes and the index
     /// key attributes it carries exactly as a single put does. The key and index attributes
     /// are looked up in one pass over the item, not one lookup per attribute per index.
-    func entries(ofNew item: Item, encoded: [UInt8], ttlAttribute: String?) throws(KVTableError) -> NewItemEntries {
-        var names = allKeyAttributeNames
-        if let ttlAttribute { names.append(ttlAttribute) }
-        let values = item.values(named: names)
+    ///
+    /// - Parameter lookup: ``lookupNames(ttlAttribute:)`` (made once per transaction).
+    func entries(ofNew item: Item, encoded: [UInt8], ttlAttribute: String?, lookup: AttributeNames) throws(KVTableError) -> NewItemEntries {
+        let values = item.values(named: lookup)
 
         var tableKey: [UInt8] = []
         tableKey.reserveCapacity(64)

@@ -37,7 +37,7 @@ final class TableLayout: Sendable {
     /// Their names, for change records.
     let keyAttributeNames: [String]
     /// The table's key attribute names, then each index's in index order: what a bulk write
-    /// looks up in one pass over an item (``entries(ofNew:encoded:ttlAttribute:)``).
+    /// looks up in one pass over an item (``entries(ofNew:encoded:ttlAttribute:lookup:)``).
     let allKeyAttributeNames: [String]
 
     init(schema: TableSchema, keyspace: UInt32, indexKeyspaces: [String: UInt32], expiryKeyspace: UInt32) {

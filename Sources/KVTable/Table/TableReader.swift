@@ -30,9 +30,19 @@ public struct TableReader {
             return try reader.withValue(forKey: storageKey) { try $0.map { try ProjectionPaths.decode($0, projection) } }
         }
         guard let bytes = try reader.value(forKey: storageKey) else { return nil }
-        let item = try ItemCodec.decode(bytes)
-        if !includeExpired, TimeToLive.isExpired(item, attribute: ttlAttribute, now: now) { return nil }
+        let ttlName = includeExpired ? nil : ttlAttribute.map { Array($0.utf8) }
+        guard let item = try Self.liveItem(bytes, ttlName: ttlName, now: now) else { return nil }
         return projection.map { ProjectionPaths.project(item, $0) } ?? item
+    }
+
+    /// Stored bytes as an item, checked — or nil when the TTL attribute `ttlName` (UTF-8;
+    /// nil: don't hide expired items) holds a time before `now`. The expiry is found while
+    /// the bytes are checked: one walk over the item, not a check and then a lookup.
+    static func liveItem(_ bytes: [UInt8], ttlName: [UInt8]?, now: ExactDecimal) throws -> Item? {
+        guard let ttlName else { return try ItemCodec.decode(bytes) }
+        let expiryOffset = try bytes.withUnsafeBytes { try ItemCodec.check($0, locating: ttlName) }
+        if let expiryOffset, let expiry = ItemCodec.number(at: expiryOffset, in: bytes), expiry < now { return nil }
+        return Item(checkedBytes: bytes)
     }
 
     /// The items with these keys, in the order of `keys`, leaving out absent ones; all read in
@@ -88,6 +98,7 @@ public struct TableReader {
         var lastKey: Item?
         var more = false
         let hideExpired = !includeExpired && ttlAttribute != nil
+        let ttlName = hideExpired ? ttlAttribute.map { Array($0.utf8) } : nil
         // Counting without a filter or TTL never needs to decode an item (but for the cursor).
         let decodeAll = !countOnly || filter != nil || hideExpired
         let prefixLength = 4   // the keyspace
@@ -108,8 +119,7 @@ public struct TableReader {
                 count += 1
                 return true
             }
-            let item = try ItemCodec.decode(owned())
-            if hideExpired, TimeToLive.isExpired(item, attribute: ttlAttribute, now: now) { return true }
+            guard let item = try Self.liveItem(owned(), ttlName: ttlName, now: now) else { return true }
             scanned += 1
             if isLast {
                 lastKey = layout.keyAttributes(of: item, index: index)

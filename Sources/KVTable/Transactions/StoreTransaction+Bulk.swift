@@ -24,7 +24,7 @@ extension StoreTransaction {
         try table.state.checkNotDropped()
         return try withItemWriter(table) { writer, log in
             // Everything is checked before anything is written.
-            let batch = try items.map { try writer.prepareNew($0) }
+            let batch = try writer.prepareNew(items)
             return try writer.insert(batch, log: &log)
         }
     }
@@ -45,7 +45,7 @@ extension StoreTransaction {
     public func putItems(_ table: Table, _ items: [Item]) throws {
         try table.state.checkNotDropped()
         try withItemWriter(table) { writer, log in
-            let batch = try items.map { try writer.prepareNew($0) }
+            let batch = try writer.prepareNew(items)
             try writer.put(batch, log: &log)
         }
     }
@@ -60,11 +60,17 @@ extension ItemWriter {
         var key: [UInt8] { entries.key }
     }
 
-    func prepareNew(_ item: Item) throws -> NewItem {
+    func prepareNew(_ item: Item, lookup: AttributeNames) throws -> NewItem {
         try ItemValidation.validate(item)
         let encoded = ItemCodec.encode(item)
         return NewItem(item: item, encoded: encoded,
-                       entries: try layout.entries(ofNew: item, encoded: encoded, ttlAttribute: ttlAttribute))
+                       entries: try layout.entries(ofNew: item, encoded: encoded, ttlAttribute: ttlAttribute, lookup: lookup))
+    }
+
+    /// Every item of a bulk write checked and prepared, before anything is written.
+    func prepareNew(_ items: [Item]) throws -> [NewItem] {
+        let lookup = layout.lookupNames(ttlAttribute: ttlAttribute)
+        return try items.map { try prepareNew($0, lookup: lookup) }
     }
 
     /// See ``StoreTransaction/insertItems(_:_:)``.

@@ -89,10 +89,11 @@ public struct Item: Sendable {
     ///
     /// For an item read from a store this is one pass over its bytes, however many names are
     /// asked for — cheaper than one subscript per name when a loop reads several attributes
-    /// of each of many items (a scan that aggregates, a report).
-    public func values(named names: [String]) -> [AttributeValue?] {
+    /// of each of many items (a scan that aggregates, a report). Keep the ``AttributeNames``
+    /// in a constant when the loop is hot: it is prepared once.
+    public func values(named names: AttributeNames) -> [AttributeValue?] {
         switch storage {
-        case .attributes(let attributes): return names.map { attributes[$0] }
+        case .attributes(let attributes): return names.names.map { attributes[$0] }
         case .encoded(let bytes): return ItemCodec.values(named: names, in: bytes)
         }
     }
@@ -215,6 +216,17 @@ extension Item: Sequence {
 
     /// The number of attributes.
     public var underestimatedCount: Int { count }
+
+    /// Calls `body` with each attribute, in ``makeIterator()``'s order — for a stored item
+    /// decoding one attribute at a time rather than all of them into an array first.
+    public func forEach(_ body: ((key: String, value: AttributeValue)) throws -> Void) rethrows {
+        switch storage {
+        case .attributes(let attributes):
+            for (key, value) in attributes { try body((key, value)) }
+        case .encoded(let bytes):
+            try ItemCodec.forEachPair(bytes, body)
+        }
+    }
 }
 
 extension Item: ExpressibleByDictionaryLiteral {

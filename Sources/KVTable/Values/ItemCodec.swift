@@ -152,6 +152,41 @@ enum ItemCodec {
         guard checker.members(named: true), checker.offset == bytes.count else { throw ByteReader.corrupt }
     }
 
+    /// ``check(_:)`` that also finds the top-level attribute `target` on the way (the TTL
+    /// attribute of a scan): returns the offset of its value, or nil when absent. One walk
+    /// instead of a check and then a lookup.
+    static func check(_ bytes: UnsafeRawBufferPointer, locating target: [UInt8]) throws -> Int? {
+        guard bytes.count > 0, bytes[0] == formatVersion else {
+            throw KVTableError.storage("Stored item has an unknown format version")
+        }
+        var checker = StructureCheck(bytes)
+        checker.offset = 1
+        var found: Int?
+        guard let count = checker.count() else { throw ByteReader.corrupt }
+        try target.withUnsafeBytes { target in
+            for _ in 0..<count {
+                guard let length = checker.count() else { throw ByteReader.corrupt }
+                let name = UnsafeRawBufferPointer(rebasing: bytes[checker.offset..<(checker.offset + length)])
+                _ = checker.skip(length)
+                if found == nil, compareBytes(name, target) == 0 { found = checker.offset }
+                guard checker.value(depth: 0) else { throw ByteReader.corrupt }
+            }
+        }
+        guard checker.offset == bytes.count else { throw ByteReader.corrupt }
+        return found
+    }
+
+    /// The number at `offset` of checked item bytes (a value ``check(_:locating:)`` found), or
+    /// nil when the value there is not a number.
+    static func number(at offset: Int, in bytes: [UInt8]) -> ExactDecimal? {
+        bytes.withUnsafeBytes { buffer in
+            var reader = ByteReader(buffer)
+            reader.offset = offset
+            guard (try? reader.byte()) == Tag.number.rawValue else { return nil }
+            return try? reader.number()
+        }
+    }
+
     /// Decodes only the attributes named in `names`, skipping the others without building
     /// them (a projection's first step).
     static func decode(_ bytes: UnsafeRawBufferPointer, keeping names: Set<String>) throws -> Item {
@@ -210,16 +245,13 @@ enum ItemCodec {
 
     /// The values of the attributes `names` in checked item bytes, in one pass: the names are
     /// taken in byte order and matched against the item's sorted names as a merge.
-    static func values(named names: [String], in bytes: [UInt8]) -> [AttributeValue?] {
+    static func values(named names: AttributeNames, in bytes: [UInt8]) -> [AttributeValue?] {
         var result = [AttributeValue?](repeating: nil, count: names.count)
-        // Callers with a fixed list usually pass it sorted already.
-        let sorted = names.indices.dropFirst().allSatisfy { !utf8Less(names[$0], names[$0 - 1]) }
-        let order = sorted ? Array(names.indices) : names.indices.sorted { utf8Less(names[$0], names[$1]) }
         var next = 0
+        let sorted = names.sortedUTF8
         forEachAttribute(in: bytes) { candidate, reader in
-            while next < order.count {
-                var target = names[order[next]]
-                let comparison = target.withUTF8 { compareBytes(candidate, UnsafeRawBufferPointer($0)) }
+            while next < sorted.count {
+                let comparison = sorted[next].withUnsafeBytes { compareBytes(candidate, $0) }
                 if comparison < 0 {   // an attribute nobody asked for
                     try? reader.skipValue()
                     return true
@@ -227,10 +259,10 @@ enum ItemCodec {
                 if comparison == 0 {
                     let value = try? reader.value()
                     // The same name may be asked for twice.
-                    while next < order.count, names[order[next]] == target {
-                        result[order[next]] = value
+                    repeat {
+                        result[names.positions[next]] = value
                         next += 1
-                    }
+                    } while next < sorted.count && sorted[next] == sorted[next - 1]
                     return true
                 }
                 next += 1   // absent: the item's names are already past it
@@ -282,6 +314,14 @@ enum ItemCodec {
             return true
         }
         return pairs
+    }
+
+    static func forEachPair(_ bytes: [UInt8], _ body: ((key: String, value: AttributeValue)) throws -> Void) rethrows {
+        try forEachAttribute(in: bytes) { name, reader in
+            guard let value = try? reader.value() else { return false }
+            try body((String(decoding: name, as: UTF8.self), value))
+            return true
+        }
     }
 
     static func decodeAttributes(_ bytes: [UInt8]) -> [String: AttributeValue] {
