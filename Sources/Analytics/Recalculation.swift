@@ -84,20 +84,23 @@ struct Recalculation {
     }
 
     /// The attributes the pass reads of each event (one walk over its bytes).
-    private static let fields: AttributeNames = ["eventData", "eventType", "sessionId", "timestampMillis", "userId"]
+    /// (`eventData` is read only for the types that count something from it.)
+    private static let fields: AttributeNames = ["eventType", "sessionId", "timestampMillis", "userId"]
 
     private mutating func add(_ item: Item) throws {
         let fields = item.values(named: Self.fields)
-        guard case .s(let session)? = fields[2], let millis = fields[3]?.numberValue?.intValue else { return }
+        guard case .s(let session)? = fields[1], let millis = fields[2]?.numberValue?.intValue else { return }
         if let span = sessions[session] {
             if millis < span.first || millis > span.last { sessions[session] = (min(span.first, millis), max(span.last, millis)) }
         } else {
             sessions[session] = (millis, millis)
         }
-        guard let index = period(containing: millis), case .s(let type)? = fields[1],
-              case .s(let user)? = fields[4] else { return }
-        let data: [String: AttributeValue]?
-        if case .m(let map)? = fields[0] { data = map } else { data = nil }
+        guard let index = period(containing: millis), case .s(let type)? = fields[0],
+              case .s(let user)? = fields[3] else { return }
+        var data: [String: AttributeValue]? {
+            if case .m(let map)? = item["eventData"] { return map }
+            return nil
+        }
         tallies[index].events += 1
         tallies[index].byType[type, default: 0] += 1
         tallies[index].users.insert(user)
@@ -109,6 +112,7 @@ struct Recalculation {
             tallies[index].contentTypes[data?["contentType"]?.stringValue ?? "unknown", default: 0] += 1
         case EventType.aiRequest:
             tallies[index].aiRequests += 1
+            let data = data
             if case .n(let tokens)? = data?["tokens"] { tallies[index].aiTokens = try (tallies[index].aiTokens ?? .zero).adding(tokens) }
             if case .n(let cost)? = data?["cost"] { tallies[index].aiCost = try (tallies[index].aiCost ?? .zero).adding(cost) }
         case EventType.error:
