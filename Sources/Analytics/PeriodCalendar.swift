@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// How metrics are bucketed in time.
 public enum Granularity: String, Sendable, Hashable, CaseIterable, Codable {
@@ -62,13 +61,7 @@ struct PeriodCalendar: Sendable {
         let offset = timeZone.offsetSeconds(at: date)
         let cacheKey = PeriodCacheKey(timeZone: timeZone.identifier, granularity: granularity,
                                       localDay: CivilTime.floorDivide(Int(date.timeIntervalSince1970.rounded(.down)) + offset, 86_400))
-        if let cached = Self.cache.withLock({ $0[cacheKey] }) { return cached }
-        let period = computePeriod(granularity, containing: date)
-        Self.cache.withLock { cache in
-            if cache.count >= 4096 { cache.removeAll(keepingCapacity: true) }
-            cache[cacheKey] = period
-        }
-        return period
+        return Self.cache.value(for: cacheKey) { computePeriod(granularity, containing: date) }
     }
 
     private struct PeriodCacheKey: Hashable {
@@ -77,7 +70,7 @@ struct PeriodCalendar: Sendable {
         let localDay: Int
     }
 
-    private static let cache = Mutex<[PeriodCacheKey: MetricPeriod]>([:])
+    private static let cache = BoundedCache<PeriodCacheKey, MetricPeriod>()
 
     private func computePeriod(_ granularity: Granularity, containing date: Date) -> MetricPeriod {
         let calendar = self.calendar

@@ -186,30 +186,6 @@ extension Analytics {
         return records
     }
 
-    /// The additive metrics of a set of raw events, named like the hour counters.
-    static func bruteForce(_ events: [AnalyticsEvent]) throws -> [String: ExactDecimal] {
-        var values: [String: ExactDecimal] = [:]
-        func add(_ name: String, _ amount: ExactDecimal) throws { values[name] = try (values[name] ?? .zero).adding(amount) }
-        for event in events {
-            try add("events", 1)
-            try add("events:\(event.eventType)", 1)
-            let data = event.eventData ?? [:]
-            switch event.eventType {
-            case EventType.featureUse: try add("features:\(data["feature"]?.stringValue ?? "unknown")", 1)
-            case EventType.contentCreate:
-                try add("content", 1)
-                try add("content:\(data["contentType"]?.stringValue ?? "unknown")", 1)
-            case EventType.aiRequest:
-                try add("ai:requests", 1)
-                if case .n(let tokens)? = data["tokens"] { try add("ai:tokens", tokens) }
-                if case .n(let cost)? = data["cost"] { try add("ai:cost", cost) }
-            case EventType.error: try add("errors", 1)
-            default: break
-            }
-        }
-        return values
-    }
-
     /// Raw events with timestamps in `[start, end)`, read from their UTC day partitions.
     func rawEvents(from start: Date, to end: Date) async throws -> [AnalyticsEvent] {
         var events: [AnalyticsEvent] = []
@@ -235,10 +211,5 @@ extension Analytics {
                 cursor = page.nextCursor
             } while cursor != nil
         }
-    }
-
-    /// Users whose first event falls in `[start, end)`.
-    func firstSeenCount(from start: Date, to end: Date) async throws -> Int {
-        try await totalUsers(before: end) - totalUsers(before: start)
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// The hour, day, ISO week and month an instant falls in, in one time zone, as the strings
 /// used in keys: `2026-11-22T14`, `2026-11-22`, `2026-W47`, `2026-11`.
@@ -24,13 +23,7 @@ struct TimeBuckets: Sendable {
     static func cached(_ date: Date, in timeZone: TimeZone) -> TimeBuckets {
         let local = Int(date.timeIntervalSince1970.rounded(.down)) + timeZone.offsetSeconds(at: date)
         let key = CacheKey(timeZone: timeZone.identifier, localHour: CivilTime.floorDivide(local, 3600))
-        if let cached = cache.withLock({ $0[key] }) { return cached }
-        let buckets = TimeBuckets(date, in: timeZone)
-        cache.withLock { cache in
-            if cache.count >= 4096 { cache.removeAll(keepingCapacity: true) }
-            cache[key] = buckets
-        }
-        return buckets
+        return cache.value(for: key) { TimeBuckets(date, in: timeZone) }
     }
 
     private struct CacheKey: Hashable {
@@ -38,7 +31,7 @@ struct TimeBuckets: Sendable {
         let localHour: Int
     }
 
-    private static let cache = Mutex<[CacheKey: TimeBuckets]>([:])
+    private static let cache = BoundedCache<CacheKey, TimeBuckets>()
 
     /// The end of the local hour containing `date` (for "is this event late?").
     static func hourEnd(_ date: Date, in timeZone: TimeZone) -> Date {

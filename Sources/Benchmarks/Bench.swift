@@ -241,10 +241,7 @@ actor AnalyticsStores {
         let clock = ContinuousClock()
         var elapsed = Duration.zero
         try await Self.dayEvents(count) { events in
-            let entries = try analytics.eventItems(of: events)
-                .flatMap { try table.storageEntries(of: $0) }
-                .sorted { $0.key.lexicographicallyPrecedes($1.key) }
-                .map { ($0.key, $0.value) }
+            let entries = try AnalyticsScenarios.rawEntries(of: events, analytics, table)
             let start = clock.now
             try raw.put(entries)
             elapsed += clock.now - start

@@ -34,15 +34,7 @@ struct BulkIngestTests {
                 continue
             }
             let type = types[random.below(types.count)]
-            var data: [String: AttributeValue] = [:]
-            switch type {
-            case EventType.featureUse: data["feature"] = .s(["search", "export", "share"][random.below(3)])
-            case EventType.contentCreate: data["contentType"] = .s(["album", "track"][random.below(2)])
-            case EventType.aiRequest:
-                data["tokens"] = .number(random.below(5000))
-                data["cost"] = try .number("0.\(random.below(9999) + 1)")
-            default: break
-            }
+            let data = try randomEventData(type, &random)
             // Whole milliseconds, as stored.
             let at = base.addingTimeInterval(Double(random.below(40 * 86_400_000)) / 1000)
             let id = UUIDv7.make(at: at).uuidString.lowercased()

@@ -107,15 +107,7 @@ struct TrackingTests {
             let user = "user#\(random.below(9))"   // '#' in an id must not break keys
             let type = types[random.below(types.count)]
             let at = base.addingTimeInterval(Double(random.below(45 * 24 * 3600)))
-            var data: [String: AttributeValue] = [:]
-            switch type {
-            case EventType.featureUse: data["feature"] = .s(["search", "export", "share"][random.below(3)])
-            case EventType.contentCreate: data["contentType"] = .s(["album", "track"][random.below(2)])
-            case EventType.aiRequest:
-                data["tokens"] = .number(random.below(5000))
-                data["cost"] = try .number("0.\(random.below(9999) + 1)")
-            default: break
-            }
+            let data = try randomEventData(type, &random)
             events.append(event(user, type, session: "s\(n % 37)", at: at, data: data))
         }
         return events
