@@ -13,7 +13,7 @@ extension Analytics {
         return try events.flatMap { event -> [Item] in
             let prepared = try EventPreparation.prepare(event, now: now, configuration: configuration)
             return [try EventLayout.idMarker(prepared, retention: configuration.eventRetention),
-                    try EventLayout.item(for: prepared, retention: configuration.eventRetention, now: now).build()]
+                    try EventLayout.itemBuilder(for: prepared, retention: configuration.eventRetention, now: now).build()]
         }
     }
 }

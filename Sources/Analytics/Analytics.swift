@@ -65,7 +65,7 @@ public struct Analytics: Sendable {
         for (index, event) in events.enumerated() {
             do {
                 let prepared = try EventPreparation.prepare(event, now: now, configuration: configuration)
-                let builder = EventLayout.item(for: prepared, retention: configuration.eventRetention, now: now)
+                let builder = EventLayout.itemBuilder(for: prepared, retention: configuration.eventRetention, now: now)
                 guard builder.dynamoDBItemSize <= configuration.maximumEventSize else {
                     throw InvalidEvent(field: "event", reason: "is larger than \(configuration.maximumEventSize / 1024) KB")
                 }

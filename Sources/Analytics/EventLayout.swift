@@ -32,7 +32,7 @@ enum EventLayout {
     }
 
     /// The event as stored, built straight into its stored form (no dictionary per event).
-    static func item(for event: AnalyticsEvent, retention: Duration, now: Date) -> ItemBuilder {
+    static func itemBuilder(for event: AnalyticsEvent, retention: Duration, now: Date) -> ItemBuilder {
         let timestamp = event.timestamp!
         let padded = paddedMillis(timestamp)
         // Set in name order (UTF-8 bytes), so that building sorts nothing.

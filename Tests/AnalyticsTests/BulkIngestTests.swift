@@ -119,7 +119,7 @@ struct BulkIngestTests {
         let batch = try (0..<300).map { n -> (event: AnalyticsEvent, item: Item) in
             let e = try EventPreparation.prepare(event("u\(n % 17)", session: "s\(n % 5)", at: now.addingTimeInterval(-Double(n))),
                                                  now: now, configuration: analytics.configuration)
-            return (e, try EventLayout.item(for: e, retention: analytics.configuration.eventRetention, now: now).build())
+            return (e, try EventLayout.itemBuilder(for: e, retention: analytics.configuration.eventRetention, now: now).build())
         }
         struct Crash: Error {}
         let table = analytics.table, configuration = analytics.configuration

@@ -75,20 +75,13 @@ extension ItemWriter {
 
     /// See ``StoreTransaction/insertItems(_:_:)``.
     func insert(_ batch: [NewItem], log: inout ChangeLog) throws -> [Bool] {
-        // Key order; equal keys in input order, so that the first of them wins.
-        let order = batch.indices.sorted {
-            let order = compareBytes(batch[$0].key, batch[$1].key)
-            return order != 0 ? order < 0 : $0 < $1
-        }
         var inserted = [Bool](repeating: false, count: batch.count)
         var entries: [(key: [UInt8], value: [UInt8])] = []
         entries.reserveCapacity(batch.count * (layout.indexes.count + 1))
-        for position in order {
+        for position in Self.keyOrder(batch) {
             let new = batch[position]
-            if try writer.insert(new.encoded, forKey: new.key) {
+            if try insertNew(new, entries: &entries, log: &log) {
                 inserted[position] = true
-                entries += new.entries.secondary
-                log.changes.append(change(.insert, old: nil, new: new.item, timeToLive: false))
             } else {
                 // Present: a live item wins; an expired one is replaced (and reported removed).
                 let current = try self.current(new.key)
@@ -97,29 +90,44 @@ extension ItemWriter {
                 inserted[position] = true
             }
         }
-        entries.sort { compareBytes($0.key, $1.key) < 0 }
-        for entry in entries { try writer.put(entry.value, forKey: entry.key) }
+        try writeSorted(&entries)
         return inserted
     }
 
     /// See ``StoreTransaction/putItems(_:_:)``.
     func put(_ batch: [NewItem], log: inout ChangeLog) throws {
-        // Key order; of equal keys only the last one is put.
-        let order = batch.indices.sorted {
-            let order = compareBytes(batch[$0].key, batch[$1].key)
-            return order != 0 ? order < 0 : $0 < $1
-        }
         var entries: [(key: [UInt8], value: [UInt8])] = []
+        let order = Self.keyOrder(batch)
         for (rank, position) in order.enumerated() {
+            // Of equal keys only the last one is put.
             if rank + 1 < order.count, batch[order[rank + 1]].key == batch[position].key { continue }
             let new = batch[position]
-            if try writer.insert(new.encoded, forKey: new.key) {
-                entries += new.entries.secondary
-                log.changes.append(change(.insert, old: nil, new: new.item, timeToLive: false))
-            } else {
+            if try !insertNew(new, entries: &entries, log: &log) {
                 try put(new.item, encoded: new.encoded, over: try current(new.key), log: &log)
             }
         }
+        try writeSorted(&entries)
+    }
+
+    /// The batch's positions in key order; equal keys in input order.
+    private static func keyOrder(_ batch: [NewItem]) -> [Int] {
+        batch.indices.sorted {
+            let order = compareBytes(batch[$0].key, batch[$1].key)
+            return order != 0 ? order < 0 : $0 < $1
+        }
+    }
+
+    /// Stores `new` when its key is absent — one descent — recording its change and keeping
+    /// its index and expiry entries for ``writeSorted(_:)``; returns false when the key is taken.
+    private func insertNew(_ new: NewItem, entries: inout [(key: [UInt8], value: [UInt8])], log: inout ChangeLog) throws -> Bool {
+        guard try writer.insert(new.encoded, forKey: new.key) else { return false }
+        entries += new.entries.secondary
+        log.changes.append(change(.insert, old: nil, new: new.item, timeToLive: false))
+        return true
+    }
+
+    /// Writes a batch's index and expiry entries in key order.
+    private func writeSorted(_ entries: inout [(key: [UInt8], value: [UInt8])]) throws {
         entries.sort { compareBytes($0.key, $1.key) < 0 }
         for entry in entries { try writer.put(entry.value, forKey: entry.key) }
     }
