@@ -14,6 +14,7 @@ public struct AttributeNames: Sendable, Hashable, ExpressibleByArrayLiteral {
     let sortedUTF8: [[UInt8]]
     let positions: [Int]
 
+    /// Prepares `names` (duplicates allowed: each position gets the value).
     public init(_ names: [String]) {
         self.names = names
         let utf8 = names.map { Array($0.utf8) }
@@ -22,6 +23,7 @@ public struct AttributeNames: Sendable, Hashable, ExpressibleByArrayLiteral {
         self.positions = order
     }
 
+    /// Prepares the names of an array literal.
     public init(arrayLiteral names: String...) {
         self.init(names)
     }
