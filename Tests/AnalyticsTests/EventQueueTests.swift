@@ -30,8 +30,8 @@ struct EventQueueTests {
     }
 
     /// Waits (in real time, bounded) for work started in the background.
-    static func eventually(_ condition: () async throws -> Bool) async throws {
-        for _ in 0..<2000 {
+    static func eventually(milliseconds: Int = 2000, _ condition: () async throws -> Bool) async throws {
+        for _ in 0..<milliseconds {
             if try await condition() { return }
             try await Task.sleep(for: .milliseconds(1))
         }
@@ -51,6 +51,35 @@ struct EventQueueTests {
         let report = await queue.flush()
         #expect(report == EventQueue.FlushReport(stored: 7, duplicates: 0, failed: 0, error: nil))
         #expect(try await Self.stored(queue) == 32 && queue.queuedCount == 0)
+    }
+
+    @Test("Under load one flush at a time takes everything queued, in transactions of at most maxBatchSize", arguments: Backend.allCases)
+    func batchesGrowUnderLoad(backend: Backend) async throws {
+        let (queue, _, fixture) = try await Self.make(backend)
+        _ = fixture
+        // Far faster than one transaction per 25 events could keep up with: the queue must
+        // neither drop events nor pile up flush tasks.
+        for n in 0..<1000 { queue.queueEvent(event("u\(n % 40)")) }
+        try await Self.eventually(milliseconds: 30_000) { try await Self.stored(queue) == 1000 }
+        #expect(queue.queuedCount == 0 && queue.droppedCount == 0)
+    }
+
+    @Test("A manual flush stores what was queued in transactions of maxBatchSize; a failure keeps the rest queued, in order")
+    func flushInTransactionsOfMaxBatchSize() async throws {
+        let (queue, _, storage) = try await Self.make {
+            $0.batchSize = 10_000   // no automatic flush
+            $0.maxBatchSize = 100
+        }
+        for n in 0..<250 { queue.queueEvent(event("u\(n)")) }
+        let order = queue.queuedIDs
+        storage.injectedWriteFailures.withLock { $0 = 1 }
+        let failed = await queue.flush()
+        #expect(failed.stored == 0 && failed.failed == 250 && failed.error?.contains("Injected") == true)
+        #expect(queue.queuedIDs == order)
+        storage.injectedWriteFailures.withLock { $0 = 0 }
+        let report = await queue.flush()
+        #expect(report == EventQueue.FlushReport(stored: 250, duplicates: 0, failed: 0, error: nil))
+        #expect(try await Self.stored(queue) == 250 && queue.queuedCount == 0)
     }
 
     @Test("The service flushes 5 seconds after the oldest queued event, and on shutdown", arguments: Backend.allCases)
