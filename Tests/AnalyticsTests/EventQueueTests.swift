@@ -30,7 +30,7 @@ struct EventQueueTests {
     }
 
     /// Waits (in real time, bounded) for work started in the background.
-    static func eventually(milliseconds: Int = 2000, _ condition: () async throws -> Bool) async throws {
+    static func eventually(milliseconds: Int = 10_000, _ condition: () async throws -> Bool) async throws {
         for _ in 0..<milliseconds {
             if try await condition() { return }
             try await Task.sleep(for: .milliseconds(1))
