@@ -5,6 +5,12 @@ public enum TimeToLive {
     /// Whether `item` has expired at `now` (epoch seconds) under the TTL `attribute`.
     public static func isExpired(_ item: Item, attribute: String?, now: ExactDecimal) -> Bool {
         guard let attribute, case .n(let expiry)? = item[attribute] else { return false }
+        return isExpired(expiry: expiry, now: now)
+    }
+
+    /// The rule itself, for a TTL number already found (nil: no number, never expires).
+    static func isExpired(expiry: ExactDecimal?, now: ExactDecimal) -> Bool {
+        guard let expiry else { return false }
         return expiry < now
     }
 

@@ -41,7 +41,8 @@ public struct TableReader {
     static func liveItem(_ bytes: [UInt8], ttlName: [UInt8]?, now: ExactDecimal) throws -> Item? {
         guard let ttlName else { return try ItemCodec.decode(bytes) }
         let expiryOffset = try bytes.withUnsafeBytes { try ItemCodec.check($0, locating: ttlName) }
-        if let expiryOffset, let expiry = ItemCodec.number(at: expiryOffset, in: bytes), expiry < now { return nil }
+        let expiry = expiryOffset.flatMap { ItemCodec.number(at: $0, in: bytes) }
+        if TimeToLive.isExpired(expiry: expiry, now: now) { return nil }
         return Item(checkedBytes: bytes)
     }
 
