@@ -118,16 +118,21 @@ extension Analytics {
                         .numberValue?.intValue ?? 0
                 }
             }
-            var numbers: [String: Int32] = [:]
+            let (weekly, monthly) = (try activeUsers(.weekly, weeks), try activeUsers(.monthly, months))
+            // Room from the start for about as many users as the busiest month had (the table
+            // grows if the window holds more).
+            var numbers = StringInterner(capacity: min(monthly.max() ?? 0, 1 << 20))
             let users = try window.map { day -> [Int32] in
-                try Self.activeUsers(inPartition: EventLayout.activePartition("DAY", day.key), reader).map { user in
-                    if let number = numbers[user] { return number }
-                    let number = Int32(numbers.count)
-                    numbers[user] = number
-                    return number
+                var users: [Int32] = []
+                try reader.forEachItem(Query(partitionKey: EventLayout.activePartition("DAY", day.key))) { marker in
+                    // The marker's sort key (`USER#…`) stands for the user; hashed in place.
+                    if let number = marker.withUTF8(ofString: "SK", { numbers.number(ofUTF8: $0) }) {
+                        users.append(Int32(number))
+                    }
                 }
+                return users
             }
-            return (users, numbers.count, try activeUsers(.weekly, weeks), try activeUsers(.monthly, months))
+            return (users, numbers.count, weekly, monthly)
         }
         let offset = window.count - days.count
         // Distinct users of the `length` window days ending at each day of the range, by
@@ -196,17 +201,6 @@ extension Analytics {
 
     /// The users with a marker in one distinct-user partition.
     /// The users (marker sort keys) of one distinct-user partition, in one snapshot.
-    static func activeUsers(inPartition partition: AttributeValue, _ reader: TableReader) throws -> [String] {
-        var users: [String] = []
-        var cursor: PageCursor?
-        repeat {
-            let page = try reader.query(Query(partitionKey: partition, limit: 1000, startAfter: cursor))
-            for item in page.items { if case .s(let user)? = item["SK"] { users.append(user) } }
-            cursor = page.nextCursor
-        } while cursor != nil
-        return users
-    }
-
     /// `sessions` and `averageSessionSeconds` of the sessions that started on these days.
     func sessionFigures(days: [String]) async throws -> [String: ExactDecimal] {
         var count = 0

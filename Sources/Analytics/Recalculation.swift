@@ -5,29 +5,55 @@ import KVTable
 /// every period in it at once: additive counters, exact distinct users, sessions, and — from
 /// the first-seen records, read in the same snapshot — new and total users.
 ///
-/// Events are read as stored bytes (each attribute decoded only when looked at); nothing is
-/// materialised as an ``AnalyticsEvent``. Per event the pass costs a few lookups in its bytes,
-/// one set insert (distinct users) and one dictionary update (its session).
+/// Events are visited in place in the snapshot (``TableReader/forEachItem(_:_:)``): nothing is
+/// copied or materialised as an ``AnalyticsEvent``. Per event the pass costs one walk over its
+/// bytes (which also checks it and records where its attributes lie), four values decoded
+/// (`eventData` too when its type counts from it), and its user and session numbered by a
+/// ``StringInterner`` (distinct users are bits in a per-period bitset), its session logged for
+/// ``SessionSpans``.
 struct Recalculation {
     /// Additive counts of one period, kept as counts per event type, feature and content type
     /// (the counter names are built once per period, not once per event).
     private struct Tally {
         var events = 0
-        var byType: [String: Int] = [:]
+        /// Events by type number (see `typeNumbers`).
+        var byType: [Int] = []
         var features: [String: Int] = [:]
         var contentTypes: [String: Int] = [:]
         var content = 0
         var aiRequests = 0
-        var aiTokens: ExactDecimal?
-        var aiCost: ExactDecimal?
+        var aiTokens = ExactSum()
+        var aiCost = ExactSum()
         var errors = 0
-        var users = Set<String>()
+        /// Bit `n` is set when user number `n` has an event in the period.
+        var users: [UInt64] = []
+        var activeUsers = 0
+
+        mutating func add(type number: Int) {
+            if number >= byType.count { byType += repeatElement(0, count: number + 1 - byType.count) }
+            byType[number] += 1
+        }
+
+        mutating func add(user number: Int) {
+            let (word, bit) = (number >> 6, UInt64(1) << UInt64(number & 63))
+            if word >= users.count { users += repeatElement(0, count: max(word + 1 - users.count, users.count)) }
+            if users[word] & bit == 0 {
+                users[word] |= bit
+                activeUsers += 1
+            }
+        }
     }
 
     let periods: [MetricPeriod]
     private var tallies: [Tally]
     /// Every session seen in the window: first and last event time, in milliseconds.
-    private var sessions: [String: (first: Int, last: Int)] = [:]
+    private var sessionLog = SessionSpans()
+    /// Every session's span, once the events are read.
+    private var sessions: [SessionSpans.Span] = []
+    private var userNumbers = StringInterner(capacity: 1 << 12)
+    private var typeNumbers = StringInterner(capacity: 16)
+    /// The values of ``fields`` of the event being added (one array for the whole pass).
+    private var fieldValues: [AttributeValue?] = []
     /// The first-seen times (ms) of every user, sorted.
     private var firstSeen: [Int] = []
     private let periodStarts: [Int]
@@ -42,26 +68,19 @@ struct Recalculation {
         let end = last.end.addingTimeInterval(86_400)
         let utc = PeriodCalendar(timeZone: TimeZone(identifier: "UTC")!)
         for day in utc.periods(.daily, from: start, to: end) {
-            var cursor: PageCursor?
-            repeat {
-                let page = try reader.query(Query(
-                    partitionKey: .s("ANALYTICS#\(day.key)"),
-                    sortKey: .between(.s("EVENT#\(EventLayout.paddedMillis(max(start, day.start)))"),
-                                      .s("EVENT#\(EventLayout.paddedMillis(min(end, day.end).addingTimeInterval(-0.001)))~")),
-                    limit: 1000, startAfter: cursor))
-                for item in page.items { try pass.add(item) }
-                cursor = page.nextCursor
-            } while cursor != nil
-        }
-        var cursor: PageCursor?
-        repeat {
-            let page = try reader.query(Query(partitionKey: "METRICS#FIRSTSEEN", limit: 1000, startAfter: cursor))
-            for item in page.items {
-                if let at = item["at"]?.numberValue?.intValue { pass.firstSeen.append(at) }
+            try reader.forEachItem(Query(
+                partitionKey: .s("ANALYTICS#\(day.key)"),
+                sortKey: .between(.s("EVENT#\(EventLayout.paddedMillis(max(start, day.start)))"),
+                                  .s("EVENT#\(EventLayout.paddedMillis(min(end, day.end).addingTimeInterval(-0.001)))~")))) { event in
+                try pass.add(event)
             }
-            cursor = page.nextCursor
-        } while cursor != nil
+        }
+        try reader.forEachItem(Query(partitionKey: "METRICS#FIRSTSEEN")) { record in
+            if let at = record["at"]?.numberValue?.intValue { pass.firstSeen.append(at) }
+        }
         pass.firstSeen.sort()
+        pass.sessions = pass.sessionLog.spans()
+        pass.sessionLog = SessionSpans()
         return pass
     }
 
@@ -70,6 +89,10 @@ struct Recalculation {
         self.tallies = Array(repeating: Tally(), count: periods.count)
         self.periodStarts = periods.map { Int(EventLayout.millis($0.start)) }
         self.periodEnds = periods.map { Int(EventLayout.millis($0.end)) }
+        for (number, type) in [EventType.featureUse, EventType.contentCreate, EventType.aiRequest, EventType.error].enumerated() {
+            let given = typeNumbers.number(of: type)
+            assert(given == number)
+        }
     }
 
     /// The period containing `millis`, if any (periods are sorted and contiguous).
@@ -85,37 +108,36 @@ struct Recalculation {
 
     /// The attributes the pass reads of each event (one walk over its bytes).
     /// (`eventData` is read only for the types that count something from it.)
-    private static let fields: AttributeNames = ["eventType", "sessionId", "timestampMillis", "userId"]
+    private static let fields: AttributeNames = ["sessionId", "timestampMillis"]
+    /// The numbers of the types that count something of their own (numbered first, in `init`).
+    private static let featureUse = 0, contentCreate = 1, aiRequest = 2, error = 3
+    private static let feature: AttributePath = "eventData.feature"
+    private static let contentType: AttributePath = "eventData.contentType"
+    private static let tokens: AttributePath = "eventData.tokens"
+    private static let cost: AttributePath = "eventData.cost"
 
-    private mutating func add(_ item: Item) throws {
-        let fields = item.values(named: Self.fields)
-        guard case .s(let session)? = fields[1], let millis = fields[2]?.numberValue?.intValue else { return }
-        if let span = sessions[session] {
-            if millis < span.first || millis > span.last { sessions[session] = (min(span.first, millis), max(span.last, millis)) }
-        } else {
-            sessions[session] = (millis, millis)
-        }
-        guard let index = period(containing: millis), case .s(let type)? = fields[0],
-              case .s(let user)? = fields[3] else { return }
-        var data: [String: AttributeValue]? {
-            if case .m(let map)? = item["eventData"] { return map }
-            return nil
-        }
+    private mutating func add(_ item: borrowing StoredItem) throws {
+        item.values(named: Self.fields, into: &fieldValues)
+        guard case .s(let session)? = fieldValues[0], let millis = fieldValues[1]?.numberValue?.intValue else { return }
+        sessionLog.add(session, at: millis)
+        // The type and the user are numbered from their bytes in place: no string is built.
+        guard let index = period(containing: millis),
+              let type = item.withUTF8(ofString: "eventType", { typeNumbers.number(ofUTF8: $0) }),
+              let user = item.withUTF8(ofString: "userId", { userNumbers.number(ofUTF8: $0) }) else { return }
         tallies[index].events += 1
-        tallies[index].byType[type, default: 0] += 1
-        tallies[index].users.insert(user)
+        tallies[index].add(type: type)
+        tallies[index].add(user: user)
         switch type {
-        case EventType.featureUse:
-            tallies[index].features[data?["feature"]?.stringValue ?? "unknown", default: 0] += 1
-        case EventType.contentCreate:
+        case Self.featureUse:
+            tallies[index].features[item[path: Self.feature]?.stringValue ?? "unknown", default: 0] += 1
+        case Self.contentCreate:
             tallies[index].content += 1
-            tallies[index].contentTypes[data?["contentType"]?.stringValue ?? "unknown", default: 0] += 1
-        case EventType.aiRequest:
+            tallies[index].contentTypes[item[path: Self.contentType]?.stringValue ?? "unknown", default: 0] += 1
+        case Self.aiRequest:
             tallies[index].aiRequests += 1
-            let data = data
-            if case .n(let tokens)? = data?["tokens"] { tallies[index].aiTokens = try (tallies[index].aiTokens ?? .zero).adding(tokens) }
-            if case .n(let cost)? = data?["cost"] { tallies[index].aiCost = try (tallies[index].aiCost ?? .zero).adding(cost) }
-        case EventType.error:
+            if case .n(let tokens)? = item[path: Self.tokens] { try tallies[index].aiTokens.add(tokens) }
+            if case .n(let cost)? = item[path: Self.cost] { try tallies[index].aiCost.add(cost) }
+        case Self.error:
             tallies[index].errors += 1
         default:
             break
@@ -137,21 +159,23 @@ struct Recalculation {
         let tally = tallies[index]
         var values: [String: ExactDecimal] = [:]
         if tally.events > 0 { values["events"] = ExactDecimal(tally.events) }
-        for (type, count) in tally.byType { values["events:\(type)"] = ExactDecimal(count) }
+        for (number, count) in tally.byType.enumerated() where count > 0 {
+            values["events:\(typeNumbers.strings[number])"] = ExactDecimal(count)
+        }
         for (feature, count) in tally.features { values["features:\(feature)"] = ExactDecimal(count) }
         if tally.content > 0 { values["content"] = ExactDecimal(tally.content) }
         for (contentType, count) in tally.contentTypes { values["content:\(contentType)"] = ExactDecimal(count) }
         if tally.aiRequests > 0 { values["ai:requests"] = ExactDecimal(tally.aiRequests) }
-        if let tokens = tally.aiTokens { values["ai:tokens"] = tokens }
-        if let cost = tally.aiCost { values["ai:cost"] = cost }
+        if let tokens = try tally.aiTokens.total() { values["ai:tokens"] = tokens }
+        if let cost = try tally.aiCost.total() { values["ai:cost"] = cost }
         if tally.errors > 0 { values["errors"] = ExactDecimal(tally.errors) }
         let period = periods[index]
         if period.granularity != .hourly {
-            values["activeUsers"] = ExactDecimal(tally.users.count)
+            values["activeUsers"] = ExactDecimal(tally.activeUsers)
             let (start, end) = (periodStarts[index], periodEnds[index])
             var count = 0
             var totalMillis = 0
-            for (_, span) in sessions where span.first >= start && span.first < end {
+            for span in sessions where span.first >= start && span.first < end {
                 count += 1
                 totalMillis += span.last - span.first
             }
@@ -164,5 +188,39 @@ struct Recalculation {
         }
         values["totalUsers"] = ExactDecimal(usersFirstSeen(before: periodEnds[index]))
         return values
+    }
+}
+
+/// An exact sum of decimals that adds integers as `Int` while they fit (token counts are), and
+/// only the rest as ``ExactDecimal`` — a decimal addition costs far more than an integer one.
+struct ExactSum {
+    private var integers = 0
+    private var decimals: ExactDecimal?
+    private var isEmpty = true
+
+    mutating func add(_ value: ExactDecimal) throws {
+        isEmpty = false
+        if let integer = value.intValue {
+            let (sum, overflow) = integers.addingReportingOverflow(integer)
+            if !overflow {
+                integers = sum
+                return
+            }
+        }
+        decimals = try (decimals ?? .zero).adding(value)
+    }
+
+    /// The sum of `values` (nil for none), added as a pass adds them.
+    static func total(of values: [ExactDecimal]) throws -> ExactDecimal? {
+        var sum = ExactSum()
+        for value in values { try sum.add(value) }
+        return try sum.total()
+    }
+
+    /// The sum, or nil when nothing was added.
+    func total() throws -> ExactDecimal? {
+        if isEmpty { return nil }
+        guard let decimals else { return ExactDecimal(integers) }
+        return try decimals.adding(ExactDecimal(integers))
     }
 }

@@ -93,9 +93,19 @@ enum AnalyticsScenarios {
         },
         Scenario(name: "analytics-recalculate-day", summary: "recalculate one day's rollups from its raw events (--items events in the day)") { bench, budget in
             let (analytics, day) = try await bench.recalculationDay()
-            return [try await measureAsync("analytics-recalculate-day", "kvtable", budget: Budget(duration: budget.duration, maxOperations: 3)) { _ in
+            let recalculation = try await measureAsync("analytics-recalculate-day", "kvtable", budget: Budget(duration: budget.duration, maxOperations: 3)) { _ in
                 _ = try await analytics.recalculate(granularity: .daily, from: day, to: day.addingTimeInterval(1))
-            }]
+            }
+            // The floor: raw LMDB reading every byte of the day's events in place.
+            guard let handles = analytics.store.lmdbHandles else { throw BenchmarkError("the analytics store is not LMDB") }
+            let utcDay = ISO8601DateFormatter.string(from: day, timeZone: TimeZone(identifier: "UTC")!, formatOptions: .withFullDate)
+            let prefix = try analytics.store.table(analytics.table.name).partitionPrefix(.s("ANALYTICS#\(utcDay)"))
+            let raw = try RawLMDB(env: handles.environment, dbi: handles.database)
+            defer { raw.close() }
+            let floor = try await measureAsync("analytics-recalculate-day", "lmdb", budget: Budget(duration: budget.duration, maxOperations: 3)) { _ in
+                guard try raw.readAll(prefix).entries > 0 else { throw BenchmarkError("no events under the day's partition") }
+            }
+            return [recalculation, floor]
         },
     ]
 

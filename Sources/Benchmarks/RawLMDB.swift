@@ -67,6 +67,31 @@ final class RawLMDB {
         return found
     }
 
+    /// renew → cursor from `prefix` while keys start with it, reading every byte of every
+    /// value (a sum, so that nothing is optimised away) → reset: the floor of any pass that
+    /// looks at the values in place. Returns the entries read and the sum.
+    func readAll(_ prefix: [UInt8]) throws -> (entries: Int, sum: UInt64) {
+        try check(mdb_txn_renew(txn), "txn_renew")
+        defer { mdb_txn_reset(txn) }
+        try check(mdb_cursor_renew(txn, cursor), "cursor_renew")
+        var found = 0
+        var sum: UInt64 = 0
+        try prefix.withUnsafeBytes { p in
+            var key = MDB_val(mv_size: p.count, mv_data: UnsafeMutableRawPointer(mutating: p.baseAddress))
+            var data = MDB_val()
+            var rc = mdb_cursor_get(cursor, &key, &data, MDB_SET_RANGE)
+            while rc == 0 {
+                let stored = UnsafeRawBufferPointer(start: key.mv_data, count: key.mv_size)
+                guard stored.starts(with: p) else { break }
+                for byte in UnsafeRawBufferPointer(start: data.mv_data, count: data.mv_size) { sum &+= UInt64(byte) }
+                found += 1
+                rc = mdb_cursor_get(cursor, &key, &data, MDB_NEXT)
+            }
+            if rc != 0 && rc != MDB_NOTFOUND { try check(rc, "cursor_get") }
+        }
+        return (found, sum)
+    }
+
     /// One write transaction with `puts` puts, committed (durable unless the env is `MDB_NOSYNC`).
     func put(_ pairs: [([UInt8], [UInt8])]) throws {
         var writeTxn: OpaquePointer?

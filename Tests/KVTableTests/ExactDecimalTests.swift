@@ -66,6 +66,24 @@ struct ExactDecimalTests {
         for (a, b) in zip(sorted, sorted.dropFirst()) { #expect(a < b) }
     }
 
+    @Test("order agrees with Decimal across the aligned fast path and the general one")
+    func orderAgainstDecimal() throws {
+        // Coefficients below and above 10^19, exponents near and far apart (a TTL in seconds
+        // against a clock with milliseconds; 38-digit values).
+        let texts = ["1800000000", "1799999999.999", "1800000000.001", "18e8", "0.000000000000000000001",
+                     "12345678901234567890", "12345678901234567891", "1234567890123456789.1", "9999999999999999999",
+                     "99999999999999999999999999999999999999", "9.9999999999999999999999999999999999999E+40",
+                     "1e-40", "3", "3.0000000000000000001", "-5", "-5.5", "-12345678901234567890.5", "0"]
+        let values = try texts.map { try ExactDecimal($0) }
+        for (a, x) in zip(values, texts) {
+            for (b, y) in zip(values, texts) {
+                let (p, q) = (Decimal(string: x)!, Decimal(string: y)!)
+                #expect((a < b) == (p < q), "\(x) < \(y)")
+                #expect((a == b) == (p == q), "\(x) == \(y)")
+            }
+        }
+    }
+
     @Test("Integers and Decimal convert exactly, never through Double")
     func conversions() throws {
         #expect(ExactDecimal(Int.min).description == "-9223372036854775808")

@@ -119,6 +119,14 @@ public struct AttributePath: Sendable, Hashable, CustomStringConvertible, Expres
 
     /// The value at this path in `item`, or nil when any step is missing or of the wrong kind.
     public func value(in item: Item) -> AttributeValue? {
+        // A stored item: follow the path through its bytes, decoding only the value reached.
+        if case .encoded(let bytes) = item.storage {
+            return bytes.withUnsafeBytes { buffer in
+                ItemCodec.valueOffset(named: attributeName, in: buffer).flatMap {
+                    ItemCodec.value(following: elements.dropFirst(), at: $0, in: buffer)
+                }
+            }
+        }
         guard var current = item[attributeName] else { return nil }
         for element in elements.dropFirst() {
             switch (element, current) {

@@ -134,7 +134,10 @@ extension StorageReader {
 @inline(__always)
 func compareBytes(_ lhs: UnsafeRawBufferPointer, _ rhs: UnsafeRawBufferPointer) -> Int {
     let common = min(lhs.count, rhs.count)
-    if common > 0 {
+    // Attribute names are short and mostly differ early: a loop beats a call to memcmp.
+    if common <= 16 {
+        for i in 0..<common where lhs[i] != rhs[i] { return lhs[i] < rhs[i] ? -1 : 1 }
+    } else {
         let result = memcmp(lhs.baseAddress!, rhs.baseAddress!, common)
         if result != 0 { return result < 0 ? -1 : 1 }
     }

@@ -39,11 +39,18 @@ public struct TableReader {
     /// nil: don't hide expired items) holds a time before `now`. The expiry is found while
     /// the bytes are checked: one walk over the item, not a check and then a lookup.
     static func liveItem(_ bytes: [UInt8], ttlName: [UInt8]?, now: ExactDecimal) throws -> Item? {
-        guard let ttlName else { return try ItemCodec.decode(bytes) }
-        let expiryOffset = try bytes.withUnsafeBytes { try ItemCodec.check($0, locating: ttlName) }
-        let expiry = expiryOffset.flatMap { ItemCodec.number(at: $0, in: bytes) }
-        if TimeToLive.isExpired(expiry: expiry, now: now) { return nil }
-        return Item(checkedBytes: bytes)
+        try bytes.withUnsafeBytes { try isLive($0, ttlName: ttlName, now: now) } ? Item(checkedBytes: bytes) : nil
+    }
+
+    /// Checks stored bytes (throwing for a corrupt item) and says whether the item is live:
+    /// false when the TTL attribute `ttlName` holds a time before `now`.
+    static func isLive(_ bytes: UnsafeRawBufferPointer, ttlName: [UInt8]?, now: ExactDecimal) throws -> Bool {
+        guard let ttlName else {
+            try ItemCodec.check(bytes)
+            return true
+        }
+        let expiry = try ItemCodec.check(bytes, locating: ttlName).flatMap { ItemCodec.number(at: $0, in: bytes) }
+        return !TimeToLive.isExpired(expiry: expiry, now: now)
     }
 
     /// The items with these keys, in the order of `keys`, leaving out absent ones; all read in
@@ -65,6 +72,51 @@ public struct TableReader {
         return try readPage(plan.range, reverse: !query.ascending, index: index, limit: query.limit,
                             filter: query.filter, projection: query.projection, countOnly: query.countOnly,
                             includeExpired: query.includeExpired, maximumBytes: query.maximumPageBytes, segment: nil)
+    }
+
+    /// Visits the items of a query in place, in query order, reading the whole key range in
+    /// this snapshot rather than a page of it — for aggregations over many items, where a
+    /// page's copies would cost more than the work done with each item.
+    ///
+    /// Each item is handed to `body` as a ``StoredItem`` over the snapshot's bytes, valid only
+    /// during that call; nothing is copied unless `body` asks for it. The query's `limit`
+    /// (items read, as for a page), `startAfter`, `filter` and `includeExpired` apply; a
+    /// `projection`, `countOnly` or `maximumPageBytes` shapes pages, so a query with one is
+    /// rejected with ``KVTableError/validation(_:)``. An error thrown by `body` ends the visit
+    /// and is rethrown.
+    ///
+    /// ```swift
+    /// var total = 0
+    /// try table.read { reader in
+    ///     try reader.forEachItem(Query(partitionKey: "ORDERS#2026-12-01")) { order in
+    ///         total += order["quantity"]?.numberValue?.intValue ?? 0
+    ///     }
+    /// }
+    /// ```
+    public func forEachItem(_ query: Query, _ body: (borrowing StoredItem) throws -> Void) throws {
+        guard query.projection == nil, !query.countOnly, query.maximumPageBytes == nil else {
+            throw KVTableError.validation("forEachItem visits whole items: a query with a projection, countOnly or maximumPageBytes is read by pages with query(_:)")
+        }
+        let index = try query.indexName.map { name throws(KVTableError) in try layout.index(named: name) }
+        let plan = try QueryPlan(query, layout: layout, index: index)
+        let ttlName = query.includeExpired ? nil : ttlAttribute.map { Array($0.utf8) }
+        var read = 0
+        var entries: [AttributeEntry] = []   // reused: one array for the whole visit
+        try reader.scanValues(plan.range, reverse: !query.ascending) { _, value, _ in
+            if let limit = query.limit, read == limit { return false }
+            let expiryOffset = try ItemCodec.check(value, recording: &entries, locating: ttlName)
+            if ttlName != nil,
+               TimeToLive.isExpired(expiry: expiryOffset.flatMap { ItemCodec.number(at: $0, in: value) }, now: now) {
+                return true   // expired: not read
+            }
+            read += 1
+            try entries.withUnsafeBufferPointer { entries in
+                let item = StoredItem(checkedBytes: value, entries: entries)
+                if let filter = query.filter, !filter.evaluate(item.item) { return }
+                try body(item)
+            }
+            return true
+        }
     }
 
     /// One page of a scan; see ``Scan``.

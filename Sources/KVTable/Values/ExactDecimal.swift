@@ -251,6 +251,14 @@ extension ExactDecimal: Comparable {
     }
 
     static func compareMagnitude(_ lhs: ExactDecimal, _ rhs: ExactDecimal) -> Int {
+        // Common case first (timestamps against a clock): coefficients below 10^19 and
+        // exponents within 19 of each other align exactly in 128 bits.
+        let lowest = min(lhs.exponent, rhs.exponent)
+        let (lhsShift, rhsShift) = (Int(lhs.exponent) - Int(lowest), Int(rhs.exponent) - Int(lowest))
+        if lhsShift <= 19, rhsShift <= 19, lhs.coefficient < powersOfTen[19], rhs.coefficient < powersOfTen[19] {
+            let (a, b) = (lhs.coefficient * powersOfTen[lhsShift], rhs.coefficient * powersOfTen[rhsShift])
+            return a == b ? 0 : (a < b ? -1 : 1)
+        }
         let lhsExponent = lhs.scientificExponent
         let rhsExponent = rhs.scientificExponent
         if lhsExponent != rhsExponent { return lhsExponent < rhsExponent ? -1 : 1 }

@@ -92,9 +92,18 @@ public struct Item: Sendable {
     /// of each of many items (a scan that aggregates, a report). Keep the ``AttributeNames``
     /// in a constant when the loop is hot: it is prepared once.
     public func values(named names: AttributeNames) -> [AttributeValue?] {
+        var values: [AttributeValue?] = []
+        self.values(named: names, into: &values)
+        return values
+    }
+
+    /// ``values(named:)`` into an array the caller keeps across items, so that a loop over
+    /// many items allocates it once: `values` is resized to `names.count` and every position
+    /// set (nil where absent).
+    public func values(named names: AttributeNames, into values: inout [AttributeValue?]) {
         switch storage {
-        case .attributes(let attributes): return names.names.map { attributes[$0] }
-        case .encoded(let bytes): return ItemCodec.values(named: names, in: bytes)
+        case .attributes(let attributes): values = names.names.map { attributes[$0] }
+        case .encoded(let bytes): ItemCodec.values(named: names, in: bytes, into: &values)
         }
     }
 

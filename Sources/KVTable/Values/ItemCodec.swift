@@ -176,15 +176,40 @@ enum ItemCodec {
         return found
     }
 
+    /// ``check(_:)`` that also records where each top-level attribute lies (into `entries`,
+    /// replacing what it held) and returns the offset of the value of `target` (the TTL
+    /// attribute), or nil. Readers that look at several attributes of each item of a visit then
+    /// find them through `entries` instead of walking the bytes again.
+    static func check(_ bytes: UnsafeRawBufferPointer, recording entries: inout [AttributeEntry],
+                      locating target: [UInt8]?) throws -> Int? {
+        guard bytes.count > 0, bytes[0] == formatVersion else {
+            throw KVTableError.storage("Stored item has an unknown format version")
+        }
+        entries.removeAll(keepingCapacity: true)
+        var checker = StructureCheck(bytes)
+        checker.offset = 1
+        guard let count = checker.count() else { throw ByteReader.corrupt }
+        for _ in 0..<count {
+            guard let length = checker.count() else { throw ByteReader.corrupt }
+            let nameStart = checker.offset
+            guard checker.skip(length) else { throw ByteReader.corrupt }
+            entries.append(AttributeEntry(nameStart: Int32(nameStart), nameLength: Int32(length), valueStart: Int32(checker.offset)))
+            guard checker.value(depth: 0) else { throw ByteReader.corrupt }
+        }
+        guard checker.offset == bytes.count else { throw ByteReader.corrupt }
+        guard let target else { return nil }
+        return target.withUnsafeBytes { target in
+            entries.withUnsafeBufferPointer { position(of: target, in: bytes, entries: $0) }
+        }
+    }
+
     /// The number at `offset` of checked item bytes (a value ``check(_:locating:)`` found), or
     /// nil when the value there is not a number.
-    static func number(at offset: Int, in bytes: [UInt8]) -> ExactDecimal? {
-        bytes.withUnsafeBytes { buffer in
-            var reader = ByteReader(buffer)
-            reader.offset = offset
-            guard (try? reader.byte()) == Tag.number.rawValue else { return nil }
-            return try? reader.number()
-        }
+    static func number(at offset: Int, in bytes: UnsafeRawBufferPointer) -> ExactDecimal? {
+        var reader = ByteReader(bytes)
+        reader.offset = offset
+        guard (try? reader.byte()) == Tag.number.rawValue else { return nil }
+        return try? reader.number()
     }
 
     /// Decodes only the attributes named in `names`, skipping the others without building
@@ -214,21 +239,29 @@ enum ItemCodec {
 
     /// Calls `visit` with each attribute's name bytes and a reader positioned at its value,
     /// in name order, until it returns false. `visit` must leave the reader past the value.
+    private static func forEachAttribute(in bytes: UnsafeRawBufferPointer,
+                                         _ visit: (UnsafeRawBufferPointer, inout ByteReader) throws -> Bool) rethrows {
+        var reader = ByteReader(bytes)
+        reader.offset = 1
+        guard let count = try? reader.count() else { return }
+        for _ in 0..<count {
+            guard let name = try? reader.slice() else { return }
+            guard try visit(name, &reader) else { return }
+        }
+    }
+
     private static func forEachAttribute(in bytes: [UInt8],
                                          _ visit: (UnsafeRawBufferPointer, inout ByteReader) throws -> Bool) rethrows {
-        try bytes.withUnsafeBytes { buffer in
-            var reader = ByteReader(buffer)
-            reader.offset = 1
-            guard let count = try? reader.count() else { return }
-            for _ in 0..<count {
-                guard let name = try? reader.slice() else { return }
-                guard try visit(name, &reader) else { return }
-            }
-        }
+        try bytes.withUnsafeBytes { try forEachAttribute(in: $0, visit) }
     }
 
     /// The value of the attribute `name` in checked item bytes.
     static func value(named name: String, in bytes: [UInt8]) -> AttributeValue? {
+        bytes.withUnsafeBytes { value(named: name, in: $0) }
+    }
+
+    /// The value of the attribute `name` in checked item bytes.
+    static func value(named name: String, in bytes: UnsafeRawBufferPointer) -> AttributeValue? {
         var name = name
         return name.withUTF8 { target in
             var result: AttributeValue?
@@ -245,8 +278,14 @@ enum ItemCodec {
 
     /// The values of the attributes `names` in checked item bytes, in one pass: the names are
     /// taken in byte order and matched against the item's sorted names as a merge.
-    static func values(named names: AttributeNames, in bytes: [UInt8]) -> [AttributeValue?] {
-        var result = [AttributeValue?](repeating: nil, count: names.count)
+    static func values(named names: AttributeNames, in bytes: [UInt8], into result: inout [AttributeValue?]) {
+        bytes.withUnsafeBytes { values(named: names, in: $0, into: &result) }
+    }
+
+    /// ``values(named:in:into:)`` over checked bytes in place. `result` is resized to
+    /// `names.count` and every position set (nil where absent), reusing its storage.
+    static func values(named names: AttributeNames, in bytes: UnsafeRawBufferPointer, into result: inout [AttributeValue?]) {
+        clear(&result, count: names.count)
         var next = 0
         let sorted = names.sortedUTF8
         forEachAttribute(in: bytes) { candidate, reader in
@@ -269,7 +308,109 @@ enum ItemCodec {
             }
             return false
         }
-        return result
+    }
+
+    /// The value offset of the attribute whose name is `name` (UTF-8), by binary search over
+    /// `entries` (sorted, as the names are), or nil.
+    static func position(of name: UnsafeRawBufferPointer, in bytes: UnsafeRawBufferPointer,
+                         entries: UnsafeBufferPointer<AttributeEntry>) -> Int? {
+        var low = 0
+        var high = entries.count
+        while low < high {
+            let middle = (low + high) / 2
+            let order = compareBytes(entries[middle].name(in: bytes), name)
+            if order == 0 { return Int(entries[middle].valueStart) }
+            if order < 0 { low = middle + 1 } else { high = middle }
+        }
+        return nil
+    }
+
+    /// The value at `offset` of checked item bytes.
+    static func value(at offset: Int, in bytes: UnsafeRawBufferPointer) -> AttributeValue? {
+        var reader = ByteReader(bytes)
+        reader.offset = offset
+        return try? reader.value()
+    }
+
+    /// Makes `values` `count` nils, reusing its storage when it already has that many.
+    private static func clear(_ values: inout [AttributeValue?], count: Int) {
+        if values.count == count {
+            for position in values.indices { values[position] = nil }
+        } else {
+            values = [AttributeValue?](repeating: nil, count: count)
+        }
+    }
+
+    /// The value reached from the value at `offset` of checked item bytes by the path `steps`
+    /// (map keys and list positions), decoding only that value: a map is searched by its
+    /// sorted names, a list's earlier elements are skipped, nothing else is built. Nil when the
+    /// path leads nowhere (a missing key, a position past the end, a step into the wrong type).
+    static func value(following steps: ArraySlice<AttributePath.Element>, at offset: Int,
+                      in bytes: UnsafeRawBufferPointer) -> AttributeValue? {
+        var reader = ByteReader(bytes)
+        reader.offset = offset
+        for step in steps {
+            guard let tag = try? reader.byte() else { return nil }
+            switch step {
+            case .name(let name):
+                guard tag == Tag.map.rawValue, let count = try? reader.count() else { return nil }
+                var name = name
+                let found = name.withUTF8 { target in
+                    for _ in 0..<count {
+                        guard let candidate = try? reader.slice() else { return false }
+                        let order = compareBytes(candidate, UnsafeRawBufferPointer(target))
+                        if order == 0 { return true }
+                        if order > 0 { return false }   // names are sorted: it is not further on
+                        guard (try? reader.skipValue()) != nil else { return false }
+                    }
+                    return false
+                }
+                guard found else { return nil }
+            case .index(let index):
+                guard tag == Tag.list.rawValue, let count = try? reader.count(), index < count else { return nil }
+                for _ in 0..<index {
+                    guard (try? reader.skipValue()) != nil else { return nil }
+                }
+            }
+        }
+        return try? reader.value()
+    }
+
+    /// The offset of the value of the top-level attribute `name` in checked item bytes (a walk
+    /// that stops at the first name past it), or nil.
+    static func valueOffset(named name: String, in bytes: UnsafeRawBufferPointer) -> Int? {
+        var name = name
+        return name.withUTF8 { target in
+            var offset: Int?
+            forEachAttribute(in: bytes) { candidate, reader in
+                let order = compareBytes(candidate, UnsafeRawBufferPointer(target))
+                if order == 0 { offset = reader.offset }
+                if order >= 0 { return false }
+                try? reader.skipValue()
+                return true
+            }
+            return offset
+        }
+    }
+
+    /// ``values(named:in:into:)`` through recorded `entries`: a merge of the sorted names with
+    /// the sorted entries, decoding only the values asked for (no value is skipped over).
+    static func values(named names: AttributeNames, in bytes: UnsafeRawBufferPointer,
+                       entries: UnsafeBufferPointer<AttributeEntry>, into result: inout [AttributeValue?]) {
+        clear(&result, count: names.count)
+        var entry = 0
+        let sorted = names.sortedUTF8
+        for next in sorted.indices {
+            let comparison = sorted[next].withUnsafeBytes { wanted in
+                while entry < entries.count {
+                    let order = compareBytes(entries[entry].name(in: bytes), wanted)
+                    if order >= 0 { return order }
+                    entry += 1
+                }
+                return 1
+            }
+            if comparison == 0 { result[names.positions[next]] = value(at: Int(entries[entry].valueStart), in: bytes) }
+        }
     }
 
     /// Whether checked item bytes have an attribute `name`.
@@ -557,22 +698,28 @@ struct ByteReader {
     }
 }
 
+/// Where one top-level attribute of checked item bytes lies: its name and the start of its
+/// value (items are at most 400 KB, so offsets fit in 32 bits).
+struct AttributeEntry {
+    var nameStart: Int32
+    var nameLength: Int32
+    var valueStart: Int32
+
+    func name(in bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: bytes[Int(nameStart)..<Int(nameStart + nameLength)])
+    }
+}
+
 /// Where each attribute of checked item bytes starts: built in one pass, then a lookup is a
 /// binary search over the (sorted) names instead of a walk — for readers that look up many
 /// attributes of one item, such as a `Decodable` entity's initialiser.
 struct AttributeIndex {
-    private struct Entry {
-        var nameStart: Int32
-        var nameLength: Int32
-        var valueStart: Int32
-    }
-
     let bytes: [UInt8]
-    private var entries: [Entry] = []
+    private var entries: [AttributeEntry] = []
 
     init(checkedBytes bytes: [UInt8]) {
         self.bytes = bytes
-        var entries: [Entry] = []
+        var entries: [AttributeEntry] = []
         bytes.withUnsafeBytes { buffer in
             var reader = ByteReader(buffer)
             reader.offset = 1
@@ -582,7 +729,7 @@ struct AttributeIndex {
                 guard let length = try? reader.count() else { return }
                 let nameStart = reader.offset
                 reader.offset += length
-                entries.append(Entry(nameStart: Int32(nameStart), nameLength: Int32(length), valueStart: Int32(reader.offset)))
+                entries.append(AttributeEntry(nameStart: Int32(nameStart), nameLength: Int32(length), valueStart: Int32(reader.offset)))
                 guard (try? reader.skipValue()) != nil else { return }
             }
         }
@@ -591,7 +738,7 @@ struct AttributeIndex {
 
     var names: [String] {
         bytes.withUnsafeBytes { buffer in
-            entries.map { String(decoding: buffer[Int($0.nameStart)..<Int($0.nameStart + $0.nameLength)], as: UTF8.self) }
+            entries.map { String(decoding: $0.name(in: buffer), as: UTF8.self) }
         }
     }
 
@@ -618,17 +765,7 @@ struct AttributeIndex {
         var name = name
         return name.withUTF8 { target in
             bytes.withUnsafeBytes { buffer in
-                var low = 0
-                var high = entries.count
-                while low < high {
-                    let middle = (low + high) / 2
-                    let entry = entries[middle]
-                    let candidate = UnsafeRawBufferPointer(rebasing: buffer[Int(entry.nameStart)..<Int(entry.nameStart + entry.nameLength)])
-                    let order = compareBytes(candidate, UnsafeRawBufferPointer(target))
-                    if order == 0 { return Int(entry.valueStart) }
-                    if order < 0 { low = middle + 1 } else { high = middle }
-                }
-                return nil
+                entries.withUnsafeBufferPointer { ItemCodec.position(of: UnsafeRawBufferPointer(target), in: buffer, entries: $0) }
             }
         }
     }
