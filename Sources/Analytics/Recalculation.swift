@@ -7,10 +7,10 @@ import KVTable
 ///
 /// Events are visited in place in the snapshot (``TableReader/forEachItem(_:_:)``): nothing is
 /// copied or materialised as an ``AnalyticsEvent``. Per event the pass costs one walk over its
-/// bytes (which also checks it and records where its attributes lie), four values decoded
-/// (`eventData` too when its type counts from it), and its user and session numbered by a
-/// ``StringInterner`` (distinct users are bits in a per-period bitset), its session logged for
-/// ``SessionSpans``.
+/// bytes (the check, which records where its attributes lie), its session and time decoded from
+/// there, its type and user numbered from their UTF-8 bytes by ``StringInterner``s (distinct
+/// users are bits in a per-period bitset), its session logged for ``SessionSpans``, and one key
+/// of `eventData` decoded when its type counts from it.
 struct Recalculation {
     /// Additive counts of one period, kept as counts per event type, feature and content type
     /// (the counter names are built once per period, not once per event).
@@ -106,7 +106,7 @@ struct Recalculation {
         return low
     }
 
-    /// The attributes the pass reads of each event (one walk over its bytes).
+    /// The attributes the pass decodes of each event (found through the offsets its check recorded).
     /// (`eventData` is read only for the types that count something from it.)
     private static let fields: AttributeNames = ["sessionId", "timestampMillis"]
     /// The numbers of the types that count something of their own (numbered first, in `init`).
@@ -188,39 +188,5 @@ struct Recalculation {
         }
         values["totalUsers"] = ExactDecimal(usersFirstSeen(before: periodEnds[index]))
         return values
-    }
-}
-
-/// An exact sum of decimals that adds integers as `Int` while they fit (token counts are), and
-/// only the rest as ``ExactDecimal`` — a decimal addition costs far more than an integer one.
-struct ExactSum {
-    private var integers = 0
-    private var decimals: ExactDecimal?
-    private var isEmpty = true
-
-    mutating func add(_ value: ExactDecimal) throws {
-        isEmpty = false
-        if let integer = value.intValue {
-            let (sum, overflow) = integers.addingReportingOverflow(integer)
-            if !overflow {
-                integers = sum
-                return
-            }
-        }
-        decimals = try (decimals ?? .zero).adding(value)
-    }
-
-    /// The sum of `values` (nil for none), added as a pass adds them.
-    static func total(of values: [ExactDecimal]) throws -> ExactDecimal? {
-        var sum = ExactSum()
-        for value in values { try sum.add(value) }
-        return try sum.total()
-    }
-
-    /// The sum, or nil when nothing was added.
-    func total() throws -> ExactDecimal? {
-        if isEmpty { return nil }
-        guard let decimals else { return ExactDecimal(integers) }
-        return try decimals.adding(ExactDecimal(integers))
     }
 }

@@ -49,8 +49,12 @@ public struct TableReader {
             try ItemCodec.check(bytes)
             return true
         }
-        let expiry = try ItemCodec.check(bytes, locating: ttlName).flatMap { ItemCodec.number(at: $0, in: bytes) }
-        return !TimeToLive.isExpired(expiry: expiry, now: now)
+        return isLive(bytes, expiryAt: try ItemCodec.check(bytes, locating: ttlName), now: now)
+    }
+
+    /// Whether checked bytes whose TTL value starts at `offset` (nil: no TTL attribute) are live.
+    private static func isLive(_ bytes: UnsafeRawBufferPointer, expiryAt offset: Int?, now: ExactDecimal) -> Bool {
+        !TimeToLive.isExpired(expiry: offset.flatMap { ItemCodec.number(at: $0, in: bytes) }, now: now)
     }
 
     /// The items with these keys, in the order of `keys`, leaving out absent ones; all read in
@@ -105,10 +109,7 @@ public struct TableReader {
         try reader.scanValues(plan.range, reverse: !query.ascending) { _, value, _ in
             if let limit = query.limit, read == limit { return false }
             let expiryOffset = try ItemCodec.check(value, recording: &entries, locating: ttlName)
-            if ttlName != nil,
-               TimeToLive.isExpired(expiry: expiryOffset.flatMap { ItemCodec.number(at: $0, in: value) }, now: now) {
-                return true   // expired: not read
-            }
+            guard Self.isLive(value, expiryAt: expiryOffset, now: now) else { return true }   // expired: not read
             read += 1
             try entries.withUnsafeBufferPointer { entries in
                 let item = StoredItem(checkedBytes: value, entries: entries)

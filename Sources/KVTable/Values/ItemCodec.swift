@@ -176,10 +176,12 @@ enum ItemCodec {
         return found
     }
 
-    /// ``check(_:)`` that also records where each top-level attribute lies (into `entries`,
-    /// replacing what it held) and returns the offset of the value of `target` (the TTL
+    /// ``check(_:)`` that also records where each top-level attribute lies, into `entries`
+    /// (replacing what it held), and returns the offset of the value of `target` (the TTL
     /// attribute), or nil. Readers that look at several attributes of each item of a visit then
-    /// find them through `entries` instead of walking the bytes again.
+    /// find them through `entries` instead of walking the bytes again. (``check(_:locating:)``
+    /// stays a walk of its own so that a page read, which keeps no offsets, does not pay for
+    /// writing them.)
     static func check(_ bytes: UnsafeRawBufferPointer, recording entries: inout [AttributeEntry],
                       locating target: [UInt8]?) throws -> Int? {
         guard bytes.count > 0, bytes[0] == formatVersion else {
@@ -262,18 +264,7 @@ enum ItemCodec {
 
     /// The value of the attribute `name` in checked item bytes.
     static func value(named name: String, in bytes: UnsafeRawBufferPointer) -> AttributeValue? {
-        var name = name
-        return name.withUTF8 { target in
-            var result: AttributeValue?
-            forEachAttribute(in: bytes) { candidate, reader in
-                let order = compareBytes(candidate, UnsafeRawBufferPointer(target))
-                if order == 0 { result = try? reader.value() }
-                if order >= 0 { return false }   // names are sorted: it is not further on
-                try? reader.skipValue()
-                return true
-            }
-            return result
-        }
+        valueOffset(named: name, in: bytes).flatMap { value(at: $0, in: bytes) }
     }
 
     /// The values of the attributes `names` in checked item bytes, in one pass: the names are

@@ -31,18 +31,14 @@ public struct StoredItem: ~Copyable {
 
     /// The value of the attribute `name`, or nil.
     public subscript(name: String) -> AttributeValue? {
-        var name = name
-        let offset = name.withUTF8 { ItemCodec.position(of: UnsafeRawBufferPointer($0), in: bytes, entries: entries) }
-        return offset.flatMap { ItemCodec.value(at: $0, in: bytes) }
+        valueOffset(of: name).flatMap { ItemCodec.value(at: $0, in: bytes) }
     }
 
     /// The value at a document path (`"eventData.feature"`, `"tags[0]"`), or nil when the
     /// path leads nowhere. Only the value reached is decoded: reading one key of a map
     /// attribute does not build the map.
     public subscript(path path: AttributePath) -> AttributeValue? {
-        var name = path.attributeName
-        let offset = name.withUTF8 { ItemCodec.position(of: UnsafeRawBufferPointer($0), in: bytes, entries: entries) }
-        return offset.flatMap { ItemCodec.value(following: path.elements.dropFirst(), at: $0, in: bytes) }
+        valueOffset(of: path.attributeName).flatMap { ItemCodec.value(following: path.elements.dropFirst(), at: $0, in: bytes) }
     }
 
     /// Calls `body` with the UTF-8 bytes of the string attribute `name`, in place — nil, without
@@ -50,10 +46,7 @@ public struct StoredItem: ~Copyable {
     /// only hash or compare a string (counting distinct ids, matching a type) and need not
     /// build it. The bytes are valid only during `body`.
     public func withUTF8<Result>(ofString name: String, _ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result? {
-        var name = name
-        guard let offset = name.withUTF8({ ItemCodec.position(of: UnsafeRawBufferPointer($0), in: bytes, entries: entries) }) else {
-            return nil
-        }
+        guard let offset = valueOffset(of: name) else { return nil }
         var reader = ByteReader(bytes)
         reader.offset = offset
         guard (try? reader.byte()) == ItemCodec.Tag.string.rawValue, let utf8 = try? reader.slice() else { return nil }
@@ -71,6 +64,12 @@ public struct StoredItem: ~Copyable {
     /// `names.count`, every position set), so that a visit allocates it once.
     public func values(named names: AttributeNames, into values: inout [AttributeValue?]) {
         ItemCodec.values(named: names, in: bytes, entries: entries, into: &values)
+    }
+
+    /// Where the value of the top-level attribute `name` starts, found in the recorded entries.
+    private func valueOffset(of name: String) -> Int? {
+        var name = name
+        return name.withUTF8 { ItemCodec.position(of: UnsafeRawBufferPointer($0), in: bytes, entries: entries) }
     }
 
     /// A copy of the item that outlives the visit.
