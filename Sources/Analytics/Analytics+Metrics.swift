@@ -14,32 +14,6 @@ public struct RealtimeSnapshot: Sendable, Hashable {
     public var activeUsersToday: Int
 }
 
-/// Daily, weekly and monthly active users over a range (SPEC §1.3 `getUserEngagement`).
-public struct UserEngagement: Sendable, Hashable {
-    /// Distinct users of each calendar day in the range.
-    public var dailyActiveUsers: [(day: String, users: Int)]
-    /// Distinct users of each calendar ISO week (Monday start) that overlaps the range.
-    public var weeklyActiveUsersByCalendarWeek: [(week: String, users: Int)]
-    /// Distinct users of each calendar month that overlaps the range.
-    public var monthlyActiveUsersByCalendarMonth: [(month: String, users: Int)]
-    /// For each day of the range: distinct users of the 7 days ending that day.
-    public var rollingSevenDayActiveUsers: [(day: String, users: Int)]
-    /// For each day of the range: distinct users of the 30 days ending that day.
-    public var rollingThirtyDayActiveUsers: [(day: String, users: Int)]
-
-    public static func == (lhs: UserEngagement, rhs: UserEngagement) -> Bool {
-        lhs.dailyActiveUsers.elementsEqual(rhs.dailyActiveUsers, by: ==)
-            && lhs.weeklyActiveUsersByCalendarWeek.elementsEqual(rhs.weeklyActiveUsersByCalendarWeek, by: ==)
-            && lhs.monthlyActiveUsersByCalendarMonth.elementsEqual(rhs.monthlyActiveUsersByCalendarMonth, by: ==)
-            && lhs.rollingSevenDayActiveUsers.elementsEqual(rhs.rollingSevenDayActiveUsers, by: ==)
-            && lhs.rollingThirtyDayActiveUsers.elementsEqual(rhs.rollingThirtyDayActiveUsers, by: ==)
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(dailyActiveUsers.count)
-    }
-}
-
 /// The queries over fresh metrics. All additive metrics come from one mechanism,
 /// ``Analytics/aggregate(_:from:to:names:)``, which sums hour counters into buckets; distinct
 /// counts come from the per-period counters and markers and are never summed.
@@ -101,83 +75,31 @@ extension Analytics {
         return totals
     }
 
-    /// DAU per day; WAU and MAU both by calendar period and rolling over 7 and 30 days.
-    public func getUserEngagement(start: Date, end: Date) async throws -> UserEngagement {
-        let days = calendar.periods(.daily, from: start, to: end)
-        let weeks = calendar.periods(.weekly, from: start, to: end)
-        let months = calendar.periods(.monthly, from: start, to: end)
-        // Rolling windows reach 29 days back before the range: the window's last days are the
-        // range's days.
-        let window = days.first.map { calendar.periods(.daily, from: calendar.day($0.start, offset: -29), to: end) } ?? []
-        // Users are numbered as they are read, so that the sliding windows below count in
-        // arrays rather than hashing names again and again.
-        let (usersByDay, userCount, weekly, monthly) = try table.read { reader in
-            func activeUsers(_ granularity: Granularity, _ periods: [MetricPeriod]) throws -> [Int] {
-                try periods.map { period in
-                    try reader.getItem(EventLayout.counters(Self.periodKind(granularity), period.key))?["activeUsers"]?
-                        .numberValue?.intValue ?? 0
-                }
-            }
-            let (weekly, monthly) = (try activeUsers(.weekly, weeks), try activeUsers(.monthly, months))
-            // Room from the start for about as many users as the busiest month had (the table
-            // grows if the window holds more).
-            var numbers = StringInterner(capacity: min(monthly.max() ?? 0, 1 << 20))
-            let users = try window.map { day -> [Int32] in
-                var users: [Int32] = []
-                try reader.forEachItem(Query(partitionKey: EventLayout.activePartition("DAY", day.key))) { marker in
-                    // The marker's sort key (`USER#…`) stands for the user; hashed in place.
-                    if let number = marker.withUTF8(ofString: "SK", { numbers.number(ofUTF8: $0) }) {
-                        users.append(Int32(number))
-                    }
-                }
-                return users
-            }
-            return (users, numbers.count, weekly, monthly)
-        }
-        let offset = window.count - days.count
-        // Distinct users of the `length` window days ending at each day of the range, by
-        // sliding the window one day at a time (each day's users are added once, removed once).
-        func rolling(_ length: Int) -> [(day: String, users: Int)] {
-            var daysActive = [Int32](repeating: 0, count: userCount)
-            var distinct = 0
-            var result: [(day: String, users: Int)] = []
-            for index in window.indices {
-                for user in usersByDay[index] {
-                    if daysActive[Int(user)] == 0 { distinct += 1 }
-                    daysActive[Int(user)] += 1
-                }
-                if index >= length {
-                    for user in usersByDay[index - length] {
-                        daysActive[Int(user)] -= 1
-                        if daysActive[Int(user)] == 0 { distinct -= 1 }
-                    }
-                }
-                if index >= offset { result.append((window[index].key, distinct)) }
-            }
-            return result
-        }
-        return UserEngagement(
-            dailyActiveUsers: days.indices.map { (days[$0].key, usersByDay[offset + $0].count) },
-            weeklyActiveUsersByCalendarWeek: zip(weeks, weekly).map { ($0.key, $1) },
-            monthlyActiveUsersByCalendarMonth: zip(months, monthly).map { ($0.key, $1) },
-            rollingSevenDayActiveUsers: rolling(7),
-            rollingThirtyDayActiveUsers: rolling(30))
-    }
-
     /// The current hour and day, as the counters stand: two reads in one snapshot — the hour's
     /// counters and the day's running totals and distinct counts (the dashboard's hot path).
+    ///
+    /// Both items are visited in place (``TableReader/withItem(_:includeExpired:_:)``): only
+    /// their numbers are decoded, and their names are `String`s made once (``NameTable``);
+    /// the hour's keys and periods are worked out once per hour (``RealtimeFrame``).
     public func realtimeSnapshot() async throws -> RealtimeSnapshot {
-        let now = store.time.now()
-        let buckets = TimeBuckets.cached(now, in: configuration.timeZone)
-        let hourPeriod = calendar.period(.hourly, containing: now)
-        let dayPeriod = calendar.period(.daily, containing: now)
-        return try table.read { reader in
-            let hour = try reader.getItem(EventLayout.hourCounters(buckets)).map(Self.numbers) ?? [:]
-            let day = try reader.getItem(EventLayout.counters("DAY", buckets.day)).map(Self.numbers) ?? [:]
-            return RealtimeSnapshot(hour: MetricsPoint(period: hourPeriod, values: hour),
-                                    day: MetricsPoint(period: dayPeriod, values: day),
-                                    activeUsersToday: day["activeUsers"]?.intValue ?? 0)
+        let frame = RealtimeFrame.cached(store.time.now(), in: configuration.timeZone)
+        var names = counterNames.take() ?? NameTable()
+        defer { counterNames.keep(names) }
+        let (hour, day) = try table.read { reader in
+            (try Self.numbers(of: frame.hourKey, in: reader, names: &names), try Self.numbers(of: frame.dayKey, in: reader, names: &names))
         }
+        return RealtimeSnapshot(hour: MetricsPoint(period: frame.hour, values: hour),
+                                day: MetricsPoint(period: frame.day, values: day),
+                                activeUsersToday: day["activeUsers"]?.intValue ?? 0)
+    }
+
+    /// The numbers of the counter item at `key`, visited in place ([:] when there is none).
+    private static func numbers(of key: Item, in reader: TableReader, names: inout NameTable) throws -> [String: ExactDecimal] {
+        try reader.withItem(key) { counters in
+            var values = [String: ExactDecimal](minimumCapacity: counters.count)
+            counters.forEachNumber { name, value in values[names.name(ofUTF8: name)] = value }
+            return values
+        } ?? [:]
     }
 
     // MARK: Building blocks

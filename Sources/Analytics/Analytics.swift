@@ -14,6 +14,10 @@ public struct Analytics: Sendable {
     public let store: KVStore
     public let table: Table
     public let configuration: AnalyticsConfiguration
+    /// The user numbering ``getUserEngagement(start:end:)`` keeps between calls.
+    let userNumbering = Reusable<StringInterner>()
+    /// The counter names ``realtimeSnapshot()`` keeps between calls.
+    let counterNames = Reusable<NameTable>()
 
     /// Tracks into `table` (a ``TableSchema/singleTable(name:)`` table). Enables TTL on the
     /// table's `ttl` attribute when the table has no TTL yet, so raw events expire after

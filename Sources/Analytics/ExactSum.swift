@@ -19,6 +19,19 @@ struct ExactSum {
         decimals = try (decimals ?? .zero).adding(value)
     }
 
+    /// Adds what `other` summed.
+    mutating func add(_ other: ExactSum) throws {
+        guard !other.isEmpty else { return }
+        isEmpty = false
+        let (sum, overflow) = integers.addingReportingOverflow(other.integers)
+        if overflow {
+            decimals = try (decimals ?? .zero).adding(ExactDecimal(other.integers))
+        } else {
+            integers = sum
+        }
+        if let more = other.decimals { decimals = try (decimals ?? .zero).adding(more) }
+    }
+
     /// The sum of `values` (nil for none), added as a pass adds them.
     static func total(of values: [ExactDecimal]) throws -> ExactDecimal? {
         var sum = ExactSum()

@@ -11,10 +11,16 @@ import KVTable
 /// there, its type and user numbered from their UTF-8 bytes by ``StringInterner``s (distinct
 /// users are bits in a per-period bitset), its session logged for ``SessionSpans``, and one key
 /// of `eventData` decoded when its type counts from it.
+///
+/// The pass runs on two cores (``Table/read(inParallel:_:)``): the window is cut into UTC
+/// hours and each ``Part`` reads every other hour — alternate hours carry about the same
+/// traffic whatever the day's shape — numbering users, types and sessions its own way. The
+/// parts are then merged: their numbers are mapped onto one numbering, their user bits moved
+/// to it, their counts added and their session logs joined before the spans are found.
 struct Recalculation {
     /// Additive counts of one period, kept as counts per event type, feature and content type
     /// (the counter names are built once per period, not once per event).
-    private struct Tally {
+    fileprivate struct Tally {
         var events = 0
         /// Events by type number (see `typeNumbers`).
         var byType: [Int] = []
@@ -29,9 +35,9 @@ struct Recalculation {
         var users: [UInt64] = []
         var activeUsers = 0
 
-        mutating func add(type number: Int) {
+        mutating func add(type number: Int, count: Int = 1) {
             if number >= byType.count { byType += repeatElement(0, count: number + 1 - byType.count) }
-            byType[number] += 1
+            byType[number] += count
         }
 
         mutating func add(user number: Int) {
@@ -42,45 +48,71 @@ struct Recalculation {
                 activeUsers += 1
             }
         }
+
+        /// Adds another part's tally of the same period, whose users and types are numbered
+        /// `users[n]` and `types[n]` here.
+        mutating func add(_ other: Tally, users userNumbers: [Int], types typeNumbers: [Int]) throws {
+            events += other.events
+            for (number, count) in other.byType.enumerated() where count > 0 {
+                add(type: typeNumbers[number], count: count)
+            }
+            features.merge(other.features, uniquingKeysWith: +)
+            contentTypes.merge(other.contentTypes, uniquingKeysWith: +)
+            content += other.content
+            aiRequests += other.aiRequests
+            try aiTokens.add(other.aiTokens)
+            try aiCost.add(other.aiCost)
+            errors += other.errors
+            for (word, bits) in other.users.enumerated() {
+                var bits = bits
+                while bits != 0 {
+                    add(user: userNumbers[word << 6 | bits.trailingZeroBitCount])
+                    bits &= bits - 1
+                }
+            }
+        }
     }
 
     let periods: [MetricPeriod]
     private var tallies: [Tally]
-    /// Every session seen in the window: first and last event time, in milliseconds.
-    private var sessionLog = SessionSpans()
-    /// Every session's span, once the events are read.
+    /// Every session's span.
     private var sessions: [SessionSpans.Span] = []
-    private var userNumbers = StringInterner(capacity: 1 << 12)
-    private var typeNumbers = StringInterner(capacity: 16)
-    /// The values of ``fields`` of the event being added (one array for the whole pass).
-    private var fieldValues: [AttributeValue?] = []
+    /// The names of the event types, by the numbers the tallies count them under.
+    private var typeNames: [String] = []
     /// The first-seen times (ms) of every user, sorted.
     private var firstSeen: [Int] = []
     private let periodStarts: [Int]
     private let periodEnds: [Int]
 
     /// Reads the events of `periods` (and of the day before and after, for sessions that cross
-    /// a period's edge; a session is taken to last less than a day) from `reader`.
-    static func run(_ periods: [MetricPeriod], in reader: TableReader) throws -> Recalculation {
+    /// a period's edge; a session is taken to last less than a day) in one snapshot of `table`.
+    static func run(_ periods: [MetricPeriod], in table: Table) throws -> Recalculation {
         var pass = Recalculation(periods: periods)
         guard let first = periods.first, let last = periods.last else { return pass }
-        let start = first.start.addingTimeInterval(-86_400)
-        let end = last.end.addingTimeInterval(86_400)
-        let utc = PeriodCalendar(timeZone: TimeZone(identifier: "UTC")!)
-        for day in utc.periods(.daily, from: start, to: end) {
-            try reader.forEachItem(Query(
-                partitionKey: .s("ANALYTICS#\(day.key)"),
-                sortKey: .between(.s("EVENT#\(EventLayout.paddedMillis(max(start, day.start)))"),
-                                  .s("EVENT#\(EventLayout.paddedMillis(min(end, day.end).addingTimeInterval(-0.001)))~")))) { event in
-                try pass.add(event)
+        let window = Window(periods: periods)
+        let hours = PeriodCalendar(timeZone: TimeZone(identifier: "UTC")!)
+            .periods(.hourly, from: first.start.addingTimeInterval(-86_400), to: last.end.addingTimeInterval(86_400))
+            .map { (utcDay: String($0.key.prefix(10)), start: $0.start, end: $0.end) }
+        let sessionHash = StringHash()
+        let parts = try table.read(inParallel: 2) { reader, share in
+            var part = Part(window: window, sessionHash: sessionHash)
+            for hour in stride(from: share.index, to: hours.count, by: share.count) {
+                let (day, start, end) = hours[hour]
+                try reader.forEachItem(Query(
+                    partitionKey: .s("ANALYTICS#\(day)"),
+                    sortKey: .between(.s("EVENT#\(EventLayout.paddedMillis(start))"),
+                                      .s("EVENT#\(EventLayout.paddedMillis(end.addingTimeInterval(-0.001)))~")))) { event in
+                    try part.add(event)
+                }
             }
+            if share.index == share.count - 1 {
+                try reader.forEachItem(Query(partitionKey: "METRICS#FIRSTSEEN")) { record in
+                    if let at = record["at"]?.numberValue?.intValue { part.firstSeen.append(at) }
+                }
+            }
+            return part
         }
-        try reader.forEachItem(Query(partitionKey: "METRICS#FIRSTSEEN")) { record in
-            if let at = record["at"]?.numberValue?.intValue { pass.firstSeen.append(at) }
-        }
-        pass.firstSeen.sort()
-        pass.sessions = pass.sessionLog.spans()
-        pass.sessionLog = SessionSpans()
+        try pass.merge(parts)
         return pass
     }
 
@@ -89,59 +121,24 @@ struct Recalculation {
         self.tallies = Array(repeating: Tally(), count: periods.count)
         self.periodStarts = periods.map { Int(EventLayout.millis($0.start)) }
         self.periodEnds = periods.map { Int(EventLayout.millis($0.end)) }
-        for (number, type) in [EventType.featureUse, EventType.contentCreate, EventType.aiRequest, EventType.error].enumerated() {
-            let given = typeNumbers.number(of: type)
-            assert(given == number)
-        }
     }
 
-    /// The period containing `millis`, if any (periods are sorted and contiguous).
-    private func period(containing millis: Int) -> Int? {
-        guard let first = periodStarts.first, millis >= first, millis < periodEnds[periodEnds.count - 1] else { return nil }
-        var low = 0, high = periodStarts.count - 1
-        while low < high {
-            let mid = (low + high + 1) / 2
-            if periodStarts[mid] <= millis { low = mid } else { high = mid - 1 }
+    /// Takes over the parts' counts under one numbering of users and types.
+    private mutating func merge(_ parts: [Part]) throws {
+        guard var users = parts.first?.userNumbers, var types = parts.first?.typeNumbers,
+              var sessionLog = parts.first?.sessionLog else { return }
+        tallies = parts[0].tallies
+        for part in parts.dropFirst() {
+            let userNumbers = (0..<part.userNumbers.count).map { n in part.userNumbers.withUTF8(of: n) { users.number(ofUTF8: $0) } }
+            let typeNumbers = part.typeNumbers.strings.map { types.number(of: $0) }
+            for index in tallies.indices {
+                try tallies[index].add(part.tallies[index], users: userNumbers, types: typeNumbers)
+            }
+            sessionLog.add(part.sessionLog)
         }
-        return low
-    }
-
-    /// The attributes the pass decodes of each event (found through the offsets its check recorded).
-    /// (`eventData` is read only for the types that count something from it.)
-    private static let fields: AttributeNames = ["sessionId", "timestampMillis"]
-    /// The numbers of the types that count something of their own (numbered first, in `init`).
-    private static let featureUse = 0, contentCreate = 1, aiRequest = 2, error = 3
-    private static let feature: AttributePath = "eventData.feature"
-    private static let contentType: AttributePath = "eventData.contentType"
-    private static let tokens: AttributePath = "eventData.tokens"
-    private static let cost: AttributePath = "eventData.cost"
-
-    private mutating func add(_ item: borrowing StoredItem) throws {
-        item.values(named: Self.fields, into: &fieldValues)
-        guard case .s(let session)? = fieldValues[0], let millis = fieldValues[1]?.numberValue?.intValue else { return }
-        sessionLog.add(session, at: millis)
-        // The type and the user are numbered from their bytes in place: no string is built.
-        guard let index = period(containing: millis),
-              let type = item.withUTF8(ofString: "eventType", { typeNumbers.number(ofUTF8: $0) }),
-              let user = item.withUTF8(ofString: "userId", { userNumbers.number(ofUTF8: $0) }) else { return }
-        tallies[index].events += 1
-        tallies[index].add(type: type)
-        tallies[index].add(user: user)
-        switch type {
-        case Self.featureUse:
-            tallies[index].features[item[path: Self.feature]?.stringValue ?? "unknown", default: 0] += 1
-        case Self.contentCreate:
-            tallies[index].content += 1
-            tallies[index].contentTypes[item[path: Self.contentType]?.stringValue ?? "unknown", default: 0] += 1
-        case Self.aiRequest:
-            tallies[index].aiRequests += 1
-            if case .n(let tokens)? = item[path: Self.tokens] { try tallies[index].aiTokens.add(tokens) }
-            if case .n(let cost)? = item[path: Self.cost] { try tallies[index].aiCost.add(cost) }
-        case Self.error:
-            tallies[index].errors += 1
-        default:
-            break
-        }
+        typeNames = types.strings
+        sessions = sessionLog.spans()
+        firstSeen = parts.flatMap(\.firstSeen).sorted()
     }
 
     /// Users whose first event is before `millis`.
@@ -160,7 +157,7 @@ struct Recalculation {
         var values: [String: ExactDecimal] = [:]
         if tally.events > 0 { values["events"] = ExactDecimal(tally.events) }
         for (number, count) in tally.byType.enumerated() where count > 0 {
-            values["events:\(typeNumbers.strings[number])"] = ExactDecimal(count)
+            values["events:\(typeNames[number])"] = ExactDecimal(count)
         }
         for (feature, count) in tally.features { values["features:\(feature)"] = ExactDecimal(count) }
         if tally.content > 0 { values["content"] = ExactDecimal(tally.content) }
@@ -188,5 +185,92 @@ struct Recalculation {
         }
         values["totalUsers"] = ExactDecimal(usersFirstSeen(before: periodEnds[index]))
         return values
+    }
+}
+
+extension Recalculation {
+    /// The periods' bounds in milliseconds, shared by the parts.
+    fileprivate struct Window: Sendable {
+        let starts: [Int]
+        let ends: [Int]
+
+        init(periods: [MetricPeriod]) {
+            starts = periods.map { Int(EventLayout.millis($0.start)) }
+            ends = periods.map { Int(EventLayout.millis($0.end)) }
+        }
+
+        /// The period containing `millis`, if any (periods are sorted and contiguous).
+        func period(containing millis: Int) -> Int? {
+            guard let first = starts.first, millis >= first, millis < ends[ends.count - 1] else { return nil }
+            var low = 0, high = starts.count - 1
+            while low < high {
+                let mid = (low + high + 1) / 2
+                if starts[mid] <= millis { low = mid } else { high = mid - 1 }
+            }
+            return low
+        }
+    }
+
+    /// What one thread of the pass counts from its share of the events, numbering users and
+    /// types in its own order (``Recalculation/merge(_:)`` maps them onto one).
+    fileprivate struct Part: Sendable {
+        let window: Window
+        var tallies: [Tally]
+        /// Every session seen: first and last event time, in milliseconds.
+        var sessionLog: SessionSpans
+        var userNumbers = StringInterner(capacity: 1 << 12)
+        var typeNumbers = StringInterner(capacity: 16)
+        /// The values of ``fields`` of the event being added (one array for the whole pass).
+        private var fieldValues: [AttributeValue?] = []
+        /// First-seen times (ms), read by one part.
+        var firstSeen: [Int] = []
+
+        init(window: Window, sessionHash: StringHash) {
+            self.window = window
+            self.tallies = Array(repeating: Tally(), count: window.starts.count)
+            self.sessionLog = SessionSpans(hash: sessionHash)
+            for (number, type) in [EventType.featureUse, EventType.contentCreate, EventType.aiRequest, EventType.error].enumerated() {
+                let given = typeNumbers.number(of: type)
+                assert(given == number)
+            }
+        }
+
+        /// The attributes the pass decodes of each event (found through the offsets its check
+        /// recorded). (`eventData` is read only for the types that count something from it.)
+        private static let fields: AttributeNames = ["sessionId", "timestampMillis"]
+        /// The numbers of the types that count something of their own (numbered first, in `init`).
+        private static let featureUse = 0, contentCreate = 1, aiRequest = 2, error = 3
+        private static let feature: AttributePath = "eventData.feature"
+        private static let contentType: AttributePath = "eventData.contentType"
+        private static let tokens: AttributePath = "eventData.tokens"
+        private static let cost: AttributePath = "eventData.cost"
+
+        mutating func add(_ item: borrowing StoredItem) throws {
+            item.values(named: Self.fields, into: &fieldValues)
+            guard case .s(let session)? = fieldValues[0], let millis = fieldValues[1]?.numberValue?.intValue else { return }
+            sessionLog.add(session, at: millis)
+            // The type and the user are numbered from their bytes in place: no string is built.
+            guard let index = window.period(containing: millis),
+                  let type = item.withUTF8(ofString: "eventType", { typeNumbers.number(ofUTF8: $0) }),
+                  let user = item.withUTF8(ofString: "userId", { userNumbers.number(ofUTF8: $0) }) else { return }
+            tallies[index].events += 1
+            tallies[index].add(type: type)
+            tallies[index].add(user: user)
+            switch type {
+            case Self.featureUse:
+                tallies[index].features[item[path: Self.feature]?.stringValue ?? "unknown", default: 0] += 1
+            case Self.contentCreate:
+                tallies[index].content += 1
+                tallies[index].contentTypes[item[path: Self.contentType]?.stringValue ?? "unknown", default: 0] += 1
+            case Self.aiRequest:
+                tallies[index].aiRequests += 1
+                if case .n(let tokens)? = item[path: Self.tokens] { try tallies[index].aiTokens.add(tokens) }
+                if case .n(let cost)? = item[path: Self.cost] { try tallies[index].aiCost.add(cost) }
+            case Self.error:
+                tallies[index].errors += 1
+            default:
+                break
+            }
+        }
     }
 }

@@ -126,12 +126,12 @@ extension Analytics {
     /// users come from each user's first-seen record; sessions from the raw events of the
     /// period and the day around it (a session is taken to last less than a day).
     ///
-    /// One pass over the events as stored bytes, in one snapshot, computes every metric of
-    /// every period (``Recalculation``); then the records are written.
+    /// One pass over the events as stored bytes, in one snapshot (on two cores), computes every
+    /// metric of every period (``Recalculation``); then the records are written.
     @discardableResult
     public func recalculate(metricType: String? = nil, granularity: Granularity, from start: Date, to end: Date) async throws -> [MetricRecord] {
         let periods = calendar.periods(granularity, from: start, to: end)
-        let pass = try table.read { reader in try Recalculation.run(periods, in: reader) }
+        let pass = try Recalculation.run(periods, in: table)
         var records: [MetricRecord] = []
         for (index, period) in periods.enumerated() {
             records += try await store(try pass.values(ofPeriod: index), for: period, only: metricType)

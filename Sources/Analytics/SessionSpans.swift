@@ -18,10 +18,21 @@ struct SessionSpans {
 
     private static let partitionBits = 8
     private var partitions = [[Event]](repeating: [], count: 1 << partitionBits)
-    private let hash = StringHash()
+    private let hash: StringHash
+
+    /// Logs that are to be joined (``add(_:)``) must share their `hash`.
+    init(hash: StringHash = StringHash()) {
+        self.hash = hash
+    }
 
     mutating func add(_ session: String, at millis: Int) {
         partitions[Int(hash(session) >> UInt64(64 - Self.partitionBits))].append(Event(millis: millis, session: session))
+    }
+
+    /// Joins another log made with the same hash (a session seen by both is one session).
+    mutating func add(_ other: SessionSpans) {
+        precondition(hash == other.hash, "session logs are joined only when they share a hash")
+        for index in partitions.indices { partitions[index] += other.partitions[index] }
     }
 
     /// One span per distinct session, in no particular order.

@@ -3,7 +3,7 @@
 /// multiply-and-fold mix. `Hasher` is the right default elsewhere; here its per-call setup
 /// costs more than the mixing for the short names (user and session ids) hashed a million
 /// times. The seed is random per instance, so one process's layout does not predict another's.
-struct StringHash {
+struct StringHash: Sendable, Equatable {
     private let seed: UInt64
 
     init() {
@@ -17,16 +17,24 @@ struct StringHash {
     }
 
     func callAsFunction(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var h = seed ^ (UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15)
-        var i = 0
-        while i + 8 <= bytes.count {
-            h = Self.mix(h ^ bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self).littleEndian)
-            i += 8
-        }
-        if i < bytes.count {
-            var word: UInt64 = 0
-            for j in 0..<(bytes.count - i) { word |= UInt64(bytes[i + j]) << (8 * j) }
-            h = Self.mix(h ^ word)
+        let count = bytes.count
+        var h = seed ^ (UInt64(count) &* 0x9E37_79B9_7F4A_7C15)
+        // Whole words, the last one overlapping the one before: a 14-byte id is two loads,
+        // not one load and six single bytes. (The length is in the seed, so overlapping words
+        // of different lengths do not collide by construction.)
+        if count >= 8 {
+            var i = 0
+            while i + 8 < count {
+                h = Self.mix(h ^ bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self).littleEndian)
+                i += 8
+            }
+            h = Self.mix(h ^ bytes.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self).littleEndian)
+        } else if count >= 4 {
+            let low = UInt64(bytes.loadUnaligned(as: UInt32.self).littleEndian)
+            let high = UInt64(bytes.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self).littleEndian)
+            h = Self.mix(h ^ (low | high << 32))
+        } else if count > 0 {
+            h = Self.mix(h ^ (UInt64(bytes[0]) | UInt64(bytes[count / 2]) << 8 | UInt64(bytes[count - 1]) << 16))
         }
         return Self.mix(h)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import KVTable
 
 /// The hour, day, ISO week and month an instant falls in, in one time zone, as the strings
 /// used in keys: `2026-11-22T14`, `2026-11-22`, `2026-W47`, `2026-11`.
@@ -45,4 +46,38 @@ struct TimeBuckets: Sendable {
         let c = CivilTime(date, offsetSeconds: 0)
         return "\(CivilTime.pad(c.year, 4))-\(CivilTime.pad(c.month, 2))-\(CivilTime.pad(c.day, 2))"
     }
+}
+
+/// What ``Analytics/realtimeSnapshot()`` needs of "now", worked out once per local hour: the
+/// keys of the hour's and the day's counter items and the two periods.
+struct RealtimeFrame: Sendable {
+    let hourKey: Item
+    let dayKey: Item
+    let hour: MetricPeriod
+    let day: MetricPeriod
+
+    init(_ date: Date, in timeZone: TimeZone) {
+        let buckets = TimeBuckets.cached(date, in: timeZone)
+        let calendar = PeriodCalendar(timeZone: timeZone)
+        hourKey = EventLayout.hourCounters(buckets)
+        dayKey = EventLayout.counters("DAY", buckets.day)
+        hour = calendar.period(.hourly, containing: date)
+        day = calendar.period(.daily, containing: date)
+    }
+
+    /// ``init(_:in:)`` remembered by local hour, as ``TimeBuckets/cached(_:in:)`` is (every
+    /// instant of one local hour has the same frame).
+    static func cached(_ date: Date, in timeZone: TimeZone) -> RealtimeFrame {
+        let local = Int(date.timeIntervalSince1970.rounded(.down)) + timeZone.offsetSeconds(at: date)
+        return cache.value(for: LocalHour(timeZone: timeZone.identifier, hour: CivilTime.floorDivide(local, 3600))) {
+            RealtimeFrame(date, in: timeZone)
+        }
+    }
+
+    private struct LocalHour: Hashable {
+        let timeZone: String
+        let hour: Int
+    }
+
+    private static let cache = BoundedCache<LocalHour, RealtimeFrame>()
 }

@@ -9,7 +9,7 @@ struct KVTableCommand: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, DemoCommand.self, TablesCommand.self, GetCommand.self, PutCommand.self,
             QueryCommand.self, ScanCommand.self, StatsCommand.self, ExportCommand.self, ImportCommand.self,
-            SweepCommand.self, BackupCommand.self, VerifyCommand.self, CopyCommand.self,
+            SweepCommand.self, BackupCommand.self, VerifyCommand.self, CopyCommand.self, TrackEventsCommand.self,
         ],
         defaultSubcommand: DemoCommand.self
     )

@@ -76,42 +76,28 @@ struct ImportCommand: AsyncParsableCommand {
     }
 
     private func importItems(into table: any ItemTable) async throws {
-        let source = try input.map { try FileHandle(forReadingFrom: URL(fileURLWithPath: $0)) } ?? FileHandle.standardInput
+        var lines = try LineReader(path: input)
         var batch: [WriteRequest] = []
         var count = 0
-        // Line by line from 1 MiB reads, so that an export of any size imports in bounded memory.
-        var pending: [UInt8] = []
-        var number = 0
-        func take(_ line: ArraySlice<UInt8>) throws {
-            number += 1
-            let text = String(decoding: line, as: UTF8.self)
-            guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { return }
-            do {
-                batch.append(.put(try CommandLineJSON.item(text, option: "line \(number)")))
-            } catch {
-                throw ValidationError("line \(number): \(error)")
-            }
-        }
+        let progress = Progress("imported")
         while true {
-            let chunk = try source.read(upToCount: 1 << 20) ?? Data()
-            pending += chunk
-            var start = pending.startIndex
-            while let newline = pending[start...].firstIndex(of: 0x0A) {
-                try take(pending[start..<newline])
-                start = newline + 1
+            let line = try lines.next()
+            if let line {
+                do {
+                    batch.append(.put(try CommandLineJSON.item(line, option: "line \(lines.lineNumber)")))
+                } catch {
+                    throw ValidationError("line \(lines.lineNumber): \(error)")
+                }
             }
-            pending.removeSubrange(..<start)
-            if chunk.isEmpty {
-                if !pending.isEmpty { try take(pending[...]) }
+            if batch.count == 1000 || (line == nil && !batch.isEmpty) {
+                try await table.batchWrite(batch)
+                count += batch.count
+                progress.advance(by: batch.count)
+                batch.removeAll(keepingCapacity: true)
             }
-            while batch.count >= 1000 || (chunk.isEmpty && !batch.isEmpty) {
-                let transaction = Array(batch.prefix(1000))
-                try await table.batchWrite(transaction)
-                count += transaction.count
-                batch.removeFirst(transaction.count)
-            }
-            if chunk.isEmpty { break }
+            if line == nil { break }
         }
+        progress.finish()
         print("imported \(count) items")
     }
 }

@@ -19,6 +19,12 @@ final class Progress {
         self.total = total
     }
 
+    /// Sets the total (for the ETA) when it is only known as an estimate, e.g. from the bytes
+    /// read so far.
+    func estimateTotal(_ total: Int) {
+        self.total = total
+    }
+
     /// Counts `n` more and redraws when due.
     func advance(by n: Int) {
         count += n

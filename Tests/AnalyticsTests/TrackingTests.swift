@@ -170,6 +170,16 @@ struct TrackingTests {
             let firstEvents = Dictionary(grouping: events, by: \.userId).mapValues { $0.map(\.timestamp!).min()! }
             #expect(point.values["totalUsers"]?.intValue == firstEvents.values.filter { $0 < point.period.end }.count)
         }
+        // The user numbering kept between calls never changes an answer: the same call again,
+        // and a call after new users arrived, count as a first call would.
+        #expect(try await analytics.getUserEngagement(start: Self.base, end: Self.base.addingTimeInterval(40 * 86_400)) == engagement)
+        let late = (0..<5).map { event("newcomer-\($0)", at: Self.base.addingTimeInterval(39 * 86_400 + Double($0))) }
+        try await analytics.trackEventBatch(late)
+        let after = try await analytics.getUserEngagement(start: Self.base, end: Self.base.addingTimeInterval(40 * 86_400))
+        let fresh = try await Analytics(store: analytics.store, table: analytics.table, configuration: configuration).getUserEngagement(
+            start: Self.base, end: Self.base.addingTimeInterval(40 * 86_400))
+        #expect(after == fresh)
+        #expect(after.rollingThirtyDayActiveUsers.last!.users == engagement.rollingThirtyDayActiveUsers.last!.users + 5)
     }
 
     @Test("A user's journey is in time order, paginated", arguments: Backend.allCases)

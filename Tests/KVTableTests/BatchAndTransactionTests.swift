@@ -28,6 +28,19 @@ struct BatchAndTransactionTests {
         }
         #expect(try await table.getItem(["PK": "P", "SK": "000"]) != nil)
         #expect(try await table.getItem(["PK": "P", "SK": "x"]) == nil)
+        // Puts only take the bulk path: the same rules, and replaced items move in the index.
+        await #expect(throws: KVTableError.validation("Provided list of item keys contains duplicates")) {
+            try await table.batchWrite([.put(["PK": "P", "SK": "y"]), .put(["PK": "P", "SK": "000", "GSI1PK": "G", "GSI1SK": "moved"]),
+                                        .put(["PK": "P", "SK": "y", "v": 2])])
+        }
+        await #expect(throws: KVTableError.validation("One or more parameter values were invalid: Missing the key SK in the item")) {
+            try await table.batchWrite([.put(["PK": "P", "SK": "y"]), .put(["PK": "P"])])
+        }
+        #expect(try await table.getItem(["PK": "P", "SK": "y"]) == nil)
+        try await table.batchWrite([.put(["PK": "P", "SK": "001", "GSI1PK": "G", "GSI1SK": "moved"]), .put(["PK": "P", "SK": "000", "v": 1])])
+        #expect(try await table.query(Query(indexName: "GSI1", partitionKey: "G", sortKey: .equal("moved"))).items.map { $0["SK"] } == ["001"])
+        #expect(try await table.query(Query(indexName: "GSI1", partitionKey: "G", countOnly: true)).count == 249)
+        try await table.batchWrite([.put(["PK": "P", "SK": "000", "GSI1PK": "G", "GSI1SK": "0"])])
         try await table.batchWrite((0..<250).map { .delete(key: ["PK": "P", "SK": .s(String(format: "%03d", $0))]) })
         #expect(try await table.scan().count == 0)
         #expect(try await table.scan(Scan(indexName: "GSI1")).count == 0)

@@ -152,4 +152,39 @@ struct ItemVisitTests {
         }
         #expect(visited == 3)
     }
+
+    @Test("withItem visits one item in place: absent and expired items are nil, the body not called", arguments: Backend.allCases)
+    func pointVisit(backend: Backend) async throws {
+        let time = ManualTime()
+        let fixture = try TestStore(backend, time: time)
+        let table = try await fixture.singleTable()
+        try await fixture.store.updateTimeToLive(table: "App", attribute: "ttl")
+        let now = Int(time.now().timeIntervalSince1970)
+        try await table.putItem(["PK": "C", "SK": "live", "events": 12, "ai:cost": try .number("0.125"),
+                                 "label": "x", "list": .l([1]), "zero": 0])
+        try await table.putItem(["PK": "C", "SK": "old", "events": 1, "ttl": .number(now - 1)])
+        try table.read { reader in
+            let numbers = try reader.withItem(["PK": "C", "SK": "live"]) { item -> [String] in
+                #expect(item.count == 7)
+                var seen: [String] = []
+                item.forEachNumber { name, value in seen.append("\(String(decoding: name, as: UTF8.self))=\(value)") }
+                return seen
+            }
+            // Numbers only, in name order; strings, lists and the keys are not decoded.
+            #expect(numbers == ["ai:cost=0.125", "events=12", "zero=0"])
+            #expect(try reader.withItem(["PK": "C", "SK": "missing"]) { _ in Issue.record("absent") } == nil)
+            #expect(try reader.withItem(["PK": "C", "SK": "old"]) { _ in Issue.record("expired") } == nil)
+            #expect(try reader.withItem(["PK": "C", "SK": "old"], includeExpired: true) { $0["events"] } == 1)
+            #expect(throws: KVTableError.self) { try reader.withItem(["PK": "C"]) { _ in Issue.record("not a key") } }
+        }
+        // A corrupt item is a storage error, never a trap.
+        let key = try table.layout.itemKey(ofKey: ["PK": "C", "SK": "live"])
+        try await table.context.storage.write { writer in try writer.put([ItemCodec.formatVersion, 9, 1], forKey: key) }
+        #expect {
+            try table.read { reader in try reader.withItem(["PK": "C", "SK": "live"]) { _ in Issue.record("corrupt") } }
+        } throws: { error in
+            guard case KVTableError.storage = error else { return false }
+            return true
+        }
+    }
 }

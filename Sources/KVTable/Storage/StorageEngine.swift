@@ -17,6 +17,15 @@ protocol StorageEngine: Sendable {
     /// Buffers handed out by the reader are valid only inside `body`: copy or decode them there.
     func read<R>(_ body: (any StorageReader) throws -> R) throws -> R
 
+    /// Runs `body` with up to `count` readers of one and the same snapshot, so that as many
+    /// threads can read it at once — each reader used by one thread at a time.
+    ///
+    /// Fewer readers (at least one) come when the snapshot cannot be shared that widely: LMDB
+    /// gives each reader its own transaction, and when commits keep landing between the starts
+    /// of two of them, or the reader table is nearly full, the read goes on with fewer. The
+    /// buffers rule of ``read(_:)`` holds.
+    func read<R>(sharing count: Int, _ body: ([any StorageReader]) throws -> R) throws -> R
+
     /// Runs `body` in a write transaction and commits it.
     ///
     /// The body is synchronous: it never spans an `await`. It succeeds or fails on its own —

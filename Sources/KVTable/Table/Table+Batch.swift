@@ -20,7 +20,14 @@ extension Table {
     /// Unlike DynamoDB's `BatchWriteItem` — which may apply some requests and return the rest
     /// as unprocessed — a local batch is **atomic**: one transaction, all requests or none.
     /// (Its size is bounded only by what one LMDB transaction can hold, hundreds of megabytes.)
+    ///
+    /// A batch of puts only (an import, a load) takes the bulk path of
+    /// ``StoreTransaction/putItems(_:_:)``: written in key order, new keys in one descent each.
     public func batchWrite(_ requests: [WriteRequest]) async throws {
+        let puts = requests.compactMap { request -> Item? in
+            if case .put(let item) = request { return item } else { return nil }
+        }
+        if puts.count == requests.count { return try await bulkPut(puts) }
         var seen = Set<[UInt8]>()
         let writes = try requests.map { request -> PreparedWrite in
             let write: PreparedWrite
@@ -42,6 +49,17 @@ extension Table {
                 let current = try items.current(write.key)
                 try write.apply(try write.effect(on: current), over: current, with: items, log: &log)
             }
+        }
+    }
+
+    /// ``batchWrite(_:)`` of puts only, through ``ItemWriter/put(_:rejectingDuplicates:log:)``.
+    private func bulkPut(_ items: [Item]) async throws {
+        guard !items.isEmpty else { return }
+        let state = self.state
+        let time = context.time
+        try await context.write { log in
+            let writer = try ItemWriter(writer: log.writer, table: state, now: time.epochSeconds)
+            try writer.put(try writer.prepareNew(items), rejectingDuplicates: true, log: &log)
         }
     }
 

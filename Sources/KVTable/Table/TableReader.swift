@@ -53,7 +53,7 @@ public struct TableReader {
     }
 
     /// Whether checked bytes whose TTL value starts at `offset` (nil: no TTL attribute) are live.
-    private static func isLive(_ bytes: UnsafeRawBufferPointer, expiryAt offset: Int?, now: ExactDecimal) -> Bool {
+    static func isLive(_ bytes: UnsafeRawBufferPointer, expiryAt offset: Int?, now: ExactDecimal) -> Bool {
         !TimeToLive.isExpired(expiry: offset.flatMap { ItemCodec.number(at: $0, in: bytes) }, now: now)
     }
 
@@ -76,48 +76,6 @@ public struct TableReader {
         return try readPage(plan.range, reverse: !query.ascending, index: index, limit: query.limit,
                             filter: query.filter, projection: query.projection, countOnly: query.countOnly,
                             includeExpired: query.includeExpired, maximumBytes: query.maximumPageBytes, segment: nil)
-    }
-
-    /// Visits the items of a query in place, in query order, reading the whole key range in
-    /// this snapshot rather than a page of it — for aggregations over many items, where a
-    /// page's copies would cost more than the work done with each item.
-    ///
-    /// Each item is handed to `body` as a ``StoredItem`` over the snapshot's bytes, valid only
-    /// during that call; nothing is copied unless `body` asks for it. The query's `limit`
-    /// (items read, as for a page), `startAfter`, `filter` and `includeExpired` apply; a
-    /// `projection`, `countOnly` or `maximumPageBytes` shapes pages, so a query with one is
-    /// rejected with ``KVTableError/validation(_:)``. An error thrown by `body` ends the visit
-    /// and is rethrown.
-    ///
-    /// ```swift
-    /// var total = 0
-    /// try table.read { reader in
-    ///     try reader.forEachItem(Query(partitionKey: "ORDERS#2026-12-01")) { order in
-    ///         total += order["quantity"]?.numberValue?.intValue ?? 0
-    ///     }
-    /// }
-    /// ```
-    public func forEachItem(_ query: Query, _ body: (borrowing StoredItem) throws -> Void) throws {
-        guard query.projection == nil, !query.countOnly, query.maximumPageBytes == nil else {
-            throw KVTableError.validation("forEachItem visits whole items: a query with a projection, countOnly or maximumPageBytes is read by pages with query(_:)")
-        }
-        let index = try query.indexName.map { name throws(KVTableError) in try layout.index(named: name) }
-        let plan = try QueryPlan(query, layout: layout, index: index)
-        let ttlName = query.includeExpired ? nil : ttlAttribute.map { Array($0.utf8) }
-        var read = 0
-        var entries: [AttributeEntry] = []   // reused: one array for the whole visit
-        try reader.scanValues(plan.range, reverse: !query.ascending) { _, value, _ in
-            if let limit = query.limit, read == limit { return false }
-            let expiryOffset = try ItemCodec.check(value, recording: &entries, locating: ttlName)
-            guard Self.isLive(value, expiryAt: expiryOffset, now: now) else { return true }   // expired: not read
-            read += 1
-            try entries.withUnsafeBufferPointer { entries in
-                let item = StoredItem(checkedBytes: value, entries: entries)
-                if let filter = query.filter, !filter.evaluate(item.item) { return }
-                try body(item)
-            }
-            return true
-        }
     }
 
     /// One page of a scan; see ``Scan``.

@@ -94,10 +94,14 @@ extension ItemWriter {
         return inserted
     }
 
-    /// See ``StoreTransaction/putItems(_:_:)``.
-    func put(_ batch: [NewItem], log: inout ChangeLog) throws {
+    /// See ``StoreTransaction/putItems(_:_:)``; with `rejectingDuplicates` (``Table/batchWrite(_:)``'s
+    /// rule) two items with one key throw before anything is written, instead of the later winning.
+    func put(_ batch: [NewItem], rejectingDuplicates: Bool = false, log: inout ChangeLog) throws {
         var entries: [(key: [UInt8], value: [UInt8])] = []
         let order = Self.keyOrder(batch)
+        if rejectingDuplicates, zip(order, order.dropFirst()).contains(where: { batch[$0].key == batch[$1].key }) {
+            throw KVTableError.validation("Provided list of item keys contains duplicates")
+        }
         for (rank, position) in order.enumerated() {
             // Of equal keys only the last one is put.
             if rank + 1 < order.count, batch[order[rank + 1]].key == batch[position].key { continue }

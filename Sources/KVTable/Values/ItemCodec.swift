@@ -182,12 +182,12 @@ enum ItemCodec {
     /// find them through `entries` instead of walking the bytes again. (``check(_:locating:)``
     /// stays a walk of its own so that a page read, which keeps no offsets, does not pay for
     /// writing them.)
-    static func check(_ bytes: UnsafeRawBufferPointer, recording entries: inout [AttributeEntry],
-                      locating target: [UInt8]?) throws -> Int? {
+    static func check(_ bytes: UnsafeRawBufferPointer, recording entries: inout AttributeEntryBuffer,
+                      locating target: UnsafeRawBufferPointer?) throws -> Int? {
         guard bytes.count > 0, bytes[0] == formatVersion else {
             throw KVTableError.storage("Stored item has an unknown format version")
         }
-        entries.removeAll(keepingCapacity: true)
+        entries.removeAll()
         var checker = StructureCheck(bytes)
         checker.offset = 1
         guard let count = checker.count() else { throw ByteReader.corrupt }
@@ -200,9 +200,7 @@ enum ItemCodec {
         }
         guard checker.offset == bytes.count else { throw ByteReader.corrupt }
         guard let target else { return nil }
-        return target.withUnsafeBytes { target in
-            entries.withUnsafeBufferPointer { position(of: target, in: bytes, entries: $0) }
-        }
+        return position(of: target, in: bytes, entries: entries.buffer)
     }
 
     /// The number at `offset` of checked item bytes (a value ``check(_:locating:)`` found), or
@@ -698,6 +696,45 @@ struct AttributeEntry {
 
     func name(in bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(rebasing: bytes[Int(nameStart)..<Int(nameStart + nameLength)])
+    }
+}
+
+/// The entries ``ItemCodec/check(_:recording:locating:)`` records, in memory allocated once
+/// for a whole visit: reused item after item without the uniqueness checks and reference
+/// counting of an array (a visit of small items spent a tenth of its time on those).
+struct AttributeEntryBuffer: ~Copyable {
+    private var base: UnsafeMutablePointer<AttributeEntry>
+    private var capacity: Int
+    private(set) var count = 0
+
+    init(capacity: Int = 32) {
+        self.capacity = max(1, capacity)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit {
+        base.deallocate()
+    }
+
+    /// The entries recorded, valid until the next change.
+    var buffer: UnsafeBufferPointer<AttributeEntry> {
+        UnsafeBufferPointer(start: base, count: count)
+    }
+
+    mutating func removeAll() {
+        count = 0
+    }
+
+    mutating func append(_ entry: AttributeEntry) {
+        if count == capacity {
+            let grown = UnsafeMutablePointer<AttributeEntry>.allocate(capacity: capacity * 2)
+            grown.initialize(from: base, count: count)
+            base.deallocate()
+            base = grown
+            capacity *= 2
+        }
+        (base + count).initialize(to: entry)
+        count += 1
     }
 }
 

@@ -66,6 +66,18 @@ public struct StoredItem: ~Copyable {
         ItemCodec.values(named: names, in: bytes, entries: entries, into: &values)
     }
 
+    /// How many attributes the item has.
+    public var count: Int { entries.count }
+
+    /// Calls `body` with the name (UTF-8 bytes, in place) and value of each number attribute,
+    /// in name order, leaving the other attributes undecoded — for counter and metrics items,
+    /// whose attributes are mostly numbers. The name bytes are valid only during each call.
+    public func forEachNumber(_ body: (_ nameUTF8: UnsafeRawBufferPointer, _ value: ExactDecimal) throws -> Void) rethrows {
+        for entry in entries {
+            if let number = ItemCodec.number(at: Int(entry.valueStart), in: bytes) { try body(entry.name(in: bytes), number) }
+        }
+    }
+
     /// Where the value of the top-level attribute `name` starts, found in the recorded entries.
     private func valueOffset(of name: String) -> Int? {
         var name = name

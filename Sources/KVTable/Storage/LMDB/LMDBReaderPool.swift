@@ -33,12 +33,24 @@ final class LMDBReaderPool: @unchecked Sendable {
 
     /// An active read transaction; pair with ``release(_:)``.
     func acquire() throws -> OpaquePointer {
-        let pooled: OpaquePointer? = try lock.withLock {
-            while (excluding || active >= limit) && !closed { lock.wait() }
+        try acquire(waiting: true)!
+    }
+
+    /// An active read transaction when a slot is free now, else nil (it never waits: a
+    /// thread already holding a transaction may ask for another without risking a deadlock).
+    func acquireIfFree() throws -> OpaquePointer? {
+        try acquire(waiting: false)
+    }
+
+    private func acquire(waiting: Bool) throws -> OpaquePointer? {
+        let pooled: OpaquePointer?? = try lock.withLock {
+            while waiting && (excluding || active >= limit) && !closed { lock.wait() }
             if closed { throw KVTableError.storage("The store is closed") }
+            if excluding || active >= limit { return .none }
             active += 1
-            return idle.popLast()
+            return .some(idle.popLast())
         }
+        guard let pooled else { return nil }
         var rc: Int32
         var txn = pooled
         if let pooled {
@@ -56,7 +68,7 @@ final class LMDBReaderPool: @unchecked Sendable {
             // Another process grew the map: adopt its size, then start over.
             giveBack(pooled, reset: false)
             try adoptExternalMapSize()
-            return try acquire()
+            return try acquire(waiting: waiting)
         }
         guard rc == 0, let txn else {
             giveBack(pooled, reset: false)

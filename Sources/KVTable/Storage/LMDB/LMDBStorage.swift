@@ -104,6 +104,30 @@ final class LMDBStorage: StorageEngine, @unchecked Sendable {
         return try body(LMDBTransaction(txn: txn, database: database))
     }
 
+    /// One transaction per reader, all on the same snapshot: each extra one is started right
+    /// after the first and kept only when `mdb_txn_id` shows it sees the same commit. A commit
+    /// in between (rare: a renew takes nanoseconds) restarts them, a few times, before the read
+    /// goes on with the readers that agree. Extra readers never wait for a slot in the pool.
+    func read<R>(sharing count: Int, _ body: ([any StorageReader]) throws -> R) throws -> R {
+        var txns: [OpaquePointer] = []
+        defer { for txn in txns { readers.release(txn) } }
+        for attempt in 1...4 {
+            txns = [try readers.acquire()]
+            let snapshot = mdb_txn_id(txns[0])
+            while txns.count < count, let extra = try readers.acquireIfFree() {
+                txns.append(extra)
+                guard mdb_txn_id(extra) == snapshot else { break }
+            }
+            // Only the last one can disagree: the loop stops at the first that does.
+            guard let last = txns.last, mdb_txn_id(last) != snapshot else { break }
+            readers.release(txns.removeLast())
+            if attempt == 4 { break }
+            for txn in txns { readers.release(txn) }
+            txns.removeAll()
+        }
+        return try body(txns.map { LMDBTransaction(txn: $0, database: database) })
+    }
+
     func write<R: Sendable>(_ body: @escaping @Sendable (any StorageWriter) throws -> R,
                             afterCommit: (@Sendable (R) -> Void)?) async throws -> R {
         // The writer is idle: commit on this thread, without a hand-off.

@@ -22,6 +22,11 @@ final class MemoryStorage: StorageEngine {
         return try body(MemoryReader(entries: snapshot))
     }
 
+    /// Every reader reads the same immutable copy-on-write snapshot.
+    func read<R>(sharing count: Int, _ body: ([any StorageReader]) throws -> R) throws -> R {
+        try read { reader in try body(Array(repeating: reader, count: max(1, count))) }
+    }
+
     func write<R: Sendable>(_ body: @escaping @Sendable (any StorageWriter) throws -> R,
                             afterCommit: (@Sendable (R) -> Void)?) async throws -> R {
         try writeNow(body, afterCommit: afterCommit)

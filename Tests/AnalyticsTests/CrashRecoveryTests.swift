@@ -1,0 +1,135 @@
+import Foundation
+import Testing
+import KVTable
+@testable import Analytics
+
+/// `kill -9` in the middle of bulk ingest: `kvtable track-events` (``Analytics/trackEventBatch(_:allOrNothing:)``
+/// in durable batches) is killed at growing delays, again and again, then run to the end.
+@Suite("Crash in the middle of a bulk batch", .serialized)
+struct CrashRecoveryTests {
+    static let batchSize = 250
+    static let eventCount = 6_000
+
+    /// The events, in file order, with ids that say their position (…-8000-{n in hex}).
+    static func events(now: Date) -> [AnalyticsEvent] {
+        var random = SplitMix(seed: 11)
+        let types = [EventType.pageView, EventType.featureUse, EventType.contentCreate, EventType.aiRequest, EventType.error]
+        return (0..<eventCount).map { n in
+            let type = types[random.below(types.count)]
+            var data: [String: AttributeValue] = [:]
+            if type == EventType.featureUse { data["feature"] = .s(["search", "share"][random.below(2)]) }
+            if type == EventType.aiRequest { data["tokens"] = .number(random.below(500)); data["cost"] = try! .number("0.0\(random.below(90) + 10)") }
+            let user = random.below(300)
+            return event("u\(user)", type, session: "u\(user)-s\(n / 700)",
+                         at: now.addingTimeInterval(-Double(random.below(6 * 3600))),
+                         id: String(format: "00000000-0000-4000-8000-%012x", n), data: data)
+        }
+    }
+
+    static func line(_ event: AnalyticsEvent) -> String {
+        var item: Item = [
+            "eventId": .s(event.id!), "userId": .s(event.userId), "eventType": .s(event.eventType), "sessionId": .s(event.sessionId),
+            "timestamp": .s(ISO8601DateFormatter.withMilliseconds.string(from: event.timestamp!)),
+            "metadata": .m(["userAgent": .s(event.metadata.userAgent), "ipAddress": .s(event.metadata.ipAddress), "platform": .s(event.metadata.platform)]),
+        ]
+        if let data = event.eventData, !data.isEmpty { item["eventData"] = .m(data) }
+        return item.dynamoDBJSON.text
+    }
+
+    @Test("each kill leaves whole batches with exactly their metrics; the rerun completes without counting twice")
+    func killDuringIngest() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("crash-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("events.kvt").path
+        let input = directory.appendingPathComponent("events.jsonl")
+        let now = Date()
+        let events = Self.events(now: now)
+        try events.map(Self.line).joined(separator: "\n").write(to: input, atomically: true, encoding: .utf8)
+
+        var killedMidway = 0
+        var delay = 0.25
+        var finished = false
+        while !finished {
+            let process = Process()
+            process.executableURL = try kvtableBinary()
+            process.arguments = ["track-events", "--path", path, "--table", "App", "--input", input.path,
+                                 "--batch-size", "\(Self.batchSize)"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let deadline = Date().addingTimeInterval(delay)
+            while process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(5)) }
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                #expect(process.terminationReason == .uncaughtSignal)
+            } else {
+                process.waitUntilExit()
+                #expect(process.terminationStatus == 0)
+                finished = true
+            }
+            let stored = try await Self.expectWholeBatches(at: path, events: events, now: now)
+            if !finished && stored > 0 && stored < events.count { killedMidway += 1 }
+            delay *= 1.6
+        }
+        #expect(killedMidway >= 1, "at least one kill landed between the first and the last batch")
+        #expect(try await Self.expectWholeBatches(at: path, events: events, now: now) == events.count)
+    }
+
+    /// Checks the store after a kill: the events stored are the first whole batches of the file
+    /// and every hour's counters and every day's distinct users are those of exactly these
+    /// events; `kvtable verify` finds every index entry in step. Returns how many are stored.
+    static func expectWholeBatches(at path: String, events: [AnalyticsEvent], now: Date) async throws -> Int {
+        guard FileManager.default.fileExists(atPath: path) else { return 0 }
+        let verify = Process()
+        verify.executableURL = try kvtableBinary()
+        verify.arguments = ["verify", "--path", path]
+        verify.standardOutput = FileHandle.nullDevice
+        try verify.run()
+        verify.waitUntilExit()
+        #expect(verify.terminationStatus == 0, "kvtable verify after the kill")
+
+        let store = try KVStore.open(path: path, configuration: LMDBConfiguration(durability: .noSync))
+        defer { store.close() }
+        guard store.tableNames().contains("App") else { return 0 }
+        let analytics = try await Analytics(store: store, table: try store.table("App"))
+        var storedIds = Set<String>()
+        try await analytics.exportEvents(from: now.addingTimeInterval(-7 * 3600), to: now.addingTimeInterval(1), format: .jsonLines) { line in
+            let start = line.range(of: "\"eventId\":\"")!.upperBound
+            storedIds.insert(String(line[start...].prefix { $0 != "\"" }).lowercased())
+        }
+        let count = storedIds.count
+        #expect(count % batchSize == 0, "whole batches only: \(count) events stored")
+        #expect(storedIds == Set(events.prefix(count).map { $0.id! }), "the stored events are the file's first \(count)")
+
+        let stored = Array(events.prefix(count))
+        let zone = TimeZone(identifier: "UTC")!
+        var hours = Set<Date>()
+        for event in stored { hours.insert(PeriodCalendar(timeZone: zone).period(.hourly, containing: event.timestamp!).start) }
+        for hour in hours {
+            let inHour = stored.filter { $0.timestamp! >= hour && $0.timestamp! < hour.addingTimeInterval(3600) }
+            var counters = try await analytics.hourCounters(at: hour)
+            counters["activeUsers"] = nil
+            #expect(counters == (try Analytics.bruteForce(inHour)), "counters of the hour from \(hour)")
+        }
+        for day in Set(stored.map { PeriodCalendar(timeZone: zone).period(.daily, containing: $0.timestamp!).start }) {
+            let users = Set(stored.filter { $0.timestamp! >= day && $0.timestamp! < day.addingTimeInterval(86_400) }.map(\.userId))
+            #expect(try await analytics.activeUsers(.day, at: day) == users.count, "distinct users of the day from \(day)")
+        }
+        return count
+    }
+}
+
+/// The built `kvtable` next to this test bundle (`swift build --build-tests` builds both).
+func kvtableBinary() throws -> URL {
+    let candidates = [
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("kvtable"),
+        Bundle.main.bundleURL.appendingPathComponent("kvtable"),
+        Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("kvtable"),
+    ]
+    guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+        throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "kvtable not built; looked at \(candidates.map(\.path))"])
+    }
+    return found
+}
