@@ -16,4 +16,16 @@ extension Analytics {
                     try EventLayout.itemBuilder(for: prepared, retention: configuration.eventRetention, now: now).build()]
         }
     }
+
+    /// The distinct-user marker partitions ``getUserEngagement(start:end:)`` reads for this
+    /// range (the raw floor reads every byte under them).
+    public func engagementPartitions(start: Date, end: Date) -> [AttributeValue] {
+        engagementWindow(start: start, end: end).window.map { EventLayout.activePartition("DAY", $0.key) }
+    }
+
+    /// The keys of the two counter items ``realtimeSnapshot()`` reads now.
+    public func realtimeKeys() -> [Item] {
+        let frame = RealtimeFrame.cached(store.time.now(), in: configuration.timeZone)
+        return [frame.hourKey, frame.dayKey]
+    }
 }

@@ -38,12 +38,7 @@ extension Analytics {
     /// mostly looks up. Any numbering gives the same result. It is bounded: past four times
     /// the busiest month's users (or 2²⁰, whichever is larger) it is dropped and started again.
     public func getUserEngagement(start: Date, end: Date) async throws -> UserEngagement {
-        let days = calendar.periods(.daily, from: start, to: end)
-        let weeks = calendar.periods(.weekly, from: start, to: end)
-        let months = calendar.periods(.monthly, from: start, to: end)
-        // Rolling windows reach 29 days back before the range: the window's last days are the
-        // range's days.
-        let window = days.first.map { calendar.periods(.daily, from: calendar.day($0.start, offset: -29), to: end) } ?? []
+        let (days, weeks, months, window) = engagementWindow(start: start, end: end)
         let (usersByDay, userCount, weekly, monthly) = try table.read { reader in
             func activeUsers(_ granularity: Granularity, _ periods: [MetricPeriod]) throws -> [Int] {
                 try periods.map { period in
@@ -77,6 +72,14 @@ extension Analytics {
             monthlyActiveUsersByCalendarMonth: zip(months, monthly).map { ($0.key, $1) },
             rollingSevenDayActiveUsers: days.indices.map { (days[$0].key, seven[offset + $0]) },
             rollingThirtyDayActiveUsers: days.indices.map { (days[$0].key, thirty[offset + $0]) })
+    }
+
+    /// The range's days, weeks and months, and the days whose markers are read: the range's
+    /// days and the 29 before them (the rolling windows reach back that far).
+    func engagementWindow(start: Date, end: Date) -> (days: [MetricPeriod], weeks: [MetricPeriod], months: [MetricPeriod], window: [MetricPeriod]) {
+        let days = calendar.periods(.daily, from: start, to: end)
+        let window = days.first.map { calendar.periods(.daily, from: calendar.day($0.start, offset: -29), to: end) } ?? []
+        return (days, calendar.periods(.weekly, from: start, to: end), calendar.periods(.monthly, from: start, to: end), window)
     }
 
     /// For each day of `usersByDay`, the distinct users of the `length` days ending that day,

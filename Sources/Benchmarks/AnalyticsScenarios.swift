@@ -73,17 +73,36 @@ enum AnalyticsScenarios {
         Scenario(name: "analytics-realtime-read", summary: "real-time snapshot: the current hour's and day's counters") { bench, budget in
             let analytics = try await bench.analytics(durable: false)
             try await analytics.trackEventBatch(Clock().events(2000, around: Date()))
-            return [try await measureAsync("analytics-realtime-read", "kvtable", budget: budget) { _ in
+            let realtime = try await measureAsync("analytics-realtime-read", "kvtable", budget: budget) { _ in
                 _ = try await analytics.realtimeSnapshot()
-            }]
+            }
+            // The floor: raw LMDB getting (and copying) the same two counter items.
+            let (raw, table) = try rawReader(analytics)
+            defer { raw.close() }
+            let keys = try analytics.realtimeKeys().map { try table.storageKey(of: $0) }
+            let floor = try await measureAsync("analytics-realtime-read", "lmdb", budget: budget) { _ in
+                for key in keys { guard try raw.get(key) != nil else { throw BenchmarkError("no counter item at the real-time key") } }
+            }
+            return [realtime, floor]
         },
         Scenario(name: "analytics-engagement-30d", summary: "getUserEngagement over 30 days (DAU, calendar and rolling WAU/MAU)") { bench, budget in
             let analytics = try await bench.analytics(durable: false)
             let now = Date()
             try await analytics.trackEventBatch(Clock().events(5000, around: now, spread: 30 * 86_400))
-            return [try await measureAsync("analytics-engagement-30d", "kvtable", budget: Budget(duration: budget.duration, maxOperations: 200)) { _ in
-                _ = try await analytics.getUserEngagement(start: now.addingTimeInterval(-30 * 86_400), end: now)
-            }]
+            let (start, budget) = (now.addingTimeInterval(-30 * 86_400), Budget(duration: budget.duration, maxOperations: 200))
+            let engagement = try await measureAsync("analytics-engagement-30d", "kvtable", budget: budget) { _ in
+                _ = try await analytics.getUserEngagement(start: start, end: now)
+            }
+            // The floor: raw LMDB reading every byte of every marker the call reads.
+            let (raw, table) = try rawReader(analytics)
+            defer { raw.close() }
+            let prefixes = try analytics.engagementPartitions(start: start, end: now).map { try table.partitionPrefix($0) }
+            let floor = try await measureAsync("analytics-engagement-30d", "lmdb", budget: budget) { _ in
+                var markers = 0
+                for prefix in prefixes { markers += try raw.readAll(prefix).entries }
+                guard markers > 0 else { throw BenchmarkError("no distinct-user markers in the window") }
+            }
+            return [engagement, floor]
         },
         Scenario(name: "analytics-load-day", summary: "the benchmark's loader: --items events into one day, trackEventBatch of 5,000, no-sync (ops/s = events/s); raw LMDB: the same events' keys and bytes") { bench, _ in
             let (events, elapsed) = try await bench.dayLoad()
@@ -97,11 +116,10 @@ enum AnalyticsScenarios {
                 _ = try await analytics.recalculate(granularity: .daily, from: day, to: day.addingTimeInterval(1))
             }
             // The floor: raw LMDB reading every byte of the day's events in place.
-            guard let handles = analytics.store.lmdbHandles else { throw BenchmarkError("the analytics store is not LMDB") }
             let utcDay = ISO8601DateFormatter.string(from: day, timeZone: TimeZone(identifier: "UTC")!, formatOptions: .withFullDate)
-            let prefix = try analytics.store.table(analytics.table.name).partitionPrefix(.s("ANALYTICS#\(utcDay)"))
-            let raw = try RawLMDB(env: handles.environment, dbi: handles.database)
+            let (raw, table) = try rawReader(analytics)
             defer { raw.close() }
+            let prefix = try table.partitionPrefix(.s("ANALYTICS#\(utcDay)"))
             let floor = try await measureAsync("analytics-recalculate-day", "lmdb", budget: Budget(duration: budget.duration, maxOperations: 3)) { _ in
                 guard try raw.readAll(prefix).entries > 0 else { throw BenchmarkError("no events under the day's partition") }
             }
@@ -109,18 +127,22 @@ enum AnalyticsScenarios {
         },
     ]
 
+    /// Raw LMDB on the analytics store (reads and writes), and its table (for keys).
+    private static func rawReader(_ analytics: Analytics) throws -> (RawLMDB, Table) {
+        guard let handles = analytics.store.lmdbHandles else { throw BenchmarkError("the analytics store is not LMDB") }
+        return (try RawLMDB(env: handles.environment, dbi: handles.database), try analytics.store.table(analytics.table.name))
+    }
+
     /// The floor for `trackEventBatch`: the same events' keys and bytes (id marker and event,
     /// with their `GSI1` and expiry entries), made before the clock starts and written by raw
     /// LMDB puts in key order, one durable transaction per 1,000 events, on the same store —
     /// everything but the metrics.
     private static func rawEventWrites(_ analytics: Analytics, clock: Clock, budget: Budget) async throws -> Measurement {
-        guard let handles = analytics.store.lmdbHandles else { throw BenchmarkError("the analytics store is not LMDB") }
-        let table = try analytics.store.table(analytics.table.name)
+        let (raw, table) = try rawReader(analytics)
+        defer { raw.close() }
         let batches = try (0..<min(budget.maxOperations, 100)).map { _ in
             try rawEntries(of: clock.events(1000), analytics, table)
         }
-        let raw = try RawLMDB(env: handles.environment, dbi: handles.database)
-        defer { raw.close() }
         return try await measureAsync("analytics-track-batch-1000-durable", "lmdb",
                                       budget: Budget(duration: budget.duration, maxOperations: batches.count)) { i in
             try raw.put(batches[i % batches.count])

@@ -46,34 +46,31 @@ struct CrashRecoveryTests {
         let now = Date()
         let events = Self.events(now: now)
         try events.map(Self.line).joined(separator: "\n").write(to: input, atomically: true, encoding: .utf8)
+        let arguments = ["track-events", "--path", path, "--table", "App", "--input", input.path, "--batch-size", "\(Self.batchSize)"]
 
-        var killedMidway = 0
-        var delay = 0.25
-        var finished = false
-        while !finished {
-            let process = Process()
-            process.executableURL = try kvtableBinary()
-            process.arguments = ["track-events", "--path", path, "--table", "App", "--input", input.path,
-                                 "--batch-size", "\(Self.batchSize)"]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let deadline = Date().addingTimeInterval(delay)
-            while process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(5)) }
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-                #expect(process.terminationReason == .uncaughtSignal)
-            } else {
-                process.waitUntilExit()
-                #expect(process.terminationStatus == 0)
-                finished = true
-            }
+        // First find a delay at which the kill lands between the first batch and the last, on a
+        // fresh store each time (how long a run takes depends on the machine and its load).
+        var delay = 0.3, early = 0.0
+        var late: Double?
+        var midway: Int?
+        for _ in 0..<12 where midway == nil {
+            for file in [path, path + "-lock"] { try? FileManager.default.removeItem(atPath: file) }
+            let killed = try await run(arguments, killingAfter: delay)
             let stored = try await Self.expectWholeBatches(at: path, events: events, now: now)
-            if !finished && stored > 0 && stored < events.count { killedMidway += 1 }
-            delay *= 1.6
+            if !killed { late = delay } else if stored == 0 { early = delay } else { midway = stored }
+            if midway == nil { delay = late.map { (early + $0) / 2 } ?? delay * 2 }
         }
-        #expect(killedMidway >= 1, "at least one kill landed between the first and the last batch")
+        let partial = try #require(midway, "a kill landed between the first batch and the last")
+        #expect(partial > 0 && partial < events.count)
+
+        // Then kill the reruns, later each time, until one completes: each resumes the last.
+        var finished = false
+        for _ in 0..<40 where !finished {
+            finished = try await !run(arguments, killingAfter: delay)
+            _ = try await Self.expectWholeBatches(at: path, events: events, now: now)
+            delay *= 1.3
+        }
+        #expect(finished)
         #expect(try await Self.expectWholeBatches(at: path, events: events, now: now) == events.count)
     }
 
@@ -82,13 +79,8 @@ struct CrashRecoveryTests {
     /// events; `kvtable verify` finds every index entry in step. Returns how many are stored.
     static func expectWholeBatches(at path: String, events: [AnalyticsEvent], now: Date) async throws -> Int {
         guard FileManager.default.fileExists(atPath: path) else { return 0 }
-        let verify = Process()
-        verify.executableURL = try kvtableBinary()
-        verify.arguments = ["verify", "--path", path]
-        verify.standardOutput = FileHandle.nullDevice
-        try verify.run()
-        verify.waitUntilExit()
-        #expect(verify.terminationStatus == 0, "kvtable verify after the kill")
+        let verify = try await run(["verify", "--path", path], killingAfter: nil)
+        #expect(verify == false, "kvtable verify after the kill")
 
         let store = try KVStore.open(path: path, configuration: LMDBConfiguration(durability: .noSync))
         defer { store.close() }
@@ -119,6 +111,36 @@ struct CrashRecoveryTests {
         }
         return count
     }
+}
+
+/// Runs `kvtable arguments…`; with `killingAfter`, sends it SIGKILL once that many seconds have
+/// passed. Returns whether it was killed; a run that ends by itself must exit with status 0.
+/// Waits without blocking a thread (other suites run meanwhile).
+func run(_ arguments: [String], killingAfter delay: Double?) async throws -> Bool {
+    let process = Process()
+    process.executableURL = try kvtableBinary()
+    process.arguments = arguments
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    let exited = AsyncStream<Void>.makeStream()
+    process.terminationHandler = { _ in exited.continuation.yield(); exited.continuation.finish() }
+    try process.run()
+    var killed = false
+    if let delay {
+        let deadline = Date().addingTimeInterval(delay)
+        while process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            killed = true
+        }
+    }
+    for await _ in exited.stream {}
+    if killed {
+        #expect(process.terminationReason == .uncaughtSignal)
+    } else {
+        #expect(process.terminationStatus == 0, "kvtable \(arguments[0]) exited with status \(process.terminationStatus)")
+    }
+    return killed
 }
 
 /// The built `kvtable` next to this test bundle (`swift build --build-tests` builds both).
