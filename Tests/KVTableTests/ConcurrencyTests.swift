@@ -117,12 +117,28 @@ struct ConcurrencyTests {
         let table = try await fixture.singleTable()
         let storage = try #require(fixture.store.storage as? LMDBStorage)
         let before = storage.commitCount
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for n in 0..<200 {
-                group.addTask { try await table.putItem(["PK": "P", "SK": .s("\(n)")]) }
+        // Eight threads of their own (not the concurrency pool, which other suites keep busy),
+        // each writing 25 items one transaction at a time: writes arrive while others commit.
+        let store = fixture.store
+        let failures = Mutex(0)
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            let group = DispatchGroup()
+            for thread in 0..<8 {
+                group.enter()
+                Thread {
+                    for n in 0..<25 {
+                        do {
+                            _ = try store.writeSynchronously { tx in try tx.putItem(table, ["PK": "P", "SK": .s("\(thread)-\(n)")]) }
+                        } catch {
+                            failures.withLock { $0 += 1 }
+                        }
+                    }
+                    group.leave()
+                }.start()
             }
-            try await group.waitForAll()
+            group.notify(queue: .global()) { done.resume() }
         }
+        #expect(failures.withLock { $0 } == 0)
         let commits = storage.commitCount - before
         #expect(commits >= 1 && commits < 200, "200 writes took \(commits) commits")
         #expect(try await table.query(Query(partitionKey: "P", countOnly: true)).count == 200)
