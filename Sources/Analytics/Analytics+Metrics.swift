@@ -121,8 +121,6 @@ extension Analytics {
         return values
     }
 
-    /// The users with a marker in one distinct-user partition.
-    /// The users (marker sort keys) of one distinct-user partition, in one snapshot.
     /// `sessions` and `averageSessionSeconds` of the sessions that started on these days.
     func sessionFigures(days: [String]) async throws -> [String: ExactDecimal] {
         var count = 0

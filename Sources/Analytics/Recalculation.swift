@@ -81,15 +81,15 @@ struct Recalculation {
     private var typeNames: [String] = []
     /// The first-seen times (ms) of every user, sorted.
     private var firstSeen: [Int] = []
-    private let periodStarts: [Int]
-    private let periodEnds: [Int]
+    /// The periods' bounds in milliseconds.
+    private let window: Window
 
     /// Reads the events of `periods` (and of the day before and after, for sessions that cross
     /// a period's edge; a session is taken to last less than a day) in one snapshot of `table`.
     static func run(_ periods: [MetricPeriod], in table: Table) throws -> Recalculation {
         var pass = Recalculation(periods: periods)
         guard let first = periods.first, let last = periods.last else { return pass }
-        let window = Window(periods: periods)
+        let window = pass.window
         let hours = PeriodCalendar(timeZone: TimeZone(identifier: "UTC")!)
             .periods(.hourly, from: first.start.addingTimeInterval(-86_400), to: last.end.addingTimeInterval(86_400))
             .map { (utcDay: String($0.key.prefix(10)), start: $0.start, end: $0.end) }
@@ -119,8 +119,7 @@ struct Recalculation {
     private init(periods: [MetricPeriod]) {
         self.periods = periods
         self.tallies = Array(repeating: Tally(), count: periods.count)
-        self.periodStarts = periods.map { Int(EventLayout.millis($0.start)) }
-        self.periodEnds = periods.map { Int(EventLayout.millis($0.end)) }
+        self.window = Window(periods: periods)
     }
 
     /// Takes over the parts' counts under one numbering of users and types.
@@ -169,7 +168,7 @@ struct Recalculation {
         let period = periods[index]
         if period.granularity != .hourly {
             values["activeUsers"] = ExactDecimal(tally.activeUsers)
-            let (start, end) = (periodStarts[index], periodEnds[index])
+            let (start, end) = (window.starts[index], window.ends[index])
             var count = 0
             var totalMillis = 0
             for span in sessions where span.first >= start && span.first < end {
@@ -183,7 +182,7 @@ struct Recalculation {
             }
             values["newUsers"] = ExactDecimal(usersFirstSeen(before: end) - usersFirstSeen(before: start))
         }
-        values["totalUsers"] = ExactDecimal(usersFirstSeen(before: periodEnds[index]))
+        values["totalUsers"] = ExactDecimal(usersFirstSeen(before: window.ends[index]))
         return values
     }
 }

@@ -38,7 +38,7 @@ struct StringInterner {
 
     var count: Int { ends.count }
 
-    /// The strings, by number.
+    /// The strings, by number (made on each call: take it once).
     var strings: [String] {
         (0..<count).map { number in withUTF8(of: number) { String(decoding: $0, as: UTF8.self) } }
     }

@@ -75,11 +75,11 @@ struct TrackEventsCommand: AsyncParsableCommand {
     /// the current batch is stored) with an error naming the line.
     static func event(_ text: String, line number: Int) throws -> AnalyticsEvent {
         let item = try CommandLineJSON.item(text, option: "line \(number)")
-        func string(_ name: String, in item: Item, required: Bool = true) throws -> String? {
+        func string(_ name: String, in item: Item, of owner: String = "the event", required: Bool = true) throws -> String? {
             switch item[name] {
             case .s(let value)?: return value
             case nil where !required: return nil
-            case nil: throw ValidationError("line \(number): the event has no \(name)")
+            case nil: throw ValidationError("line \(number): \(owner) has no \(name)")
             default: throw ValidationError("line \(number): \(name) must be a string (S)")
             }
         }
@@ -107,8 +107,9 @@ struct TrackEventsCommand: AsyncParsableCommand {
         return AnalyticsEvent(
             userId: try string("userId", in: item)!, eventType: try string("eventType", in: item)!,
             sessionId: try string("sessionId", in: item)!,
-            metadata: .init(userAgent: try string("userAgent", in: metadataItem)!, ipAddress: try string("ipAddress", in: metadataItem)!,
-                            platform: try string("platform", in: metadataItem)!),
+            metadata: .init(userAgent: try string("userAgent", in: metadataItem, of: "metadata")!,
+                            ipAddress: try string("ipAddress", in: metadataItem, of: "metadata")!,
+                            platform: try string("platform", in: metadataItem, of: "metadata")!),
             eventData: eventData, timestamp: timestamp, id: try string("eventId", in: item, required: false))
     }
 }

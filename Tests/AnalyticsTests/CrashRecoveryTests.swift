@@ -74,6 +74,38 @@ struct CrashRecoveryTests {
         #expect(try await Self.expectWholeBatches(at: path, events: events, now: now) == events.count)
     }
 
+    @Test("track-events: an invalid event is reported by line and skipped (exit 1); a line that is not an event stops the run")
+    func trackEventsFailures() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("track-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("events.kvt").path
+        let now = Date()
+        var good = Self.events(now: now).prefix(3).map(Self.line)
+        good.insert(Self.line(event("u1", at: now, id: "not-a-uuid")), at: 1)   // line 2: a valid line, an invalid event
+        let input = directory.appendingPathComponent("events.jsonl")
+        try good.joined(separator: "\n").write(to: input, atomically: true, encoding: .utf8)
+        let (status, output) = try await runCapturing(["track-events", "--path", path, "--input", input.path])
+        #expect(status == 1)
+        #expect(output.contains("line 2: "), "\(output)")
+        #expect(output.contains("tracked 3 events (0 already stored, 1 invalid)"), "\(output)")
+
+        for (text, message) in [
+            ("{\"userId\": {\"S\": \"u1\"}}", "line 1: metadata must be a map (M)"),
+            ("not json", "line 1 must be a DynamoDB JSON object"),
+            (Self.line(Self.events(now: now)[0]).replacingOccurrences(of: "\"platform\"", with: "\"os\""), "line 1: metadata has no platform"),
+            (Self.line(Self.events(now: now)[0]).replacingOccurrences(of: "\"sessionId\"", with: "\"session\""), "line 1: unknown attribute session"),
+        ] {
+            try text.write(to: input, atomically: true, encoding: .utf8)
+            let (status, output) = try await runCapturing(["track-events", "--path", path, "--table", "Other", "--input", input.path])
+            #expect(status != 0 && output.contains(message), "\(text): \(output)")
+        }
+        let store = try KVStore.open(path: path, configuration: LMDBConfiguration(durability: .noSync))
+        defer { store.close() }
+        #expect(try await store.table("Other").scan().count == 0, "a line that is not an event stores nothing of its batch")
+        #expect(try await store.table("Analytics").scan(Scan(countOnly: true)).count > 3)
+    }
+
     /// Checks the store after a kill: the events stored are the first whole batches of the file
     /// and every hour's counters and every day's distinct users are those of exactly these
     /// events; `kvtable verify` finds every index entry in step. Returns how many are stored.
@@ -141,6 +173,23 @@ func run(_ arguments: [String], killingAfter delay: Double?) async throws -> Boo
         #expect(process.terminationStatus == 0, "kvtable \(arguments[0]) exited with status \(process.terminationStatus)")
     }
     return killed
+}
+
+/// Runs `kvtable arguments…` to the end; returns its exit status and its output (standard output
+/// and error together).
+func runCapturing(_ arguments: [String]) async throws -> (Int32, String) {
+    let process = Process()
+    process.executableURL = try kvtableBinary()
+    process.arguments = arguments
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = output
+    let exited = AsyncStream<Void>.makeStream()
+    process.terminationHandler = { _ in exited.continuation.yield(); exited.continuation.finish() }
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    for await _ in exited.stream {}
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
 }
 
 /// The built `kvtable` next to this test bundle (`swift build --build-tests` builds both).

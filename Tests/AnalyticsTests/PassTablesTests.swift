@@ -29,7 +29,11 @@ struct PassTablesTests {
             if known == nil { expected[string] = number }
         }
         #expect(interner.count == expected.count)
-        for (string, number) in expected { #expect(interner.strings[number] == string) }
+        let strings = interner.strings
+        for (string, number) in expected {
+            #expect(strings[number] == string)
+            #expect(interner.withUTF8(of: number) { String(decoding: $0, as: UTF8.self) } == string)
+        }
     }
 
     @Test("each session's first and last time, exactly, however many sessions there are")
