@@ -1,30 +1,32 @@
 import Foundation
 import KVTable
 
+/// The distinct users of one period: a day (`2026-12-01`), an ISO week (`2026-W49`) or a month
+/// (`2026-12`), in the analytics time zone.
+public struct ActiveUsers: Sendable, Hashable {
+    /// The period's key.
+    public var period: String
+    /// Its distinct users.
+    public var users: Int
+
+    public init(period: String, users: Int) {
+        self.period = period
+        self.users = users
+    }
+}
+
 /// Daily, weekly and monthly active users over a range (SPEC §1.3 `getUserEngagement`).
 public struct UserEngagement: Sendable, Hashable {
     /// Distinct users of each calendar day in the range.
-    public var dailyActiveUsers: [(day: String, users: Int)]
+    public var dailyActiveUsers: [ActiveUsers]
     /// Distinct users of each calendar ISO week (Monday start) that overlaps the range.
-    public var weeklyActiveUsersByCalendarWeek: [(week: String, users: Int)]
+    public var weeklyActiveUsersByCalendarWeek: [ActiveUsers]
     /// Distinct users of each calendar month that overlaps the range.
-    public var monthlyActiveUsersByCalendarMonth: [(month: String, users: Int)]
-    /// For each day of the range: distinct users of the 7 days ending that day.
-    public var rollingSevenDayActiveUsers: [(day: String, users: Int)]
-    /// For each day of the range: distinct users of the 30 days ending that day.
-    public var rollingThirtyDayActiveUsers: [(day: String, users: Int)]
-
-    public static func == (lhs: UserEngagement, rhs: UserEngagement) -> Bool {
-        lhs.dailyActiveUsers.elementsEqual(rhs.dailyActiveUsers, by: ==)
-            && lhs.weeklyActiveUsersByCalendarWeek.elementsEqual(rhs.weeklyActiveUsersByCalendarWeek, by: ==)
-            && lhs.monthlyActiveUsersByCalendarMonth.elementsEqual(rhs.monthlyActiveUsersByCalendarMonth, by: ==)
-            && lhs.rollingSevenDayActiveUsers.elementsEqual(rhs.rollingSevenDayActiveUsers, by: ==)
-            && lhs.rollingThirtyDayActiveUsers.elementsEqual(rhs.rollingThirtyDayActiveUsers, by: ==)
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(dailyActiveUsers.count)
-    }
+    public var monthlyActiveUsersByCalendarMonth: [ActiveUsers]
+    /// For each day of the range (`period` is the day): distinct users of the 7 days ending that day.
+    public var rollingSevenDayActiveUsers: [ActiveUsers]
+    /// For each day of the range (`period` is the day): distinct users of the 30 days ending that day.
+    public var rollingThirtyDayActiveUsers: [ActiveUsers]
 }
 
 extension Analytics {
@@ -67,11 +69,11 @@ extension Analytics {
         let seven = Self.rolling(usersByDay, users: userCount, length: 7)
         let thirty = Self.rolling(usersByDay, users: userCount, length: 30)
         return UserEngagement(
-            dailyActiveUsers: days.indices.map { (days[$0].key, usersByDay[offset + $0].count) },
-            weeklyActiveUsersByCalendarWeek: zip(weeks, weekly).map { ($0.key, $1) },
-            monthlyActiveUsersByCalendarMonth: zip(months, monthly).map { ($0.key, $1) },
-            rollingSevenDayActiveUsers: days.indices.map { (days[$0].key, seven[offset + $0]) },
-            rollingThirtyDayActiveUsers: days.indices.map { (days[$0].key, thirty[offset + $0]) })
+            dailyActiveUsers: days.indices.map { ActiveUsers(period: days[$0].key, users: usersByDay[offset + $0].count) },
+            weeklyActiveUsersByCalendarWeek: zip(weeks, weekly).map { ActiveUsers(period: $0.key, users: $1) },
+            monthlyActiveUsersByCalendarMonth: zip(months, monthly).map { ActiveUsers(period: $0.key, users: $1) },
+            rollingSevenDayActiveUsers: days.indices.map { ActiveUsers(period: days[$0].key, users: seven[offset + $0]) },
+            rollingThirtyDayActiveUsers: days.indices.map { ActiveUsers(period: days[$0].key, users: thirty[offset + $0]) })
     }
 
     /// The range's days, weeks and months, and the days whose markers are read: the range's

@@ -43,18 +43,31 @@ public struct Analytics: Sendable {
     }
 
     /// What ``trackEventBatch(_:allOrNothing:)`` did.
-    public struct BatchResult: Sendable {
+    public struct BatchResult: Sendable, Hashable {
         /// Newly stored events, in input order, with their ids and timestamps.
         public var stored: [AnalyticsEvent]
         /// Events whose id was already stored (left unchanged), as stored.
         public var duplicates: [AnalyticsEvent]
-        /// Invalid events by input position.
-        public var rejected: [(index: Int, error: InvalidEvent)]
+        /// Invalid events, in input order.
+        public var rejected: [RejectedEvent]
+    }
+
+    /// An invalid event of a batch: its position in the batch and what is wrong with it.
+    public struct RejectedEvent: Sendable, Hashable {
+        /// The event's position in the batch given to ``trackEventBatch(_:allOrNothing:)``.
+        public var index: Int
+        public var error: InvalidEvent
+
+        public init(index: Int, error: InvalidEvent) {
+            self.index = index
+            self.error = error
+        }
     }
 
     /// The batch was all-or-nothing and some events were invalid; nothing was stored.
-    public struct BatchRejected: Error, Sendable {
-        public var rejected: [(index: Int, error: InvalidEvent)]
+    public struct BatchRejected: Error, Sendable, Hashable {
+        /// The invalid events, in input order.
+        public var rejected: [RejectedEvent]
     }
 
     /// Stores any number of events in one transaction, with their metrics. Invalid events are
@@ -65,7 +78,7 @@ public struct Analytics: Sendable {
         let now = store.time.now()
         var valid: [(event: AnalyticsEvent, item: Item)] = []
         valid.reserveCapacity(events.count)
-        var rejected: [(index: Int, error: InvalidEvent)] = []
+        var rejected: [RejectedEvent] = []
         for (index, event) in events.enumerated() {
             do {
                 let prepared = try EventPreparation.prepare(event, now: now, configuration: configuration)
@@ -81,7 +94,7 @@ public struct Analytics: Sendable {
                 }
                 valid.append((prepared, item))
             } catch let error as InvalidEvent {
-                rejected.append((index, error))
+                rejected.append(RejectedEvent(index: index, error: error))
             }
         }
         if allOrNothing, !rejected.isEmpty {

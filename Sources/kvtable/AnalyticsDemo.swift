@@ -63,7 +63,7 @@ struct AnalyticsDemo {
         }
 
         let engagement = try await analytics.getUserEngagement(start: dayStart, end: now)
-        print("\nEngagement: DAU \(engagement.dailyActiveUsers.map { "\($0.day): \($0.users)" }.joined(separator: ", ")); rolling 7-day \(engagement.rollingSevenDayActiveUsers.last?.users ?? 0); rolling 30-day \(engagement.rollingThirtyDayActiveUsers.last?.users ?? 0)")
+        print("\nEngagement: DAU \(engagement.dailyActiveUsers.map { "\($0.period): \($0.users)" }.joined(separator: ", ")); rolling 7-day \(engagement.rollingSevenDayActiveUsers.last?.users ?? 0); rolling 30-day \(engagement.rollingThirtyDayActiveUsers.last?.users ?? 0)")
         let usage = try await analytics.getFeatureUsage(start: dayStart, end: now)
         print("Feature usage: " + usage.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         let ai = try await analytics.aggregate(.daily, from: dayStart, to: now, names: { $0.hasPrefix("ai:") })

@@ -54,8 +54,8 @@ struct TrackEventsCommand: AsyncParsableCommand {
                 stored += result.stored.count
                 duplicates += result.duplicates.count
                 rejected += result.rejected.count
-                for (index, error) in result.rejected {
-                    FileHandle.standardError.write(Data("line \(batchLines[index]): \(error)\n".utf8))
+                for rejection in result.rejected {
+                    FileHandle.standardError.write(Data("line \(batchLines[rejection.index]): \(rejection.error)\n".utf8))
                 }
                 if let size = lines.size, lines.bytesRead > 0 {
                     progress.estimateTotal(Int(Double(size) / Double(lines.bytesRead) * Double(progress.count + batch.count)))

@@ -142,18 +142,23 @@ struct TrackingTests {
         #expect(usage == expectedUsage)
 
         let engagement = try await analytics.getUserEngagement(start: Self.base, end: Self.base.addingTimeInterval(40 * 86_400))
-        for (day, users) in engagement.rollingSevenDayActiveUsers {
+        for (day, users) in engagement.rollingSevenDayActiveUsers.map({ ($0.period, $0.users) }) {
             let dayPeriod = calendar.periods(.daily, from: Self.base, to: end).first { $0.key == day }!
             let windowStart = calendar.day(dayPeriod.start, offset: -6)
             let expected = Set(events.filter { $0.timestamp! >= windowStart && $0.timestamp! < dayPeriod.end }.map(\.userId)).count
             #expect(users == expected, "rolling 7 ending \(day)")
         }
-        for (day, users) in engagement.rollingThirtyDayActiveUsers {
+        for (day, users) in engagement.rollingThirtyDayActiveUsers.map({ ($0.period, $0.users) }) {
             let dayPeriod = calendar.periods(.daily, from: Self.base, to: end).first { $0.key == day }!
             let windowStart = calendar.day(dayPeriod.start, offset: -29)
             #expect(users == Set(events.filter { $0.timestamp! >= windowStart && $0.timestamp! < dayPeriod.end }.map(\.userId)).count)
         }
         #expect(engagement.dailyActiveUsers.count == 41)   // 40 × 24 h from 08:00 touch 41 calendar days
+        // Named results compare and hash as values (every field counts).
+        var changed = engagement
+        changed.rollingThirtyDayActiveUsers[3].users += 1
+        #expect(changed != engagement)
+        #expect(Set([engagement, changed, engagement]).count == 2)
 
         // Sessions: first to last event of each session id, filed under the day of its first event.
         let spans = Dictionary(grouping: events, by: \.sessionId).mapValues { group in
