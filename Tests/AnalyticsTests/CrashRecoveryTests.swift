@@ -151,6 +151,9 @@ struct CrashRecoveryTests {
 func run(_ arguments: [String], killingAfter delay: Double?) async throws -> Bool {
     let process = Process()
     process.executableURL = try kvtableBinary()
+    // Its own working directory: a suite that runs meanwhile may change the process's (the
+    // README example does) and remove it, and a spawn into a removed directory fails.
+    process.currentDirectoryURL = FileManager.default.temporaryDirectory
     process.arguments = arguments
     process.standardOutput = FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice
@@ -180,6 +183,9 @@ func run(_ arguments: [String], killingAfter delay: Double?) async throws -> Boo
 func runCapturing(_ arguments: [String]) async throws -> (Int32, String) {
     let process = Process()
     process.executableURL = try kvtableBinary()
+    // Its own working directory: a suite that runs meanwhile may change the process's (the
+    // README example does) and remove it, and a spawn into a removed directory fails.
+    process.currentDirectoryURL = FileManager.default.temporaryDirectory
     process.arguments = arguments
     let output = Pipe()
     process.standardOutput = output

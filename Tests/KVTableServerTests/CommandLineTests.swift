@@ -22,6 +22,9 @@ struct CommandLineTests {
     static func run(_ arguments: [String], input: String? = nil) throws -> (Int32, String) {
         let process = Process()
         process.executableURL = try binary()
+        // Its own working directory: a suite that runs meanwhile may change the process's (the
+        // README example does) and remove it, and a spawn into a removed directory fails.
+        process.currentDirectoryURL = FileManager.default.temporaryDirectory
         process.arguments = arguments
         let output = Pipe()
         process.standardOutput = output
