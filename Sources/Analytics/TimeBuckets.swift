@@ -22,17 +22,10 @@ struct TimeBuckets: Sendable {
     /// hour at a DST change included: its local date and hour are the same), so the cache can
     /// never answer wrongly; it is bounded.
     static func cached(_ date: Date, in timeZone: TimeZone) -> TimeBuckets {
-        let local = Int(date.timeIntervalSince1970.rounded(.down)) + timeZone.offsetSeconds(at: date)
-        let key = CacheKey(timeZone: timeZone.identifier, localHour: CivilTime.floorDivide(local, 3600))
-        return cache.value(for: key) { TimeBuckets(date, in: timeZone) }
+        cache.value(for: LocalHour(date, in: timeZone)) { TimeBuckets(date, in: timeZone) }
     }
 
-    private struct CacheKey: Hashable {
-        let timeZone: String
-        let localHour: Int
-    }
-
-    private static let cache = BoundedCache<CacheKey, TimeBuckets>()
+    private static let cache = BoundedCache<LocalHour, TimeBuckets>()
 
     /// The end of the local hour containing `date` (for "is this event late?").
     static func hourEnd(_ date: Date, in timeZone: TimeZone) -> Date {
@@ -68,16 +61,21 @@ struct RealtimeFrame: Sendable {
     /// ``init(_:in:)`` remembered by local hour, as ``TimeBuckets/cached(_:in:)`` is (every
     /// instant of one local hour has the same frame).
     static func cached(_ date: Date, in timeZone: TimeZone) -> RealtimeFrame {
-        let local = Int(date.timeIntervalSince1970.rounded(.down)) + timeZone.offsetSeconds(at: date)
-        return cache.value(for: LocalHour(timeZone: timeZone.identifier, hour: CivilTime.floorDivide(local, 3600))) {
-            RealtimeFrame(date, in: timeZone)
-        }
-    }
-
-    private struct LocalHour: Hashable {
-        let timeZone: String
-        let hour: Int
+        cache.value(for: LocalHour(date, in: timeZone)) { RealtimeFrame(date, in: timeZone) }
     }
 
     private static let cache = BoundedCache<LocalHour, RealtimeFrame>()
+}
+
+/// The local hour an instant falls in, in one time zone: the key of the per-hour caches
+/// (``TimeBuckets/cached(_:in:)``, ``RealtimeFrame/cached(_:in:)``).
+struct LocalHour: Hashable, Sendable {
+    let timeZone: String
+    let hour: Int
+
+    init(_ date: Date, in timeZone: TimeZone) {
+        let local = Int(date.timeIntervalSince1970.rounded(.down)) + timeZone.offsetSeconds(at: date)
+        self.timeZone = timeZone.identifier
+        self.hour = CivilTime.floorDivide(local, 3600)
+    }
 }

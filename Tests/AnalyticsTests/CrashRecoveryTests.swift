@@ -149,17 +149,7 @@ struct CrashRecoveryTests {
 /// passed. Returns whether it was killed; a run that ends by itself must exit with status 0.
 /// Waits without blocking a thread (other suites run meanwhile).
 func run(_ arguments: [String], killingAfter delay: Double?) async throws -> Bool {
-    let process = Process()
-    process.executableURL = try kvtableBinary()
-    // Its own working directory: a suite that runs meanwhile may change the process's (the
-    // README example does) and remove it, and a spawn into a removed directory fails.
-    process.currentDirectoryURL = FileManager.default.temporaryDirectory
-    process.arguments = arguments
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    let exited = AsyncStream<Void>.makeStream()
-    process.terminationHandler = { _ in exited.continuation.yield(); exited.continuation.finish() }
-    try process.run()
+    let (process, exited) = try launch(arguments, output: FileHandle.nullDevice)
     var killed = false
     if let delay {
         let deadline = Date().addingTimeInterval(delay)
@@ -169,7 +159,7 @@ func run(_ arguments: [String], killingAfter delay: Double?) async throws -> Boo
             killed = true
         }
     }
-    for await _ in exited.stream {}
+    for await _ in exited {}
     if killed {
         #expect(process.terminationReason == .uncaughtSignal)
     } else {
@@ -181,21 +171,28 @@ func run(_ arguments: [String], killingAfter delay: Double?) async throws -> Boo
 /// Runs `kvtable arguments…` to the end; returns its exit status and its output (standard output
 /// and error together).
 func runCapturing(_ arguments: [String]) async throws -> (Int32, String) {
+    let output = Pipe()
+    let (process, exited) = try launch(arguments, output: output)
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    for await _ in exited {}
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+/// Starts `kvtable arguments…` with standard output and error to `output`; the stream ends
+/// when the process has exited.
+private func launch(_ arguments: [String], output: Any) throws -> (Process, AsyncStream<Void>) {
     let process = Process()
     process.executableURL = try kvtableBinary()
     // Its own working directory: a suite that runs meanwhile may change the process's (the
     // README example does) and remove it, and a spawn into a removed directory fails.
     process.currentDirectoryURL = FileManager.default.temporaryDirectory
     process.arguments = arguments
-    let output = Pipe()
     process.standardOutput = output
     process.standardError = output
     let exited = AsyncStream<Void>.makeStream()
-    process.terminationHandler = { _ in exited.continuation.yield(); exited.continuation.finish() }
+    process.terminationHandler = { _ in exited.continuation.finish() }
     try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    for await _ in exited.stream {}
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    return (process, exited.stream)
 }
 
 /// The built `kvtable` next to this test bundle (`swift build --build-tests` builds both).
