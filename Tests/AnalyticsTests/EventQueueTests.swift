@@ -125,6 +125,9 @@ struct EventQueueTests {
         #expect(queue.queuedIDs.prefix(3) == firstIDs[...])
         let second = try #require(queue.retryAfter)
         #expect(second.timeIntervalSince(time.now()) >= 10)        // the backoff doubled (≥ 20 s / 2)
+        // The queue measures its backoff against the test clock, then sleeps: advance only once
+        // it sleeps, or the advance can land between the two and the sleep starts after it.
+        try await Self.eventually { time.sleeperCount == 1 }
         time.advance(by: .seconds(25))
         try await Self.eventually { try await Self.stored(queue) == 4 }
         service.cancel()
