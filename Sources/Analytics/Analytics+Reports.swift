@@ -55,13 +55,17 @@ extension Analytics {
     /// to ``AnalyticsConfiguration/eventTypes`` to track ad events.
     public static let campaignEventTypes: Set<String> = ["impression", "click", "conversion"]
 
-    /// The events of one UTC date, newest first, optionally only those after a time.
-    public func events(onUTCDate day: String, after: Date? = nil, limit: Int = 100,
-                       startAfter cursor: PageCursor? = nil) async throws -> ([AnalyticsEvent], PageCursor?) {
+    /// The events of the UTC calendar day containing `day`, newest first, optionally only
+    /// those after a time, a page at a time.
+    ///
+    /// Raw events are partitioned by UTC date whatever ``AnalyticsConfiguration/timeZone`` is,
+    /// so that a partition never depends on configuration.
+    public func events(onUTCDay day: Date, after: Date? = nil, limit: Int = 100,
+                       startAfter cursor: PageCursor? = nil) async throws -> EventPage {
         let condition: SortKeyCondition = after.map { .greaterThan(.s("EVENT#\(EventLayout.paddedMillis($0))~")) } ?? .beginsWith("EVENT#")
-        let page = try await table.query(Query(partitionKey: .s("ANALYTICS#\(day)"), sortKey: condition, ascending: false,
-                                               limit: limit, startAfter: cursor))
-        return (page.items.compactMap(EventLayout.event(from:)), page.nextCursor)
+        let page = try await table.query(Query(partitionKey: .s("ANALYTICS#\(TimeBuckets.utcDay(day))"), sortKey: condition,
+                                               ascending: false, limit: limit, startAfter: cursor))
+        return EventPage(events: page.items.compactMap(EventLayout.event(from:)), nextCursor: page.nextCursor)
     }
 
     /// Top titles, unique visitors, success rate and peak hours of the events in `[start, end)`.

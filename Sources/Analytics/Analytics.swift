@@ -19,15 +19,34 @@ public struct Analytics: Sendable {
     /// The counter names ``realtimeSnapshot()`` keeps between calls.
     let counterNames = Reusable<NameTable>()
 
-    /// Tracks into `table` (a ``TableSchema/singleTable(name:)`` table). Enables TTL on the
-    /// table's `ttl` attribute when the table has no TTL yet, so raw events expire after
-    /// ``AnalyticsConfiguration/eventRetention``.
-    public init(store: KVStore, table: Table, configuration: AnalyticsConfiguration = AnalyticsConfiguration()) async throws {
+    /// Tracks into `table` (a ``TableSchema/singleTable(name:)`` table). Creating an
+    /// `Analytics` changes nothing in the store: raw events carry their expiry time in
+    /// ``expiryAttribute``, and they expire only once the table's TTL reads that attribute —
+    /// call ``enableEventExpiry()`` once, when you create the table.
+    public init(store: KVStore, table: Table, configuration: AnalyticsConfiguration = AnalyticsConfiguration()) {
         self.store = store
         self.table = table
         self.configuration = configuration
-        if table.timeToLiveAttribute == nil {
-            try await store.updateTimeToLive(table: table.name, attribute: EventLayout.ttlAttribute)
+    }
+
+    /// The attribute in which every raw event and id marker stores its expiry time (epoch
+    /// seconds, ``AnalyticsConfiguration/eventRetention`` after the event).
+    public static let expiryAttribute = EventLayout.ttlAttribute
+
+    /// Enables TTL on the table's ``expiryAttribute``, so raw events expire after
+    /// ``AnalyticsConfiguration/eventRetention`` (metrics and rollups never expire). Does
+    /// nothing when it is already enabled.
+    ///
+    /// - Throws: ``KVTableError/validation(_:)`` when the table's TTL is enabled on another
+    ///   attribute (a table has one TTL attribute; events would never expire through it).
+    public func enableEventExpiry() async throws {
+        switch table.timeToLiveAttribute {
+        case Self.expiryAttribute?:
+            return
+        case let other?:
+            throw KVTableError.validation("TimeToLive is already enabled on attribute '\(other)' of table \(table.name); analytics events expire through '\(Self.expiryAttribute)'")
+        case nil:
+            try await store.updateTimeToLive(table: table.name, attribute: Self.expiryAttribute)
         }
     }
 
@@ -159,28 +178,22 @@ public struct Analytics: Sendable {
         try await counters(EventLayout.hourCounters(TimeBuckets(date, in: configuration.timeZone)))
     }
 
-    /// Exact distinct users of the day, ISO week or month containing `date`.
-    public func activeUsers(_ period: Period, at date: Date) async throws -> Int {
-        let buckets = TimeBuckets(date, in: configuration.timeZone)
-        let key: Item
-        switch period {
-        case .day: key = EventLayout.counters("DAY", buckets.day)
-        case .week: key = EventLayout.counters("WEEK", buckets.week)
-        case .month: key = EventLayout.counters("MONTH", buckets.month)
+    /// Exact distinct users of the day, ISO week or month containing `date` (in the
+    /// configured time zone).
+    ///
+    /// - Throws: ``KVTableError/validation(_:)`` for ``Granularity/hourly``: distinct users are
+    ///   counted per day, week and month only (an hour's would need a marker per user per hour).
+    public func activeUsers(_ granularity: Granularity, at date: Date) async throws -> Int {
+        guard granularity != .hourly else {
+            throw KVTableError.validation("Distinct users are counted per day, week and month, not per hour")
         }
-        return try await counters(key)["activeUsers"]?.intValue ?? 0
+        let period = calendar.period(granularity, containing: date)
+        return try await counters(EventLayout.counters(Self.periodKind(granularity), period.key))["activeUsers"]?.intValue ?? 0
     }
 
     /// Users whose first event ever falls on the day containing `date`.
     public func newUsers(on date: Date) async throws -> Int {
         try await counters(EventLayout.counters("DAY", TimeBuckets(date, in: configuration.timeZone).day))["newUsers"]?.intValue ?? 0
-    }
-
-    /// A calendar period for distinct counts.
-    public enum Period: Sendable, Hashable {
-        case day
-        case week
-        case month
     }
 
     private func counters(_ key: Item) async throws -> [String: ExactDecimal] {
@@ -193,9 +206,27 @@ public struct Analytics: Sendable {
     }
 
     /// A user's events in time order, a page at a time (GSI1).
-    public func journey(of userId: String, limit: Int = 100, after cursor: PageCursor? = nil) async throws -> ([AnalyticsEvent], PageCursor?) {
+    ///
+    /// - Parameters:
+    ///   - limit: the most events in the page.
+    ///   - cursor: the previous page's ``EventPage/nextCursor``.
+    public func journey(of userId: String, limit: Int = 100, after cursor: PageCursor? = nil) async throws -> EventPage {
         let page = try await table.query(Query(indexName: "GSI1", partitionKey: .s("USER#\(KeyTemplate.escape(userId))"),
                                                sortKey: .beginsWith("EVENT#"), limit: limit, startAfter: cursor))
-        return (page.items.compactMap(EventLayout.event(from:)), page.nextCursor)
+        return EventPage(events: page.items.compactMap(EventLayout.event(from:)), nextCursor: page.nextCursor)
+    }
+}
+
+/// One page of raw events: ``Analytics/journey(of:limit:after:)`` and
+/// ``Analytics/events(onUTCDay:after:limit:startAfter:)``.
+public struct EventPage: Sendable, Hashable {
+    /// The page's events, in the order the query reads them.
+    public var events: [AnalyticsEvent]
+    /// Where the next page starts; nil on the last page.
+    public var nextCursor: PageCursor?
+
+    public init(events: [AnalyticsEvent], nextCursor: PageCursor?) {
+        self.events = events
+        self.nextCursor = nextCursor
     }
 }

@@ -53,8 +53,9 @@ public final class EventQueue: Service, Sendable {
         public var duplicates: Int
         /// Events that could not be stored now; they are back at the head of the queue.
         public var failed: Int
-        /// Why, when `failed > 0`.
-        public var error: String?
+        /// Why, when `failed > 0`: the store's error (an error of another type arrives as
+        /// ``KVTableError/storage(_:)`` with its description).
+        public var error: KVTableError?
     }
 
     private struct State {
@@ -184,7 +185,7 @@ public final class EventQueue: Service, Sendable {
         }
         let report = await flushNow()
         if report.failed > 0 {
-            logger.error("Events left unstored at shutdown", metadata: ["count": "\(report.failed)", "error": "\(report.error ?? "")"])
+            logger.error("Events left unstored at shutdown", metadata: ["count": "\(report.failed)", "error": "\(report.error.map(String.init(describing:)) ?? "")"])
         }
     }
 
@@ -253,7 +254,7 @@ public final class EventQueue: Service, Sendable {
                     failureCounter.increment()
                     logger.error("Analytics flush failed; events re-queued", metadata: ["count": "\(batch.count)", "error": "\(error)"])
                     report.failed = batch.count + remaining
-                    report.error = "\(error)"
+                    report.error = error as? KVTableError ?? .storage("\(error)")
                     break
                 }
             }

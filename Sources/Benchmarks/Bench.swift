@@ -180,7 +180,8 @@ actor AnalyticsStores {
         if let existing = stores[name] { return existing.1 }
         let store = try KVStore.open(path: directory.appendingPathComponent("\(name).kvt").path,
                                      configuration: LMDBConfiguration(durability: durable ? .durable : .noSync, initialMapSize: 16 << 30))
-        let analytics = try await Analytics(store: store, table: try await store.createTable(.singleTable(name: "App")))
+        let analytics = Analytics(store: store, table: try await store.createTable(.singleTable(name: "App")))
+        try await analytics.enableEventExpiry()
         stores[name] = (store, analytics)
         return analytics
     }
@@ -207,7 +208,8 @@ actor AnalyticsStores {
         if let existing = stores["analytics-day"], day != nil { return (existing.1, noon) }
         let store = try KVStore.open(path: directory.appendingPathComponent("analytics-day.kvt").path,
                                      configuration: LMDBConfiguration(durability: .noSync, initialMapSize: 4 << 30))
-        let analytics = try await Analytics(store: store, table: try await store.createTable(.singleTable(name: "App")))
+        let analytics = Analytics(store: store, table: try await store.createTable(.singleTable(name: "App")))
+        try await analytics.enableEventExpiry()
         let clock = ContinuousClock()
         var elapsed = Duration.zero
         try await Self.dayEvents(count) { events in
@@ -233,7 +235,8 @@ actor AnalyticsStores {
         let store = try KVStore.open(path: directory.appendingPathComponent("analytics-day-raw.kvt").path,
                                      configuration: LMDBConfiguration(durability: .noSync, initialMapSize: 16 << 30))
         defer { store.close() }
-        let analytics = try await Analytics(store: store, table: try await store.createTable(.singleTable(name: "App")))
+        let analytics = Analytics(store: store, table: try await store.createTable(.singleTable(name: "App")))
+        try await analytics.enableEventExpiry()
         let table = try store.table("App")
         guard let handles = store.lmdbHandles else { throw BenchmarkError("not an LMDB store") }
         let raw = try RawLMDB(env: handles.environment, dbi: handles.database)

@@ -3,7 +3,7 @@
 /// Messages are worded like DynamoDB's where DynamoDB has an equivalent, so that code written
 /// against DynamoDB (and people who know its errors) recognise them. A failed operation never
 /// leaves stored data changed.
-public enum KVTableError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum KVTableError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The request is malformed: a bad value, key, schema, condition or option
     /// (DynamoDB's `ValidationException`). The message says what is wrong.
     case validation(String)
@@ -61,7 +61,7 @@ public enum KVTableError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 /// Why one action of a cancelled transaction failed (or `none` when it did not).
-public enum CancellationReason: Sendable, Equatable {
+public enum CancellationReason: Sendable, Hashable {
     /// This action was fine; another one cancelled the transaction.
     case none
     /// This action's condition was false; carries the current item when it was asked for.

@@ -48,7 +48,7 @@ extension RemoteStore {
                 member["ConditionExpression"] = .string(printer.condition(table.effective(condition) ?? condition))
             }
             if returnItemsOnConditionFailure { member["ReturnValuesOnConditionCheckFailure"] = .string("ALL_OLD") }
-            member.placeholders(from: printer)
+            try member.placeholders(from: printer)
             items.append(.object([kind: .object(member)]))
         }
         let token = clientRequestToken ?? UUID().uuidString
@@ -70,7 +70,7 @@ extension RemoteStore {
             if let projection = get.projection {
                 member["ProjectionExpression"] = .string(printer.projection(get.table.projectionReadingTimeToLive(projection)))
             }
-            member.placeholders(from: printer)
+            try member.placeholders(from: printer)
             items.append(.object(["Get": .object(member)]))
         }
         let answer = try await client.call("TransactGetItems", ["TransactItems": .array(items)], retry: .always)

@@ -64,7 +64,7 @@ extension RemoteTable {
                     let needed = projection + schema.keySchema.attributes.map { .name($0.name) } + (ttl.map { [.name($0)] } ?? [])
                     entry["ProjectionExpression"] = .string(printer.projection(RemoteTable.unique(needed)))
                 }
-                entry.placeholders(from: printer)
+                try entry.placeholders(from: printer)
                 let answer = try await client.call("BatchGetItem", ["RequestItems": .object([name: .object(entry)])], retry: .always)
                 if case .object(let responses)? = answer["Responses"], case .array(let items)? = responses[name] {
                     for json in items {
@@ -138,7 +138,7 @@ extension RemoteTable {
         if let projection { request["ProjectionExpression"] = .string(printer.projection(projection)) }
         if countOnly { request["Select"] = .string("COUNT") }
         if let startAfter { request["ExclusiveStartKey"] = startAfter.lastEvaluatedKey.dynamoDBJSON }
-        request.placeholders(from: printer)
+        try request.placeholders(from: printer)
     }
 
     private func page(_ answer: [String: JSONValue], operation: String) throws -> Page {

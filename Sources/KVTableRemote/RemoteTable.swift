@@ -38,7 +38,7 @@ public struct RemoteTable: ItemTable {
             let paths = includeExpired ? projection : projectionReadingTimeToLive(projection)
             request["ProjectionExpression"] = .string(printer.projection(paths))
         }
-        request.placeholders(from: printer)
+        try request.placeholders(from: printer)
         let answer = try await client.call("GetItem", request, retry: .always)
         guard let json = answer["Item"] else { return nil }
         let item = try RemoteTable.item(json, operation: "GetItem")
@@ -89,7 +89,7 @@ public struct RemoteTable: ItemTable {
         if let condition = effective(condition) { request["ConditionExpression"] = .string(printer.condition(condition)) }
         if returnOldItem { request["ReturnValues"] = .string("ALL_OLD") }
         if returnItemOnConditionFailure { request["ReturnValuesOnConditionCheckFailure"] = .string("ALL_OLD") }
-        request.placeholders(from: printer)
+        try request.placeholders(from: printer)
         // Replaying an unconditional put that returns nothing cannot change its outcome.
         let safety: DynamoDBClient.RetrySafety = condition == nil && !returnOldItem ? .always : .throttlingOnly
         return try await attributes(of: client.call("PutItem", request, retry: safety), "PutItem")
@@ -105,7 +105,7 @@ public struct RemoteTable: ItemTable {
         if let condition = effective(condition) { request["ConditionExpression"] = .string(printer.condition(condition)) }
         if returnOldItem { request["ReturnValues"] = .string("ALL_OLD") }
         if returnItemOnConditionFailure { request["ReturnValuesOnConditionCheckFailure"] = .string("ALL_OLD") }
-        request.placeholders(from: printer)
+        try request.placeholders(from: printer)
         let safety: DynamoDBClient.RetrySafety = condition == nil && !returnOldItem ? .always : .throttlingOnly
         return try await attributes(of: client.call("DeleteItem", request, retry: safety), "DeleteItem")
     }
@@ -125,7 +125,7 @@ public struct RemoteTable: ItemTable {
         if let condition = effective(condition) { request["ConditionExpression"] = .string(printer.condition(condition)) }
         if returnValues != .none { request["ReturnValues"] = .string(returnValues.rawValue) }
         if returnItemOnConditionFailure { request["ReturnValuesOnConditionCheckFailure"] = .string("ALL_OLD") }
-        request.placeholders(from: printer)
+        try request.placeholders(from: printer)
         let safety: DynamoDBClient.RetrySafety =
             condition == nil && returnValues == .none && update.isIdempotent ? .always : .throttlingOnly
         return try await attributes(of: client.call("UpdateItem", request, retry: safety), "UpdateItem")
@@ -172,7 +172,9 @@ public struct RemoteTable: ItemTable {
 extension Dictionary where Key == String, Value == JSONValue {
     /// Adds `ExpressionAttributeNames` / `ExpressionAttributeValues` when the printer defined
     /// any (DynamoDB rejects empty ones).
-    mutating func placeholders(from printer: ExpressionPrinter) {
+    /// Adds the printer's placeholders; throws when it printed an invalid path literal.
+    mutating func placeholders(from printer: ExpressionPrinter) throws(KVTableError) {
+        if let invalid = printer.invalidPath { throw invalid }
         if !printer.names.isEmpty { self["ExpressionAttributeNames"] = .object(printer.names.mapValues { .string($0) }) }
         if !printer.values.isEmpty { self["ExpressionAttributeValues"] = printer.values.dynamoDBJSON }
     }

@@ -11,7 +11,8 @@ struct AnalyticsDemo {
 
     func run() async throws {
         print("\n── Analytics ──────────────────────────────────────────────")
-        let analytics = try await Analytics(store: store, table: table)
+        let analytics = Analytics(store: store, table: table)
+        try await analytics.enableEventExpiry()
         let now = Date()
         let dayStart = now.addingTimeInterval(-24 * 3600)
         var random = SystemRandomNumberGenerator()

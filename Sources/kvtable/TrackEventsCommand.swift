@@ -37,7 +37,8 @@ struct TrackEventsCommand: AsyncParsableCommand {
         } else {
             table = try await store.createTable(.singleTable(name: self.table))
         }
-        let analytics = try await Analytics(store: store, table: table)
+        let analytics = Analytics(store: store, table: table)
+        try await analytics.enableEventExpiry()
         var lines = try LineReader(path: input)
         let progress = Progress("events")
         var batch: [AnalyticsEvent] = []

@@ -28,7 +28,8 @@ final class AnalyticsFixture: @unchecked Sendable {  // test helper: immutable a
                                      configuration: LMDBConfiguration(durability: .noSync), time: time)
         }
         let table = try await store.createTable(.singleTable(name: "App"))
-        analytics = try await Analytics(store: store, table: table, configuration: configuration)
+        analytics = Analytics(store: store, table: table, configuration: configuration)
+        try await analytics.enableEventExpiry()
     }
 
     deinit {

@@ -90,7 +90,7 @@ struct BulkIngestTests {
             #expect(counters == expected, "hour \(buckets(group[0]).hour)")
         }
         for e in events.prefix(60) {
-            for (period, key) in [(Analytics.Period.day, \TimeBuckets.day), (.week, \.week), (.month, \.month)] {
+            for (period, key) in [(Granularity.daily, \TimeBuckets.day), (.weekly, \.week), (.monthly, \.month)] {
                 let expected = Set(events.filter { buckets($0)[keyPath: key] == buckets(e)[keyPath: key] }.map(\.userId)).count
                 #expect(try await analytics.activeUsers(period, at: e.timestamp!) == expected, "\(period) \(buckets(e)[keyPath: key])")
             }

@@ -117,7 +117,7 @@ struct CrashRecoveryTests {
         let store = try KVStore.open(path: path, configuration: LMDBConfiguration(durability: .noSync))
         defer { store.close() }
         guard store.tableNames().contains("App") else { return 0 }
-        let analytics = try await Analytics(store: store, table: try store.table("App"))
+        let analytics = Analytics(store: store, table: try store.table("App"))
         var storedIds = Set<String>()
         try await analytics.exportEvents(from: now.addingTimeInterval(-7 * 3600), to: now.addingTimeInterval(1), format: .jsonLines) { line in
             let start = line.range(of: "\"eventId\":\"")!.upperBound
@@ -139,7 +139,7 @@ struct CrashRecoveryTests {
         }
         for day in Set(stored.map { PeriodCalendar(timeZone: zone).period(.daily, containing: $0.timestamp!).start }) {
             let users = Set(stored.filter { $0.timestamp! >= day && $0.timestamp! < day.addingTimeInterval(86_400) }.map(\.userId))
-            #expect(try await analytics.activeUsers(.day, at: day) == users.count, "distinct users of the day from \(day)")
+            #expect(try await analytics.activeUsers(.daily, at: day) == users.count, "distinct users of the day from \(day)")
         }
         return count
     }

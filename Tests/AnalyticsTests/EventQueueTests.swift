@@ -9,7 +9,8 @@ struct EventQueueTests {
     static func make(_ configure: (inout EventQueue.Configuration) -> Void = { _ in }) async throws -> (EventQueue, ManualTimeSource, MemoryStorage) {
         let time = ManualTimeSource()
         let store = KVStore.inMemory(time: time)
-        let analytics = try await Analytics(store: store, table: try await store.createTable(.singleTable(name: "App")))
+        let analytics = Analytics(store: store, table: try await store.createTable(.singleTable(name: "App")))
+        try await analytics.enableEventExpiry()
         var configuration = EventQueue.Configuration()
         configure(&configuration)
         return (EventQueue(analytics: analytics, configuration: configuration), time, store.storage as! MemoryStorage)
@@ -74,7 +75,7 @@ struct EventQueueTests {
         let order = queue.queuedIDs
         storage.injectedWriteFailures.withLock { $0 = 1 }
         let failed = await queue.flush()
-        #expect(failed.stored == 0 && failed.failed == 250 && failed.error?.contains("Injected") == true)
+        #expect(failed.stored == 0 && failed.failed == 250 && failed.error == .storage("Injected write failure"))
         #expect(queue.queuedIDs == order)
         storage.injectedWriteFailures.withLock { $0 = 0 }
         let report = await queue.flush()
@@ -109,7 +110,7 @@ struct EventQueueTests {
         let firstIDs = queue.queuedIDs
         storage.injectedWriteFailures.withLock { $0 = 2 }
         let failed = await queue.flush()
-        #expect(failed.failed == 3 && failed.stored == 0 && failed.error?.contains("Injected") == true)
+        #expect(failed.failed == 3 && failed.stored == 0 && failed.error == .storage("Injected write failure"))
         queue.queueEvent(event("next"))
         #expect(Array(queue.queuedIDs.prefix(3)) == firstIDs && queue.queuedCount == 4)   // head, in order
         let retryAfter = try #require(queue.retryAfter)

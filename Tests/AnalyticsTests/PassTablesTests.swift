@@ -64,7 +64,7 @@ struct PassTablesTests {
         // 16-byte move of the struct — a code-generation problem across the @testable boundary;
         // inside the module, and in release builds, it works.)
         #expect(try ExactSum.total(of: []) == nil)
-        let values = [ExactDecimal(3), try ExactDecimal("0.25"), ExactDecimal(Int.max), ExactDecimal(Int.max), ExactDecimal(-4)]
+        let values = [ExactDecimal(3), ExactDecimal("0.25"), ExactDecimal(Int.max), ExactDecimal(Int.max), ExactDecimal(-4)]
         #expect(try ExactSum.total(of: values) == (try ExactDecimal("18446744073709551613.25")))
         #expect(try ExactSum.total(of: [ExactDecimal(0)]) == ExactDecimal(0))
         #expect(try ExactSum.total(of: [ExactDecimal(Int.min), ExactDecimal(-1)]) == (try ExactDecimal("-9223372036854775809")))

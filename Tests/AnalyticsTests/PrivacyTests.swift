@@ -27,8 +27,7 @@ struct PrivacyTests {
         #expect(queue.erase(userId: victim) == 1 && queue.queuedCount == 1)
 
         let remaining = events.filter { $0.userId != victim }
-        let (journey, _) = try await analytics.journey(of: victim)
-        #expect(journey.isEmpty)
+        #expect(try await analytics.journey(of: victim).events.isEmpty)
         func nonZero(_ values: [String: ExactDecimal]) -> [String: ExactDecimal] { values.filter { !$0.value.isZero } }
         for point in try await analytics.aggregate(.daily, from: range.0, to: range.1) {
             let inDay = remaining.filter { $0.timestamp! >= point.period.start && $0.timestamp! < point.period.end }

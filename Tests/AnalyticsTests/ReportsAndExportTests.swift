@@ -82,7 +82,6 @@ struct ReportsAndExportTests {
         configuration.eventTypes.formUnion(Analytics.campaignEventTypes)
         let fixture = try await AnalyticsFixture(backend, configuration: configuration, time: time)
         let analytics = fixture.analytics
-        let day = TimeBuckets.utcDay(Self.base)
         try await analytics.trackEventBatch([
             event("a", at: Self.base.addingTimeInterval(0), data: ["titles": ["Song A", "Song B"]]),
             event("b", at: Self.base.addingTimeInterval(60), data: ["titles": ["Song A"], "has_errors": true]),
@@ -92,10 +91,13 @@ struct ReportsAndExportTests {
             event("c", "click", at: Self.base.addingTimeInterval(30), data: ["campaignId": "spring"]),
             event("c", "conversion", at: Self.base.addingTimeInterval(40), data: ["campaignId": "spring", "revenue": try .number("19.99")]),
         ])
-        let (newest, _) = try await analytics.events(onUTCDate: day, limit: 3)
-        #expect(newest.map(\.timestamp!) == [3600, 60, 40].map { Self.base.addingTimeInterval($0) })
-        let (after, _) = try await analytics.events(onUTCDate: day, after: Self.base.addingTimeInterval(40))
-        #expect(after.map(\.timestamp!) == [3600, 60].map { Self.base.addingTimeInterval($0) })
+        let newest = try await analytics.events(onUTCDay: Self.base, limit: 3)
+        #expect(newest.events.map(\.timestamp!) == [3600, 60, 40].map { Self.base.addingTimeInterval($0) })
+        let rest = try await analytics.events(onUTCDay: Self.base, limit: 3, startAfter: newest.nextCursor)
+        #expect(rest.events.map(\.timestamp!) == [30, 20, 10].map { Self.base.addingTimeInterval($0) })
+        let after = try await analytics.events(onUTCDay: Self.base.addingTimeInterval(3600), after: Self.base.addingTimeInterval(40))
+        #expect(after.events.map(\.timestamp!) == [3600, 60].map { Self.base.addingTimeInterval($0) } && after.nextCursor == nil)
+        #expect(try await analytics.events(onUTCDay: Self.base.addingTimeInterval(-86_400)).events.isEmpty)
 
         let visits = try await analytics.visitStatistics(from: Self.base, to: Self.base.addingTimeInterval(7200), topTitles: 2)
         #expect(visits.topTitles == [.init(title: "Song A", count: 2), .init(title: "Song B", count: 1)])

@@ -17,9 +17,8 @@ struct TrackingTests {
         let batch = try await analytics.trackEventBatch([event(at: Self.base, id: first.id), event(at: Self.base, id: first.id?.uppercased())])
         #expect(batch.stored.isEmpty && batch.duplicates.count == 2)
         #expect(try await analytics.hourCounters(at: Self.base)["events"] == 1)
-        #expect(try await analytics.activeUsers(.day, at: Self.base) == 1)
-        let (journey, _) = try await analytics.journey(of: "u1")
-        #expect(journey.map(\.id) == [first.id])
+        #expect(try await analytics.activeUsers(.daily, at: Self.base) == 1)
+        #expect(try await analytics.journey(of: "u1").events.map(\.id) == [first.id])
     }
 
     @Test("A batch stores the valid events and reports the invalid ones by position", arguments: Backend.allCases)
@@ -36,7 +35,7 @@ struct TrackingTests {
         } catch let error as Analytics.BatchRejected {
             #expect(error.rejected.map(\.index) == [1])
         }
-        #expect(try await analytics.activeUsers(.day, at: Self.base) == 2)   // u4 was not stored
+        #expect(try await analytics.activeUsers(.daily, at: Self.base) == 2)   // u4 was not stored
         await #expect(throws: InvalidEvent(field: "userId", reason: "is required and must not be empty")) {
             try await analytics.trackEvent(event(""))
         }
@@ -81,10 +80,10 @@ struct TrackingTests {
         for e in events {
             #expect(try await analytics.hourCounters(at: e.timestamp!) == hourly[buckets(e).hour]!)
         }
-        for period in [Analytics.Period.day, .week, .month] {
+        for period in [Granularity.daily, .weekly, .monthly] {
             for e in events {
                 let key = { (x: AnalyticsEvent) -> String in
-                    switch period { case .day: buckets(x).day; case .week: buckets(x).week; case .month: buckets(x).month }
+                    switch period { case .daily: buckets(x).day; case .weekly: buckets(x).week; default: buckets(x).month }
                 }
                 let expected = Set(events.filter { key($0) == key(e) }.map(\.userId)).count
                 #expect(try await analytics.activeUsers(period, at: e.timestamp!) == expected, "\(period) of \(key(e))")
@@ -187,16 +186,50 @@ struct TrackingTests {
         #expect(after.rollingThirtyDayActiveUsers.last!.users == engagement.rollingThirtyDayActiveUsers.last!.users + 5)
     }
 
+    @Test("Creating an Analytics changes nothing; enableEventExpiry enables TTL on ttl once, and refuses another TTL attribute")
+    func eventExpiryIsExplicit() async throws {
+        let store = KVStore.inMemory()
+        let table = try await store.createTable(.singleTable(name: "App"))
+        let analytics = Analytics(store: store, table: table)
+        #expect(try store.table("App").timeToLiveAttribute == nil)
+        try await analytics.enableEventExpiry()
+        try await analytics.enableEventExpiry()   // idempotent
+        #expect(try store.table("App").timeToLiveAttribute == Analytics.expiryAttribute)
+
+        let other = try await store.createTable(.singleTable(name: "Other"))
+        try await store.updateTimeToLive(table: "Other", attribute: "expiresAt")
+        let refused = Analytics(store: store, table: try store.table("Other"))
+        await #expect(throws: KVTableError.validation("TimeToLive is already enabled on attribute 'expiresAt' of table Other; analytics events expire through 'ttl'")) {
+            try await refused.enableEventExpiry()
+        }
+        #expect(try store.table("Other").timeToLiveAttribute == "expiresAt")
+        _ = other
+    }
+
+    @Test("activeUsers takes the module's Granularity; hourly distinct users are not counted and say so")
+    func activeUsersGranularity() async throws {
+        let fixture = try await AnalyticsFixture(.memory)
+        let analytics = fixture.analytics
+        try await analytics.trackEventBatch([event("a", at: Self.base), event("b", at: Self.base), event("a", at: Self.base.addingTimeInterval(86_400))])
+        #expect(try await analytics.activeUsers(.daily, at: Self.base) == 2)
+        #expect(try await analytics.activeUsers(.monthly, at: Self.base) == 2)
+        #expect(try await analytics.activeUsers(.daily, at: Self.base.addingTimeInterval(-86_400)) == 0)
+        await #expect(throws: KVTableError.validation("Distinct users are counted per day, week and month, not per hour")) {
+            try await analytics.activeUsers(.hourly, at: Self.base)
+        }
+    }
+
     @Test("A user's journey is in time order, paginated", arguments: Backend.allCases)
     func journey(backend: Backend) async throws {
         let fixture = try await AnalyticsFixture(backend)
         let analytics = fixture.analytics
         let times = (0..<7).map { Self.base.addingTimeInterval(Double($0) * 86_400) }
         try await analytics.trackEventBatch(times.reversed().map { event("ada", at: $0) } + [event("bob", at: Self.base)])
-        let (first, cursor) = try await analytics.journey(of: "ada", limit: 4)
-        let (rest, end) = try await analytics.journey(of: "ada", limit: 4, after: cursor)
-        #expect((first + rest).map(\.timestamp) == times)
-        #expect(end == nil)
+        let first = try await analytics.journey(of: "ada", limit: 4)
+        let rest = try await analytics.journey(of: "ada", limit: 4, after: first.nextCursor)
+        #expect(first.events.count == 4 && first.nextCursor != nil)
+        #expect((first.events + rest.events).map(\.timestamp) == times)
+        #expect(rest.nextCursor == nil)
     }
 }
 

@@ -125,7 +125,7 @@ struct EngineConformanceTests {
             for segment in 0..<3 {
                 var cursor: PageCursor?
                 repeat {
-                    let page = try await table.scan(Scan(limit: 4, startAfter: cursor, segment: (segment, 3)))
+                    let page = try await table.scan(Scan(limit: 4, startAfter: cursor, segment: .init(segment, of: 3)))
                     for item in page.items {
                         let key = "\(item["PK"]?.stringValue ?? "")|\(item["SK"]?.stringValue ?? "")"
                         #expect(keys.insert(key).inserted, "\(key) seen twice")
@@ -201,6 +201,43 @@ struct EngineConformanceTests {
                 await #expect(throws: KVTableError.self, "\(item)") { try await table.putItem(item) }
             }
             #expect(try await table.scan().items.isEmpty)
+        }
+    }
+
+    @Test("an invalid path literal never crashes: every request using it is a validation error and changes nothing", arguments: Engine.all)
+    func invalidPathLiteral(engine: Engine) async throws {
+        try await withEngine(engine) { fixture in
+            let table = try await fixture.createTable(Self.schema)
+            let key: Item = ["PK": "U", "SK": "S"]
+            try await table.putItem(key.merging(["v": 1]) { a, _ in a })
+            let bad: AttributePath = "a..b"
+            let error = KVTableError.validation(#"Invalid document path "a..b": empty attribute name"#)
+            #expect(throws: error) { try bad.validate() }
+            await #expect(throws: error) { try await table.putItem(key.merging(["v": 2]) { a, _ in a }, condition: .attribute(bad) == 1) }
+            await #expect(throws: error) { try await table.updateItem(key, [.set("v", 3), .set(bad, 3)]) }
+            await #expect(throws: error) { try await table.updateItem(key, [.set("v", .attribute(bad))]) }
+            await #expect(throws: error) { try await table.deleteItem(key, condition: .exists(bad)) }
+            await #expect(throws: error) { try await table.getItem(key, projection: [bad]) }
+            await #expect(throws: error) { try await table.query(Query(partitionKey: "U", filter: .attribute("v") == 1 && .exists(bad))) }
+            let unbalanced: AttributePath = "tags[-1]"
+            await #expect(throws: KVTableError.self) { try await table.scan(Scan(projection: ["v", unbalanced])) }
+            #expect(try await table.getItem(key) == key.merging(["v": 1]) { a, _ in a })
+        }
+    }
+
+    @Test("runtime Swift values go into conditions and updates without wrapping", arguments: Engine.all)
+    func runtimeValues(engine: Engine) async throws {
+        try await withEngine(engine) { fixture in
+            let table = try await fixture.createTable(Self.schema)
+            let key: Item = ["PK": "U", "SK": "S"]
+            let (owner, views, price, active): (String, Int, ExactDecimal, Bool) = ("ada", 3, "19.99", true)
+            try await table.updateItem(key, [.set("owner", owner), .add("views", views), .set("price", price), .set("active", active)])
+            try await table.updateItem(key, [.set("price", .attribute("price") - .value(.n("0.99")))],
+                                       condition: .attribute("owner") == .value(owner) && .attribute("views") >= .value(views))
+            #expect(try await table.getItem(key) == key.merging(["owner": "ada", "views": 3, "price": 19, "active": true]) { a, _ in a })
+            await #expect(throws: KVTableError.conditionalCheckFailed(currentItem: nil)) {
+                try await table.deleteItem(key, condition: .attribute("views") > .value(views))
+            }
         }
     }
 

@@ -208,7 +208,7 @@ struct BatchAndTransactionTests {
                 var cursor: PageCursor?
                 var partitions = Set<String>()
                 repeat {
-                    let page = try await table.scan(Scan(indexName: indexName, limit: 17, startAfter: cursor, segment: (segment, total)))
+                    let page = try await table.scan(Scan(indexName: indexName, limit: 17, startAfter: cursor, segment: .init(segment, of: total)))
                     union += page.items.map { $0["SK"]!.stringValue! }
                     partitions.formUnion(page.items.map { $0[indexName == nil ? "PK" : "GSI1PK"]!.stringValue! })
                     cursor = page.nextCursor
@@ -219,10 +219,10 @@ struct BatchAndTransactionTests {
             #expect(Set(union) == all)           // complete
         }
         await #expect(throws: KVTableError.validation("The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: 4 is not less than TotalSegments: 4")) {
-            try await table.scan(Scan(segment: (4, 4)))
+            try await table.scan(Scan(segment: .init(4, of: 4)))
         }
         await #expect(throws: KVTableError.validation("1 validation error detected: Value '0' at 'totalSegments' failed to satisfy constraint: Member must have value between 1 and 1000000")) {
-            try await table.scan(Scan(segment: (0, 0)))
+            try await table.scan(Scan(segment: .init(0, of: 0)))
         }
     }
 }

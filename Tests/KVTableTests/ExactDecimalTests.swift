@@ -36,22 +36,33 @@ struct ExactDecimalTests {
         }
     }
 
-    @Test("Magnitude outside 1E-130 … 9.99E+125 is an overflow or underflow")
-    func range() throws {
-        #expect(throws: KVTableError.validation("Number overflow. Attempting to store a number with magnitude larger than supported range")) {
-            try ExactDecimal("1e126")
-        }
-        #expect(throws: KVTableError.validation("Number overflow. Attempting to store a number with magnitude larger than supported range")) {
-            try ExactDecimal("-1e999999999999")
-        }
-        #expect(throws: KVTableError.validation("Number underflow. Attempting to store a number with magnitude smaller than supported range")) {
-            try ExactDecimal("1e-131")
-        }
-        #expect(throws: KVTableError.validation("Number underflow. Attempting to store a number with magnitude smaller than supported range")) {
-            try ExactDecimal("0.05e-129")
-        }
-        _ = try ExactDecimal("9.9999999999999999999999999999999999999E+125")
-        _ = try ExactDecimal("-1E-130")
+    @Test("Magnitude outside 1E-130 … 9.99E+125 is an overflow or underflow", arguments: [
+        ("1e126", "Number overflow. Attempting to store a number with magnitude larger than supported range"),
+        ("-1e999999999999", "Number overflow. Attempting to store a number with magnitude larger than supported range"),
+        ("1e-131", "Number underflow. Attempting to store a number with magnitude smaller than supported range"),
+        ("0.05e-129", "Number underflow. Attempting to store a number with magnitude smaller than supported range"),
+    ])
+    func range(text: String, message: String) throws {
+        #expect(throws: KVTableError.validation(message)) { try ExactDecimal(text) }
+    }
+
+    @Test("The range's ends are accepted", arguments: ["9.9999999999999999999999999999999999999E+125", "-1E-130"])
+    func rangeEnds(text: String) throws {
+        #expect(try ExactDecimal(text).description.isEmpty == false)
+    }
+
+    @Test("A string literal is an exact decimal constant, usable inside conditions and update expressions")
+    func stringLiteral() throws {
+        let price: ExactDecimal = "19.99"
+        #expect(price == (try ExactDecimal(String("19.99"))) && price.description == "19.99")
+        // 38 digits: more than Double holds, kept exactly.
+        let long: ExactDecimal = "1234567890.1234567890123456789012345678"
+        #expect(long.description == "1234567890.1234567890123456789012345678")
+        // An operator's right-hand side needs no `try` and no hoisting.
+        let update: Update = [.set("price", .attribute("price") - .value(.n("1.3")))]
+        #expect(update == [.set("price", .minus(.path("price"), .value(.n(try ExactDecimal(String("1.3"))))))])
+        let condition: Condition = .attribute("price") >= .value(.n("0.5"))
+        #expect(condition == .compare(.path("price"), .greaterThanOrEqual, .value(.n(try ExactDecimal(String("0.5"))))))
     }
 
     @Test("1, 1.0 and 1e0 are one value; ordering is by value")

@@ -7,7 +7,7 @@ import Testing
 @Suite("Items backed by stored bytes")
 struct ItemRepresentationTests {
     static let sample: Item = [
-        "PK": "USER#1", "SK": "PROFILE", "name": "Ada", "age": 36, "score": .n(try! ExactDecimal("1.50")),
+        "PK": "USER#1", "SK": "PROFILE", "name": "Ada", "age": 36, "score": .n(ExactDecimal("1.50")),
         "tags": .ss(["b", "a"]), "nested": ["list": [1, "two", nil], "flag": true], "blob": .b(Data([0, 255])),
         "é": "composed", "": "empty name",
     ]
@@ -92,7 +92,7 @@ struct ItemRepresentationTests {
 
     @Test("equality is DynamoDB's across representations: set order and number spelling do not matter")
     func equality() throws {
-        let one: Item = ["s": .ss(["a", "b"]), "n": .n(try ExactDecimal("1.0"))]
+        let one: Item = ["s": .ss(["a", "b"]), "n": .n(ExactDecimal("1.0"))]
         let other: Item = ["s": .ss(["b", "a"]), "n": 1]
         #expect(one == other)
         #expect(try Self.stored(one) == other)
@@ -166,7 +166,7 @@ struct ItemRepresentationTests {
         #expect(fromBytes.presentCount == 3 && fromBytes.nullFlag == nil && fromBytes.presentName == "here")
         // Failure modes are the same too: a missing attribute, a type mismatch, an inexact integer.
         for broken: Item in [item.filter { $0.key != "name" }, item.merging(["age": "old"]) { $1 },
-                             item.merging(["age": .n(try ExactDecimal("1.5"))]) { $1 },
+                             item.merging(["age": .n(ExactDecimal("1.5"))]) { $1 },
                              item.merging(["presentCount": "three"]) { $1 }, item.merging(["presentName": 1]) { $1 },
                              item.merging(["nullFlag": "no"]) { $1 }] {
             #expect(throws: DecodingError.self) { try decoder.decode(Profile.self, from: broken) }

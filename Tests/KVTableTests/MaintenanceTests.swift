@@ -80,8 +80,7 @@ struct MaintenanceTests {
         for i in 0..<20 {
             try await table.putItem(["PK": "P", "SK": .s(String(format: "%02d", i)), "data": .s(filler)])
         }
-        var query = Query(partitionKey: "P")
-        query.maximumPageBytes = 5000
+        var query = Query(partitionKey: "P", maximumPageBytes: 5000)
         var seen: [AttributeValue?] = []
         var pages = 0
         repeat {

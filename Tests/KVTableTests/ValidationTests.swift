@@ -17,7 +17,7 @@ struct ValidationTests {
         ("empty number set", ["PK": "P", "SK": "S", "s": .ns([])], "One or more parameter values were invalid: An number set  may not be empty"),
         ("empty binary set", ["PK": "P", "SK": "S", "s": .bs([])], "One or more parameter values were invalid: An binary set  may not be empty"),
         ("duplicate set elements", ["PK": "P", "SK": "S", "s": .ss(["a", "a"])], "Input collection [\"a\", \"a\"] contains duplicates."),
-        ("duplicate numbers by value", ["PK": "P", "SK": "S", "s": .ns([1, try! ExactDecimal("1.0")])], "Input collection [\"1\", \"1\"] contains duplicates."),
+        ("duplicate numbers by value", ["PK": "P", "SK": "S", "s": .ns([1, ExactDecimal("1.0")])], "Input collection [\"1\", \"1\"] contains duplicates."),
         ("nested empty set", ["PK": "P", "SK": "S", "m": ["inner": .ss([])]], "One or more parameter values were invalid: An string set  may not be empty"),
         ("item too large", ["PK": "P", "SK": "S", "big": .s(String(repeating: "x", count: 400 * 1024))], "Item size has exceeded the maximum allowed size"),
         ("nesting too deep", ["PK": "P", "SK": "S", "deep": ValidationTests.nested(33)], "Nesting Levels have exceeded supported limits"),

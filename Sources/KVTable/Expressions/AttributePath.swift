@@ -2,6 +2,11 @@
 ///
 /// Written as a string literal it is parsed (`"a.b[2].c"`); a top-level name that itself holds
 /// dots or brackets is written ``name(_:)``.
+///
+/// An invalid literal (`"a..b"`, `"tags[-1]"`) does not stop the program: the path remembers
+/// why it is invalid, and every request that uses it fails with that
+/// ``KVTableError/validation(_:)`` before reading or writing anything (``validate()``).
+/// ``init(parsing:)`` throws the same error at once, for text from outside the program.
 public struct AttributePath: Sendable, Hashable, CustomStringConvertible, ExpressibleByStringLiteral {
     /// One step of a path.
     public enum Element: Sendable, Hashable {
@@ -13,6 +18,9 @@ public struct AttributePath: Sendable, Hashable, CustomStringConvertible, Expres
 
     /// The steps; the first is always a ``Element/name(_:)``.
     public let elements: [Element]
+    /// Why the string literal this path was written as is not a valid path; nil for every
+    /// valid path. (Its `elements` then hold the literal as one name.)
+    let invalidLiteral: String?
 
     /// A path from its steps. The first must be a name and no index may be negative.
     public init(_ elements: [Element]) throws(KVTableError) {
@@ -31,6 +39,7 @@ public struct AttributePath: Sendable, Hashable, CustomStringConvertible, Expres
             throw .validation("Invalid document path: nesting levels have exceeded supported limits")
         }
         self.elements = elements
+        self.invalidLiteral = nil
     }
 
     /// The top-level attribute called exactly `name` (dots and brackets are part of the name).
@@ -39,7 +48,12 @@ public struct AttributePath: Sendable, Hashable, CustomStringConvertible, Expres
     }
 
     init(unchecked elements: [Element]) {
+        self.init(elements: elements, invalidLiteral: nil)
+    }
+
+    private init(elements: [Element], invalidLiteral: String?) {
         self.elements = elements
+        self.invalidLiteral = invalidLiteral
     }
 
     /// Parses `a.b[2].c`: names separated by dots, list indexes in brackets.
@@ -91,13 +105,20 @@ public struct AttributePath: Sendable, Hashable, CustomStringConvertible, Expres
         try self.init(elements)
     }
 
-    /// Parses the literal; an invalid literal path is a programming error.
+    /// Parses the literal. An invalid literal gives a path that every request rejects (see
+    /// ``validate()``), never a crash.
     public init(stringLiteral value: String) {
         do {
             try self.init(parsing: value)
         } catch {
-            preconditionFailure("\(error)")
+            self.init(elements: [.name(value)], invalidLiteral: error.message)
         }
+    }
+
+    /// Throws the ``KVTableError/validation(_:)`` error of an invalid string literal; does
+    /// nothing for a valid path. Requests check every path they use with it before they run.
+    public func validate() throws(KVTableError) {
+        if let invalidLiteral { throw .validation(invalidLiteral) }
     }
 
     /// The top-level attribute name.

@@ -14,6 +14,7 @@ extension Condition {
                 throw .validation("Invalid \(kind): Incorrect operand type for operator or function; operator or function: \(function), operand type: \(value.type.rawValue)")
             }
         }
+        try forEachPathOfNode { path throws(KVTableError) in try path.validate() }
         let scalarOrdered: Set<AttributeType> = [.string, .number, .binary]
         switch self {
         case .compare(let lhs, let op, let rhs):
@@ -42,6 +43,36 @@ extension Condition {
             try rhs.validate(kind: kind)
         case .not(let inner):
             try inner.validate(kind: kind)
+        }
+    }
+
+    /// Calls `body` with every path this node reads itself, left to right (not the paths of
+    /// the children of `and`, `or` and `not`).
+    func forEachPathOfNode(_ body: (AttributePath) throws(KVTableError) -> Void) throws(KVTableError) {
+        func operand(_ operand: Operand) throws(KVTableError) {
+            switch operand {
+            case .path(let path), .size(let path): try body(path)
+            case .value: break
+            }
+        }
+        switch self {
+        case .compare(let lhs, _, let rhs):
+            try operand(lhs)
+            try operand(rhs)
+        case .between(let value, let lower, let upper):
+            try operand(value)
+            try operand(lower)
+            try operand(upper)
+        case .isIn(let value, let candidates):
+            try operand(value)
+            for candidate in candidates { try operand(candidate) }
+        case .attributeExists(let path), .attributeNotExists(let path), .attributeType(let path, _):
+            try body(path)
+        case .beginsWith(let path, let other), .contains(let path, let other):
+            try body(path)
+            try operand(other)
+        case .and, .or, .not:
+            break   // validate(kind:) visits the children
         }
     }
 

@@ -9,6 +9,7 @@ enum ProjectionPaths {
         guard !paths.isEmpty else {
             throw .validation("Invalid ProjectionExpression: The expression can not be empty;")
         }
+        for path in paths { try path.validate() }
         try checkDisjoint(paths, expression: "ProjectionExpression")
     }
 

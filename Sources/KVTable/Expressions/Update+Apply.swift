@@ -5,6 +5,7 @@ extension Update {
     /// DynamoDB's checks that need no item: key attributes are not updated, no two actions
     /// touch overlapping paths, literal operands have types their action can take.
     func validate(keyAttributes: [String]) throws(KVTableError) {
+        for action in actions { try action.path.validate() }
         try ProjectionPaths.checkDisjoint(actions.map(\.path), expression: "UpdateExpression")
         for action in actions {
             let name = action.path.attributeName
@@ -39,15 +40,16 @@ extension Update {
         switch value {
         case .value(let v):
             try ItemValidation.validate(v, depth: 0)
-        case .path:
-            break
+        case .path(let path):
+            try path.validate()
         case .plus(let a, let b), .minus(let a, let b):
             let symbol = if case .plus = value { "+" } else { "-" }
             try literal(a, must: .number, for: symbol)
             try literal(b, must: .number, for: symbol)
             try validate(a)
             try validate(b)
-        case .ifNotExists(_, let fallback):
+        case .ifNotExists(let path, let fallback):
+            try path.validate()
             try validate(fallback)
         case .listAppend(let a, let b):
             try literal(a, must: .list, for: "list_append")

@@ -51,8 +51,9 @@ public struct Query: Sendable, Hashable {
     public init(indexName: String? = nil, partitionKey: AttributeValue, sortKey: SortKeyCondition? = nil,
                 ascending: Bool = true, limit: Int? = nil, filter: Condition? = nil,
                 projection: [AttributePath]? = nil, countOnly: Bool = false, startAfter: PageCursor? = nil,
-                includeExpired: Bool = false) {
+                includeExpired: Bool = false, maximumPageBytes: Int? = nil) {
         self.includeExpired = includeExpired
+        self.maximumPageBytes = maximumPageBytes
         self.indexName = indexName
         self.partitionKey = partitionKey
         self.sortKey = sortKey
@@ -74,17 +75,8 @@ public struct Scan: Sendable, Hashable {
     public var projection: [AttributePath]?
     public var countOnly: Bool
     public var startAfter: PageCursor?
-    /// Scan only segment `index` of `count` (DynamoDB's `Segment` / `TotalSegments`) — see
-    /// ``ScanSegment``.
-    public var segment: (index: Int, count: Int)? {
-        get { segmentIndex.map { ($0, segmentCount) } }
-        set {
-            segmentIndex = newValue?.index
-            segmentCount = newValue?.count ?? 1
-        }
-    }
-    private var segmentIndex: Int?
-    private var segmentCount = 1
+    /// Scan only this segment of a parallel scan (DynamoDB's `Segment` / `TotalSegments`).
+    public var segment: Segment?
     /// Also return items whose TTL has passed but that are not swept yet.
     public var includeExpired: Bool
     /// End the page once this many bytes of stored items have been read (DynamoDB ends every
@@ -93,16 +85,34 @@ public struct Scan: Sendable, Hashable {
 
     public init(indexName: String? = nil, limit: Int? = nil, filter: Condition? = nil,
                 projection: [AttributePath]? = nil, countOnly: Bool = false, startAfter: PageCursor? = nil,
-                segment: (index: Int, count: Int)? = nil, includeExpired: Bool = false) {
+                segment: Segment? = nil, includeExpired: Bool = false, maximumPageBytes: Int? = nil) {
         self.includeExpired = includeExpired
-        self.segmentIndex = segment?.index
-        self.segmentCount = segment?.count ?? 1
+        self.segment = segment
+        self.maximumPageBytes = maximumPageBytes
         self.indexName = indexName
         self.limit = limit
         self.filter = filter
         self.projection = projection
         self.countOnly = countOnly
         self.startAfter = startAfter
+    }
+
+    /// One segment of a parallel scan: segment `index` (from 0) of `count`.
+    ///
+    /// Every item belongs to exactly one segment, and all items of one partition to the same
+    /// one, so `count` workers each scanning `Segment(i, of: count)` read the table once
+    /// between them. The numbers are checked when the scan runs: `count` from 1 to 1,000,000,
+    /// `index` below `count` (DynamoDB's `ValidationException` otherwise).
+    public struct Segment: Sendable, Hashable {
+        /// This segment, from 0 (DynamoDB's `Segment`).
+        public var index: Int
+        /// How many segments the scan is split into (DynamoDB's `TotalSegments`).
+        public var count: Int
+
+        public init(_ index: Int, of count: Int) {
+            self.index = index
+            self.count = count
+        }
     }
 }
 

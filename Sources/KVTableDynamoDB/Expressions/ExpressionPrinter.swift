@@ -28,6 +28,9 @@ public struct ExpressionPrinter: Sendable {
     public private(set) var names: [String: String] = [:]
     /// `ExpressionAttributeValues`: placeholder → value.
     public private(set) var values: [String: AttributeValue] = [:]
+    /// The error of the first invalid path literal printed (see ``AttributePath/validate()``):
+    /// a request with one must not be sent.
+    public private(set) var invalidPath: KVTableError?
 
     private var nameIDs: [String: String] = [:]
     private var valueIDs: [AttributeValue: String] = [:]
@@ -176,6 +179,9 @@ public struct ExpressionPrinter: Sendable {
     // MARK: - Paths and placeholders
 
     private mutating func print(_ path: AttributePath) -> String {
+        if invalidPath == nil {
+            do { try path.validate() } catch { invalidPath = error }
+        }
         var text = ""
         for element in path.elements {
             switch element {

@@ -26,11 +26,11 @@ extension DynamoDBService {
         try checkConsistentRead(request, indexName: indexName)
         try Self.acceptReporting(request)
 
-        var query = Query(indexName: indexName, partitionKey: key.partitionKey, sortKey: key.sortKey,
+        let query = Query(indexName: indexName, partitionKey: key.partitionKey, sortKey: key.sortKey,
                           ascending: try request.bool("ScanIndexForward") ?? true,
                           limit: try request.positiveInt("Limit"), filter: filter, projection: projection,
-                          countOnly: countOnly, startAfter: try request.item("ExclusiveStartKey").map(PageCursor.init))
-        query.maximumPageBytes = DynamoDBService.maximumPageBytes
+                          countOnly: countOnly, startAfter: try request.item("ExclusiveStartKey").map(PageCursor.init),
+                          maximumPageBytes: DynamoDBService.maximumPageBytes)
         return Self.json(try table.read { try $0.query(query) }, countOnly: countOnly)
     }
 
@@ -58,10 +58,10 @@ extension DynamoDBService {
         default:
             break
         }
-        var scan = Scan(indexName: indexName, limit: try request.positiveInt("Limit"), filter: filter, projection: projection,
+        let scan = Scan(indexName: indexName, limit: try request.positiveInt("Limit"), filter: filter, projection: projection,
                         countOnly: countOnly, startAfter: try request.item("ExclusiveStartKey").map(PageCursor.init),
-                        segment: segment.map { ($0, total!) })
-        scan.maximumPageBytes = DynamoDBService.maximumPageBytes
+                        segment: segment.map { Scan.Segment($0, of: total!) },
+                        maximumPageBytes: DynamoDBService.maximumPageBytes)
         return Self.json(try table.read { try $0.scan(scan) }, countOnly: countOnly)
     }
 
