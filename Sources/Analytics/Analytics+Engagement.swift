@@ -9,6 +9,7 @@ public struct ActiveUsers: Sendable, Hashable {
     /// Its distinct users.
     public var users: Int
 
+    /// The distinct users of the period with key `period`.
     public init(period: String, users: Int) {
         self.period = period
         self.users = users

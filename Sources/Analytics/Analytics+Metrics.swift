@@ -3,14 +3,19 @@ import KVTable
 
 /// One bucket of an aggregation: its period and its values.
 public struct MetricsPoint: Sendable, Hashable {
+    /// The bucket: its granularity, bounds and key.
     public var period: MetricPeriod
+    /// The bucket's metrics by name (`events`, `events:page_view`, `activeUsers`, …).
     public var values: [String: ExactDecimal]
 }
 
 /// The real-time view: the current hour and day as the counters stand now.
 public struct RealtimeSnapshot: Sendable, Hashable {
+    /// The counters of the current hour (by the store's clock, in the analytics time zone).
     public var hour: MetricsPoint
+    /// The current day's running totals and distinct counts.
     public var day: MetricsPoint
+    /// Distinct users of the current day so far (the day's `activeUsers`; 0 before any event).
     public var activeUsersToday: Int
 }
 

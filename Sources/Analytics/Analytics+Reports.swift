@@ -17,23 +17,34 @@ public struct VisitStatistics: Sendable, Hashable {
     /// Events per hour of day (0–23, in the analytics time zone), busiest first.
     public var peakHours: [HourCount]
 
+    /// One title of ``VisitStatistics/topTitles`` and how often it occurs.
     public struct TitleCount: Sendable, Hashable {
+        /// The title.
         public var title: String
+        /// How many times it occurs in the range's events.
         public var count: Int
     }
 
+    /// One hour of day of ``VisitStatistics/peakHours`` and its events.
     public struct HourCount: Sendable, Hashable {
+        /// The hour of day, 0–23, in the analytics time zone.
         public var hour: Int
+        /// Events in that hour of day, over every day of the range.
         public var count: Int
     }
 }
 
 /// One campaign's results in one period (SPEC §1.4).
 public struct CampaignMetrics: Sendable, Hashable {
+    /// The campaign: the `eventData.campaignId` of its events.
     public var campaignId: String
+    /// The period the figures cover.
     public var period: MetricPeriod
+    /// `impression` events.
     public var impressions: Int
+    /// `click` events.
     public var clicks: Int
+    /// `conversion` events.
     public var conversions: Int
     /// Sum of `eventData.revenue` of conversions.
     public var revenue: ExactDecimal
@@ -45,8 +56,11 @@ public struct CampaignMetrics: Sendable, Hashable {
 
 /// A cached metric value (SPEC §1.2 `METRICS_CACHE`).
 public struct CachedMetric: Sendable, Hashable {
+    /// The cache key (the item's `SK`).
     public var key: String
+    /// The cached value.
     public var value: ExactDecimal
+    /// When ``Analytics/cacheMetric(_:value:ttl:)`` stored it, by the store's clock.
     public var lastUpdated: Date
 }
 
@@ -122,12 +136,16 @@ extension Analytics {
     }
 
     /// Stores a value in the real-time metrics cache (`PK = METRICS_CACHE`, `SK = {key}`) for
-    /// `ttl`; after that it reads as absent.
+    /// `ttl`, rounded up to a whole second (DynamoDB's TTL unit); after that
+    /// ``cachedMetric(_:)`` reads it as absent, whether or not TTL is enabled on the table
+    /// (``enableEventExpiry()``; with it, the sweeper also deletes it).
     public func cacheMetric(_ key: String, value: ExactDecimal, ttl: Duration) async throws {
         let now = store.time.now()
+        let seconds = Double(ttl.components.seconds) + Double(ttl.components.attoseconds) / 1e18
+        let expiry = Int((now.timeIntervalSince1970 + seconds).rounded(.up))
         try await table.putItem(["PK": "METRICS_CACHE", "SK": .s(key), "value": .n(value),
                                  "lastUpdated": .s(EventLayout.iso8601(now)),
-                                 EventLayout.ttlAttribute: .number(Int(now.timeIntervalSince1970) + Int(ttl.components.seconds))])
+                                 EventLayout.ttlAttribute: .number(expiry)])
     }
 
     /// A cached value, or nil when absent or expired.
@@ -135,6 +153,8 @@ extension Analytics {
         guard let item = try await table.getItem(["PK": "METRICS_CACHE", "SK": .s(key)]),
               case .n(let value)? = item["value"], let updated = item["lastUpdated"]?.stringValue,
               let date = try? Date(updated, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) else { return nil }
+        // Checked here too: without TTL on the table, reads do not hide expired items.
+        if case .n(let expiry)? = item[EventLayout.ttlAttribute], expiry <= store.time.epochSeconds { return nil }
         return CachedMetric(key: key, value: value, lastUpdated: date)
     }
 }

@@ -11,8 +11,11 @@ import KVTable
 /// let hour = try await analytics.hourCounters(at: Date())   // ["events": 1, "events:page_view": 1]
 /// ```
 public struct Analytics: Sendable {
+    /// The store that holds `table`; an event without a timestamp gets its clock's time.
     public let store: KVStore
+    /// The table of raw events, counters, markers and rollups.
     public let table: Table
+    /// How events are validated, anonymised, bucketed and kept.
     public let configuration: AnalyticsConfiguration
     /// The user numbering ``getUserEngagement(start:end:)`` keeps between calls.
     let userNumbering = Reusable<StringInterner>()
@@ -75,8 +78,10 @@ public struct Analytics: Sendable {
     public struct RejectedEvent: Sendable, Hashable {
         /// The event's position in the batch given to ``trackEventBatch(_:allOrNothing:)``.
         public var index: Int
+        /// What is wrong with the event.
         public var error: InvalidEvent
 
+        /// The event at `index` of the batch, rejected for `error`.
         public init(index: Int, error: InvalidEvent) {
             self.index = index
             self.error = error
@@ -225,6 +230,7 @@ public struct EventPage: Sendable, Hashable {
     /// Where the next page starts; nil on the last page.
     public var nextCursor: PageCursor?
 
+    /// A page of `events`; `nextCursor` is nil on the last page.
     public init(events: [AnalyticsEvent], nextCursor: PageCursor?) {
         self.events = events
         self.nextCursor = nextCursor

@@ -22,6 +22,8 @@ public struct AnalyticsConfiguration: Sendable {
         .weekly: .seconds(365 * 86_400), .monthly: nil,
     ]
 
+    /// The defaults: the five standard event types, events kept 90 days, IP addresses
+    /// truncated, UTC buckets, events of at most 32 KB nested at most 8 levels deep.
     public init() {}
 }
 

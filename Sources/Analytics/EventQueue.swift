@@ -42,6 +42,8 @@ public final class EventQueue: Service, Sendable {
         public var initialBackoff: Duration = .milliseconds(200)
         /// The longest retry delay.
         public var maxBackoff: Duration = .seconds(60)
+        /// The defaults: flush at 25 events or 5 seconds, at most 10,000 per transaction and 10,000
+        /// queued, retries from 200 ms backing off to 60 s.
         public init() {}
     }
 
@@ -69,7 +71,9 @@ public final class EventQueue: Service, Sendable {
         var flushScheduled = false
     }
 
+    /// Where the events are stored; its configuration validates them as they are queued.
     public let analytics: Analytics
+    /// The queue's tunables.
     public let configuration: Configuration
     private let state = Mutex(State())
     private let flushing = FlushGate()
@@ -79,6 +83,7 @@ public final class EventQueue: Service, Sendable {
     private let failureCounter = Counter(label: "kvtable.analytics.queue.flush_failures")
     private let storedCounter = Counter(label: "kvtable.analytics.queue.stored")
 
+    /// A queue in front of `analytics`; run it as a service (``run()``) so that it flushes on time.
     public init(analytics: Analytics, configuration: Configuration = Configuration(),
                 logger: Logger = Logger(label: "kvtable.analytics.queue")) {
         self.analytics = analytics

@@ -2,7 +2,9 @@ import Foundation
 
 /// How metrics are bucketed in time.
 public enum Granularity: String, Sendable, Hashable, CaseIterable, Codable {
+    /// Clock hours.
     case hourly
+    /// Calendar days.
     case daily
     /// ISO weeks, starting on Monday.
     case weekly
@@ -13,6 +15,7 @@ public enum Granularity: String, Sendable, Hashable, CaseIterable, Codable {
 /// One bucket of time in the configured time zone: its bounds and the key strings of the
 /// hours and days it covers.
 public struct MetricPeriod: Sendable, Hashable {
+    /// The kind of bucket: an hour, a day, an ISO week or a month.
     public let granularity: Granularity
     /// Inclusive start.
     public let start: Date

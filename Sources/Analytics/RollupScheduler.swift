@@ -42,9 +42,11 @@ extension Analytics {
 /// analytics time zone (UTC by default) — and after each run the periods late events made
 /// stale. Time comes from the store's clock; a failed run is logged and retried next time.
 public struct RollupScheduler: Service {
+    /// The analytics it rolls up; its store's clock and its time zone set the schedule.
     public let analytics: Analytics
     private let logger: Logger
 
+    /// A scheduler for `analytics`; run it in a `ServiceGroup`.
     public init(analytics: Analytics, logger: Logger = Logger(label: "kvtable.analytics.rollups")) {
         self.analytics = analytics
         self.logger = logger

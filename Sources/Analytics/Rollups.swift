@@ -15,12 +15,16 @@ public struct MetricRecord: Entity, Hashable {
 
     /// `events`, `features`, `content`, `ai`, `errors`, `users` or `sessions`.
     public var metricType: String
+    /// The length of the period: an hour, a day, an ISO week or a month.
     public var granularity: Granularity
     /// Start of the period, ISO-8601 UTC with milliseconds.
     public var timestamp: String
     /// End of the period (exclusive), ISO-8601 UTC with milliseconds.
     public var endTimestamp: String
+    /// The values by name, such as `total` (events, content, errors), `page_view` (an event
+    /// type), `active` and `new` (users), `count` and `averageSeconds` (sessions).
     public var metrics: [String: ExactDecimal]
+    /// When the record was computed, by the store's clock.
     public var calculatedAt: Date
     /// Bumped every time the record is recomputed.
     public var version: Int

@@ -75,6 +75,23 @@ struct ReportsAndExportTests {
         return rows
     }
 
+    @Test("A cached metric expires after its ttl (rounded up to a second) even when the table has no TTL enabled")
+    func metricsCacheWithoutTableTTL() async throws {
+        let time = ManualTimeSource(now: Self.base.addingTimeInterval(0.5))
+        let store = KVStore.inMemory(time: time)
+        let analytics = Analytics(store: store, table: try await store.createTable(.singleTable(name: "App")))
+        #expect(analytics.table.timeToLiveAttribute == nil)
+        try await analytics.cacheMetric("short", value: 1, ttl: .milliseconds(200))   // 0.7 s → expires at 1 s
+        try await analytics.cacheMetric("long", value: 2, ttl: .seconds(60))
+        #expect(try await analytics.cachedMetric("short")?.value == 1)
+        time.advance(by: .milliseconds(400))   // 0.9 s: not yet (never early)
+        #expect(try await analytics.cachedMetric("short")?.value == 1)
+        time.advance(by: .milliseconds(100))   // 1.0 s
+        #expect(try await analytics.cachedMetric("short") == nil)
+        #expect(try await analytics.cachedMetric("long")?.value == 2)
+        #expect(try await analytics.cachedMetric("absent") == nil)
+    }
+
     @Test("Events of a date newest first; visit statistics; campaign metrics; the metrics cache", arguments: Backend.allCases)
     func reports(backend: Backend) async throws {
         let time = ManualTimeSource(now: Self.base)

@@ -15,6 +15,23 @@ struct EntityConformanceTests {
         var name: String
         var email: String
         var country: String
+
+        /// The typed key: a misspelt property does not compile.
+        struct Key: EntityKey {
+            typealias Entity = Customer
+            var id: String
+        }
+    }
+
+    /// A key declaration that does not match its entity's template.
+    struct MisdeclaredKey: EntityKey {
+        typealias Entity = Customer
+        var id: String
+        var country: String
+    }
+
+    struct IncompleteKey: EntityKey {
+        typealias Entity = Customer
     }
 
     @Test("put, get, find by a unique attribute; a taken value is refused", arguments: Engine.all)
@@ -71,5 +88,31 @@ struct EntityConformanceTests {
         #expect(try await !table.delete(Customer.self, ["id": "10"]))
         #expect(try await table.find(Customer.self, unique: "email", "lovelace@example.com") == nil)
         try await table.put(Customer(id: "3", name: "Grace", email: "lovelace@example.com", country: "US"))
+    }
+
+    @Test("typed keys: get, update and delete by the entity's Key type; a Key that does not match the template is an error", arguments: Engine.all)
+    func typedKeys(engine: Engine) async throws {
+        try await withEngine(engine) { fixture in
+            try await Self.typedKeys(try await fixture.createTable(.singleTable(name: "Shop")))
+        }
+    }
+
+    static func typedKeys(_ table: some ItemTable) async throws {
+        let ada = Customer(id: "1", name: "Ada", email: "ada@example.com", country: "GB")
+        try await table.put(ada)
+        #expect(try await table.get(Customer.Key(id: "1")) == ada)
+        #expect(try await table.get(Customer.Key(id: "2")) == nil)
+        var seen: [String] = []   // not Sendable-captured: the transform runs in this task
+        let renamed = try await table.update(Customer.Key(id: "1")) { seen.append($0.name); $0.name = "Lovelace" }
+        #expect(renamed.name == "Lovelace" && seen == ["Ada"])
+        await #expect(throws: KVTableError.validation("MisdeclaredKey has the property country, which the key template of Customer does not use (it uses id)")) {
+            try await table.get(MisdeclaredKey(id: "1", country: "GB"))
+        }
+        await #expect(throws: KVTableError.validation("IncompleteKey has no property id, which the key template of Customer needs")) {
+            try await table.delete(IncompleteKey())
+        }
+        #expect(try await table.delete(Customer.Key(id: "1")))
+        #expect(try await table.delete(Customer.Key(id: "1")) == false)
+        #expect(try await table.find(Customer.self, unique: "email", "ada@example.com") == nil)
     }
 }

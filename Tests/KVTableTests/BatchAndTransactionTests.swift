@@ -181,14 +181,14 @@ struct BatchAndTransactionTests {
         let other = try await fixture.store.createTable(TableSchema(name: "Other", keySchema: KeySchema(partitionKey: KeyAttribute("id", .number))))
         try await table.putItem(["PK": "A", "SK": "1", "v": 1])
         try await other.putItem(["id": 7, "w": 2])
-        let got = try fixture.store.transactGet([
+        let got = try await fixture.store.transactGet([
             TransactionGet(table, key: ["PK": "A", "SK": "1"], projection: ["v"]),
             TransactionGet(other, key: ["id": 7]),
             TransactionGet(table, key: ["PK": "missing", "SK": "1"]),
         ])
         #expect(got == [["v": 1], ["id": 7, "w": 2], nil])
         #expect(throws: KVTableError.validation("The provided key element does not match the schema")) {
-            try fixture.store.transactGet([TransactionGet(other, key: ["id": "7"])])
+            try fixture.store.transactGetSynchronously([TransactionGet(other, key: ["id": "7"])])
         }
     }
 

@@ -14,13 +14,18 @@ struct Customer: Entity {
     var name: String
     var email: String
     var country: String
+
+    struct Key: EntityKey {          // the typed key: Customer.Key(idd: "7") does not compile
+        typealias Entity = Customer
+        var id: String
+    }
 }
 
 func readmeTypedExample(_ table: Table) async throws -> (Customer?, EntityPage) {
     try await table.put(Customer(id: "7", name: "Ada", email: "ada@example.com", country: "GB"))
-    let ada = try await table.get(Customer.self, ["id": "7"])
+    let ada = try await table.get(Customer.Key(id: "7"))
     let british = try await table.queryEntities(Query(indexName: "GSI1", partitionKey: "COUNTRY#GB"), as: [Customer.self])
-    try await table.update(Customer.self, ["id": "7"]) { $0.country = "FR" }   // GSI1 keys follow
+    try await table.update(Customer.Key(id: "7")) { $0.country = "FR" }   // GSI1 keys follow
     return (ada, british)
 }
 
@@ -148,12 +153,12 @@ struct DocumentationExampleTests {
         #expect(profile?.name == "Ada" && files.count == 25)
         #expect(try await table.query(Query(indexName: "GSI7", partitionKey: "UPLOADS#2027-01-15", countOnly: true)).count == 26)
 
-        for (type, day, value) in [("users", "2027-01-01", 10.0), ("users", "2027-01-02", 12.0), ("media", "2027-01-01", 5.0), ("media", "2027-02-01", 7.0)] {
-            try await table.put(MetricRecord(metricType: type, granularity: "daily", timestamp: "\(day)T00:00:00Z",
+        for (type, day, value) in [("users", "2027-01-01", ExactDecimal("10.5")), ("users", "2027-01-02", 12), ("media", "2027-01-01", 5), ("media", "2027-02-01", 7)] {
+            try await table.put(RollupRecord(metricType: type, granularity: "daily", timestamp: "\(day)T00:00:00Z",
                                              endTimestamp: "\(day)T23:59:59Z", metrics: ["total": value],
                                              calculatedAt: start, version: 1))
         }
-        try await table.put(MetricRecord(metricType: "users", granularity: "monthly", timestamp: "2027-01-01T00:00:00Z",
+        try await table.put(RollupRecord(metricType: "users", granularity: "monthly", timestamp: "2027-01-01T00:00:00Z",
                                          endTimestamp: "2027-01-31T23:59:59Z", metrics: ["total": 12], calculatedAt: start, version: 1))
         let january = try await metrics(granularity: "daily", from: "2027-01-01", to: "2027-01-31", in: table)
         #expect(january.map { "\($0.metricType)@\($0.timestamp.prefix(10))" } == ["media@2027-01-01", "users@2027-01-01", "users@2027-01-02"])

@@ -14,6 +14,12 @@ struct EntityTests {
         var name: String
         var email: String
         var team: String?
+
+        struct Key: EntityKey {
+            typealias Entity = Member
+            var orgId: String
+            var memberId: String
+        }
     }
 
     struct Project: Entity, Equatable {
@@ -88,6 +94,32 @@ struct EntityTests {
         }
         #expect(try await table.delete(Member.self, ["orgId": "acme", "memberId": "7"]))
         #expect(try await table.delete(Member.self, ["orgId": "acme", "memberId": "7"]) == false)
+    }
+
+    @Test("update runs its transform in the caller's task, and again when another writer changed the entity meanwhile", arguments: Backend.allCases)
+    func updateRetransformsAfterAConflict(backend: Backend) async throws {
+        let fixture = try TestStore(backend)
+        let table = try await fixture.singleTable()
+        let store = fixture.store
+        try await table.put(Member(orgId: "acme", memberId: "1", name: "Ada", email: "ada@acme.test", team: "core"))
+        var seen: [String] = []   // a captured var: the transform is neither @Sendable nor sent away
+        let updated = try await table.update(Member.Key(orgId: "acme", memberId: "1")) { member in
+            seen.append(member.name)
+            if seen.count == 1 {
+                // Another writer renames the member between the read and the write.
+                _ = try store.writeSynchronously { tx in
+                    try tx.updateItem(table, ["PK": "ORG#acme", "SK": "MEMBER#1"], [.set("name", "Grace")])
+                }
+            }
+            member.team = "web"
+        }
+        #expect(seen == ["Ada", "Grace"])
+        #expect(updated.name == "Grace" && updated.team == "web")
+        #expect(try await table.get(Member.Key(orgId: "acme", memberId: "1")) == updated)
+        #expect(try await table.query(Query(indexName: "GSI1", partitionKey: "TEAM#web")).items.map { $0["name"] } == ["Grace"])
+        await #expect(throws: KVTableError.conditionalCheckFailed(currentItem: nil)) {
+            try await table.update(Member.Key(orgId: "acme", memberId: "404")) { $0.name = "ghost" }
+        }
     }
 
     @Test("A # inside a template value can never make two keys collide")

@@ -15,6 +15,12 @@ struct User: Entity {
     var email: String
     var name: String
     var createdAt: Date
+
+    /// The typed key: `User.Key(userID:)` does not compile.
+    struct Key: EntityKey {
+        typealias Entity = User
+        var userId: String
+    }
 }
 
 struct AudioFile: Entity {
@@ -34,7 +40,7 @@ struct AudioFile: Entity {
 // doc: access
 /// Users by id and by their unique e-mail address.
 func user(id: String, in table: Table) async throws -> User? {
-    try await table.get(User.self, ["userId": .s(id)])
+    try await table.get(User.Key(userId: id))
 }
 
 func user(email: String, in table: Table) async throws -> User? {
@@ -67,8 +73,8 @@ func audioFile(_ fileId: String, requestedBy requester: String, in table: Table)
 /// PK = ANALYTICS#{metricType}#{granularity}, SK = {timestamp},
 /// GSI1 = ANALYTICS / {granularity}#{timestamp}#{metricType}  (all metrics of a time range),
 /// GSI2 = ANALYTICS_TYPE#{metricType} / {timestamp}           (one metric type over time).
-struct MetricRecord: Entity {
-    static let entityType = "MetricRecord"
+struct RollupRecord: Entity {
+    static let entityType = "RollupRecord"
     static let key = KeyTemplate(partition: "ANALYTICS#{metricType}#{granularity}", sort: "{timestamp}")
     static let indexKeys = [
         "GSI1": KeyTemplate(partition: "ANALYTICS", sort: "{granularity}#{timestamp}#{metricType}"),
@@ -79,29 +85,29 @@ struct MetricRecord: Entity {
     var granularity: String     // hourly, daily, weekly, monthly
     var timestamp: String       // start of the period, ISO-8601 UTC
     var endTimestamp: String
-    var metrics: [String: Double]
+    var metrics: [String: ExactDecimal]
     var calculatedAt: Date
     var version: Int
 }
 
 /// Every metric type of one granularity in a time range (GSI1).
 func metrics(granularity: String, from start: String, to end: String,
-             in table: Table) async throws -> [MetricRecord] {
+             in table: Table) async throws -> [RollupRecord] {
     let page = try await table.queryEntities(
         Query(indexName: "GSI1", partitionKey: "ANALYTICS",
               sortKey: .between(.s("\(granularity)#\(start)"), .s("\(granularity)#\(end)~"))),
-        as: [MetricRecord.self])
-    return page.entities(of: MetricRecord.self)
+        as: [RollupRecord.self])
+    return page.entities(of: RollupRecord.self)
 }
 
 /// One metric type over time, every granularity (GSI2).
 func history(of metricType: String, from start: String, to end: String,
-             in table: Table) async throws -> [MetricRecord] {
+             in table: Table) async throws -> [RollupRecord] {
     let page = try await table.queryEntities(
-        Query(indexName: "GSI2", partitionKey: try MetricRecord.partitionKey(["metricType": .s(metricType)], index: "GSI2"),
+        Query(indexName: "GSI2", partitionKey: try RollupRecord.partitionKey(["metricType": .s(metricType)], index: "GSI2"),
               sortKey: .between(.s(start), .s(end))),
-        as: [MetricRecord.self])
-    return page.entities(of: MetricRecord.self)
+        as: [RollupRecord.self])
+    return page.entities(of: RollupRecord.self)
 }
 // doc: end
 

@@ -68,7 +68,7 @@ extension ItemTable {
     ///   at the key, or it would move onto an existing item.
     @discardableResult
     public func update<E: Entity>(_ type: E.Type, _ variables: Item,
-                                  _ transform: @escaping @Sendable (inout E) throws -> Void) async throws -> E {
+                                  _ transform: (inout E) throws -> Void) async throws -> E {
         let key = try EntityMapping.key(type, variables: variables, in: schema)
         var result: E?
         try await retryingChanges { () async throws -> Bool in

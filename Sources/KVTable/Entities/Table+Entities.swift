@@ -45,48 +45,56 @@ extension Table {
         }
     }
 
-    /// Reads the entity at this key, lets `transform` change it, and stores the result — all in
-    /// one transaction, so nothing can slip in between. Every key (table and indexes) is
-    /// recomputed from the whole new entity; when its primary key changes the item moves, and
-    /// unique markers follow.
+    /// Reads the entity at this key, lets `transform` change it, and stores the result, so that
+    /// nothing slips in between: every key (table and indexes) is recomputed from the whole new
+    /// entity; when its primary key changes the item moves, and unique markers follow.
     ///
-    /// `transform` runs on the store's writer and may run more than once (LMDB replays a batch
-    /// after growing its map): keep it quick and free of other side effects.
+    /// `transform` runs here, in the calling task (it need not be `@Sendable`, and what it
+    /// captures is the caller's again once `update` returns), on the entity as a snapshot read
+    /// it. The write transaction then checks that the stored item is still that one; when
+    /// another writer changed it meanwhile, the entity is read and transformed again (up to 8
+    /// times) — so keep `transform` free of side effects beyond the entity.
     ///
     /// - Returns: the entity as stored.
     /// - Throws: ``KVTableError/conditionalCheckFailed(currentItem:)`` when there is no entity at
-    ///   the key, or the entity would move onto an existing item.
+    ///   the key, when the entity would move onto an existing item, or when other writers kept
+    ///   changing it.
     @discardableResult
     public func update<E: Entity>(_ type: E.Type, _ variables: Item,
-                                  _ transform: @escaping @Sendable (inout E) throws -> Void) async throws -> E {
+                                  _ transform: (inout E) throws -> Void) async throws -> E {
         let key = try EntityMapping.key(type, variables: variables, in: schema)
         let oldKey = try layout.itemKey(ofKey: key)
-        try state.checkNotDropped()
         let state = self.state
         let layout = self.layout
         let time = context.time
-        return try await context.write { log in
-            let items = try ItemWriter(writer: log.writer, table: state, now: time.epochSeconds)
-            let current = try items.current(oldKey)
-            guard let old = current.live else { throw KVTableError.conditionalCheckFailed(currentItem: nil) }
+        for _ in 0..<Self.entityWriteAttempts {
+            guard let old = try read({ try $0.getItem(key) }) else { throw KVTableError.conditionalCheckFailed(currentItem: nil) }
             var entity = try EntityMapping.decode(type, from: old)
             try transform(&entity)
             let new = try EntityMapping.item(for: entity, in: schema)
             try ItemValidation.validate(new)
             let newKey = try layout.itemKey(of: new)
             try layout.validateIndexKeys(of: new)
-            try UniqueMarkers.update(entityType: E.entityType, attributes: E.uniqueAttributes,
-                                     old: old, new: new, items: items, log: &log)
-            if newKey == oldKey {
-                try items.put(new, encoded: ItemCodec.encode(new), over: current, log: &log)
-            } else {
-                let target = try items.current(newKey)
-                if let occupant = target.live { throw KVTableError.conditionalCheckFailed(currentItem: occupant) }
-                try items.delete(current, log: &log)
-                try items.put(new, encoded: ItemCodec.encode(new), over: target, log: &log)
+            let applied = try await context.write { log -> Bool in
+                let items = try ItemWriter(writer: log.writer, table: state, now: time.epochSeconds)
+                let current = try items.current(oldKey)
+                guard let stored = current.live else { throw KVTableError.conditionalCheckFailed(currentItem: nil) }
+                guard stored == old else { return false }   // changed since it was read: transform again
+                try UniqueMarkers.update(entityType: E.entityType, attributes: E.uniqueAttributes,
+                                         old: old, new: new, items: items, log: &log)
+                if newKey == oldKey {
+                    try items.put(new, encoded: ItemCodec.encode(new), over: current, log: &log)
+                } else {
+                    let target = try items.current(newKey)
+                    if let occupant = target.live { throw KVTableError.conditionalCheckFailed(currentItem: occupant) }
+                    try items.delete(current, log: &log)
+                    try items.put(new, encoded: ItemCodec.encode(new), over: target, log: &log)
+                }
+                return true
             }
-            return entity
+            if applied { return entity }
         }
+        throw KVTableError.conditionalCheckFailed(currentItem: nil)
     }
 
     /// The entity of `type` that holds `value` in its unique attribute `attribute` (one of

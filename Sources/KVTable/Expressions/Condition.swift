@@ -14,20 +14,28 @@
 /// is missing, is false (and `<>` true); the ordering operators compare only strings (by UTF-8
 /// bytes), numbers (by value) and binary (by unsigned bytes).
 public indirect enum Condition: Sendable, Hashable {
+    /// `lhs op rhs`: a comparison (see ``ComparisonOperator``); false when an operand is missing,
+    /// except for `<>`.
     case compare(Operand, ComparisonOperator, Operand)
     /// `value BETWEEN lower AND upper`, inclusive at both ends.
     case between(Operand, lower: Operand, upper: Operand)
     /// `value IN (a, b, …)`: 1 to 100 candidates.
     case isIn(Operand, [Operand])
+    /// `attribute_exists(path)`: the item has an attribute at `path` (a `NULL` value counts).
     case attributeExists(AttributePath)
+    /// `attribute_not_exists(path)`: the item has no attribute at `path`.
     case attributeNotExists(AttributePath)
+    /// `attribute_type(path, type)`: the attribute at `path` exists and has `type`.
     case attributeType(AttributePath, AttributeType)
     /// A string or binary attribute starts with the operand.
     case beginsWith(AttributePath, Operand)
     /// A substring of a string, a subsequence of a binary, an element of a set or list.
     case contains(AttributePath, Operand)
+    /// Both conditions hold (`a AND b`).
     case and(Condition, Condition)
+    /// At least one of the conditions holds (`a OR b`).
     case or(Condition, Condition)
+    /// The condition does not hold (`NOT a`).
     case not(Condition)
 
     /// `attribute_exists(path)`.
@@ -47,18 +55,27 @@ public indirect enum Condition: Sendable, Hashable {
     /// A literal value, as an operand.
     public static func value(_ value: AttributeValue) -> Operand { .value(value) }
 
+    /// `lhs AND rhs`: both conditions hold.
     public static func && (lhs: Condition, rhs: Condition) -> Condition { .and(lhs, rhs) }
+    /// `lhs OR rhs`: at least one of the conditions holds.
     public static func || (lhs: Condition, rhs: Condition) -> Condition { .or(lhs, rhs) }
+    /// `NOT condition`: the condition does not hold.
     public static prefix func ! (condition: Condition) -> Condition { .not(condition) }
 }
 
 /// The comparison operators.
 public enum ComparisonOperator: String, Sendable, Hashable, CaseIterable {
+    /// `=`: equal, by DynamoDB's equality (values of different types are never equal).
     case equal = "="
+    /// `<>`: not equal; also true when an operand is missing.
     case notEqual = "<>"
+    /// `<`: less than (strings, numbers and binary values only).
     case lessThan = "<"
+    /// `<=`: less than or equal (strings, numbers and binary values only).
     case lessThanOrEqual = "<="
+    /// `>`: greater than (strings, numbers and binary values only).
     case greaterThan = ">"
+    /// `>=`: greater than or equal (strings, numbers and binary values only).
     case greaterThanOrEqual = ">="
 }
 
@@ -68,7 +85,9 @@ public enum ComparisonOperator: String, Sendable, Hashable, CaseIterable {
 public enum Operand: Sendable, Hashable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
     ExpressibleByBooleanLiteral
 {
+    /// The value of the attribute at a document path; missing when the item has none.
     case path(AttributePath)
+    /// A literal value.
     case value(AttributeValue)
     /// `size(path)`: string length in UTF-8 bytes, binary length, or element count.
     case size(AttributePath)
@@ -80,11 +99,22 @@ public enum Operand: Sendable, Hashable, ExpressibleByStringLiteral, Expressible
     public init(integerLiteral value: Int) { self = .value(.n(ExactDecimal(value))) }
     public init(booleanLiteral value: Bool) { self = .value(.bool(value)) }
 
+    /// `lhs = rhs`: the operands are equal, by DynamoDB's equality (a missing operand is never
+    /// equal).
     public static func == (lhs: Operand, rhs: Operand) -> Condition { .compare(lhs, .equal, rhs) }
+    /// `lhs <> rhs`: the operands differ (true when either is missing).
     public static func != (lhs: Operand, rhs: Operand) -> Condition { .compare(lhs, .notEqual, rhs) }
+    /// `lhs < rhs`: strings, numbers or binary values of one type, `lhs` ordered first (false for
+    /// a missing operand or mixed types).
     public static func < (lhs: Operand, rhs: Operand) -> Condition { .compare(lhs, .lessThan, rhs) }
+    /// `lhs <= rhs`: strings, numbers or binary values of one type, `lhs` not ordered after `rhs`
+    /// (false for a missing operand or mixed types).
     public static func <= (lhs: Operand, rhs: Operand) -> Condition { .compare(lhs, .lessThanOrEqual, rhs) }
+    /// `lhs > rhs`: strings, numbers or binary values of one type, `lhs` ordered after `rhs`
+    /// (false for a missing operand or mixed types).
     public static func > (lhs: Operand, rhs: Operand) -> Condition { .compare(lhs, .greaterThan, rhs) }
+    /// `lhs >= rhs`: strings, numbers or binary values of one type, `lhs` not ordered before `rhs`
+    /// (false for a missing operand or mixed types).
     public static func >= (lhs: Operand, rhs: Operand) -> Condition { .compare(lhs, .greaterThanOrEqual, rhs) }
 
     /// `self BETWEEN lower AND upper` (inclusive).

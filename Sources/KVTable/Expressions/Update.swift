@@ -14,8 +14,10 @@
 ///
 /// All operands read the item as it was before the update (`SET a = b, b = a` swaps).
 public struct Update: Sendable, Hashable, ExpressibleByArrayLiteral {
+    /// The actions; no two may touch overlapping paths.
     public var actions: [UpdateAction]
 
+    /// An update of these actions.
     public init(_ actions: [UpdateAction]) {
         self.actions = actions
     }
@@ -48,7 +50,10 @@ public enum UpdateAction: Sendable, Hashable {
 public indirect enum UpdateValue: Sendable, Hashable, ExpressibleByStringLiteral,
     ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral
 {
+    /// A literal value.
     case value(AttributeValue)
+    /// The attribute at `path` in the item before the update (a validation error when it is
+    /// missing).
     case path(AttributePath)
     /// `a + b` on numbers.
     case plus(UpdateValue, UpdateValue)
@@ -66,7 +71,9 @@ public indirect enum UpdateValue: Sendable, Hashable, ExpressibleByStringLiteral
     public init(integerLiteral value: Int) { self = .value(.n(ExactDecimal(value))) }
     public init(booleanLiteral value: Bool) { self = .value(.bool(value)) }
 
+    /// `lhs + rhs`: the sum of two numbers.
     public static func + (lhs: UpdateValue, rhs: UpdateValue) -> UpdateValue { .plus(lhs, rhs) }
+    /// `lhs - rhs`: the difference of two numbers.
     public static func - (lhs: UpdateValue, rhs: UpdateValue) -> UpdateValue { .minus(lhs, rhs) }
 }
 

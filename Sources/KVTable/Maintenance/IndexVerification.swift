@@ -1,5 +1,6 @@
 /// One disagreement between a table's items and one of its indexes (see ``Table/verifyIndexes()``).
 public struct IndexProblem: Sendable, Hashable, CustomStringConvertible {
+    /// What is wrong with an index entry.
     public enum Kind: String, Sendable, Hashable {
         /// The item should have an entry in the index and has none.
         case missing
@@ -9,9 +10,11 @@ public struct IndexProblem: Sendable, Hashable, CustomStringConvertible {
         case stale
     }
 
+    /// The table's name.
     public var table: String
     /// The index name; `"(TTL)"` for the expiry index.
     public var index: String
+    /// What is wrong.
     public var kind: Kind
     /// The table key of the item concerned (as far as the entry tells, for an orphan).
     public var key: Item

@@ -1,5 +1,6 @@
 /// Counts of one table's stored entries (see ``Table/statistics()``).
 public struct TableStatistics: Sendable, Hashable {
+    /// The table's name.
     public var tableName: String
     /// Items stored, including expired items not swept yet.
     public var itemCount: Int

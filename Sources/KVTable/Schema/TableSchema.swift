@@ -1,7 +1,10 @@
 /// The type of a key attribute: DynamoDB allows only `S`, `N` and `B`.
 public enum KeyType: String, Sendable, Hashable, Codable, CaseIterable {
+    /// `S`: a string key.
     case string = "S"
+    /// `N`: a number key.
     case number = "N"
+    /// `B`: a binary key.
     case binary = "B"
 
     var attributeType: AttributeType {
@@ -15,9 +18,12 @@ public enum KeyType: String, Sendable, Hashable, Codable, CaseIterable {
 
 /// A key attribute: its name and type.
 public struct KeyAttribute: Sendable, Hashable, Codable {
+    /// The attribute's name (DynamoDB's `AttributeName`): 1 to 255 bytes.
     public var name: String
+    /// The attribute's type (its `AttributeDefinition`'s `AttributeType`).
     public var type: KeyType
 
+    /// A key attribute named `name`, of type `type`.
     public init(_ name: String, _ type: KeyType) {
         self.name = name
         self.type = type
@@ -26,9 +32,12 @@ public struct KeyAttribute: Sendable, Hashable, Codable {
 
 /// A primary key: a partition (hash) key and an optional sort (range) key.
 public struct KeySchema: Sendable, Hashable, Codable {
+    /// The partition key (DynamoDB's `HASH` key).
     public var partitionKey: KeyAttribute
+    /// The sort key (DynamoDB's `RANGE` key); nil when the key is the partition key alone.
     public var sortKey: KeyAttribute?
 
+    /// A primary key: a partition key and, optionally, a sort key.
     public init(partitionKey: KeyAttribute, sortKey: KeyAttribute? = nil) {
         self.partitionKey = partitionKey
         self.sortKey = sortKey
@@ -53,10 +62,16 @@ public enum Projection: Sendable, Hashable, Codable {
 /// A global secondary index: its own partition and optional sort key, over the items that
 /// have those attributes (indexes are sparse).
 public struct GlobalSecondaryIndex: Sendable, Hashable, Codable {
+    /// The index name (DynamoDB's `IndexName`): 3–255 characters of `a-z A-Z 0-9 _ - .`, unique
+    /// in its table.
     public var name: String
+    /// The index's partition key and optional sort key.
     public var keySchema: KeySchema
+    /// Which attributes the index's entries carry (DynamoDB's `Projection`).
     public var projection: Projection
 
+    /// An index named `name` keyed by `keySchema`; it projects every attribute (``Projection/all``)
+    /// unless told otherwise.
     public init(name: String, keySchema: KeySchema, projection: Projection = .all) {
         self.name = name
         self.keySchema = keySchema
@@ -66,10 +81,14 @@ public struct GlobalSecondaryIndex: Sendable, Hashable, Codable {
 
 /// A table's name, primary key and global secondary indexes.
 public struct TableSchema: Sendable, Hashable, Codable {
+    /// The table name (DynamoDB's `TableName`): 3–255 characters of `a-z A-Z 0-9 _ - .`.
     public var name: String
+    /// The table's primary key.
     public var keySchema: KeySchema
+    /// The table's global secondary indexes: at most 20, with distinct names.
     public var globalSecondaryIndexes: [GlobalSecondaryIndex]
 
+    /// A schema; the table has no global secondary indexes unless given.
     public init(name: String, keySchema: KeySchema, globalSecondaryIndexes: [GlobalSecondaryIndex] = []) {
         self.name = name
         self.keySchema = keySchema
@@ -95,7 +114,6 @@ public struct TableSchema: Sendable, Hashable, Codable {
         globalSecondaryIndexes.first { $0.name == name }
     }
 
-    /// DynamoDB's rules for table and index definitions.
     /// Checks the schema as DynamoDB checks a `CreateTable` request: names, key attribute names
     /// and types, index count and projections.
     public func validate() throws(KVTableError) {

@@ -15,11 +15,17 @@ import ServiceLifecycle
 /// sweep is logged and retried at the next period; the service ends on graceful shutdown or
 /// cancellation. Time comes from the store's ``TimeSource`` (inject one to test).
 public struct TimeToLiveSweeper: Service {
+    /// The store whose tables it sweeps (every table with TTL enabled); its ``KVStore/time``
+    /// paces the sweeps.
     public let store: KVStore
+    /// The wait before each sweep, the first included; 60 seconds by default.
     public let period: Duration
+    /// The most items deleted in one transaction; 100 by default.
     public let batchSize: Int
     private let logger: Logger
 
+    /// A sweeper of `store` that sweeps every `period` (60 seconds by default), deleting at most
+    /// `batchSize` items (100 by default) per transaction.
     public init(store: KVStore, period: Duration = .seconds(60), batchSize: Int = 100,
                 logger: Logger = Logger(label: "kvtable.ttl-sweeper")) {
         self.store = store

@@ -30,6 +30,8 @@ public final class ManualTimeSource: TimeSource {
 
     private let state: Mutex<State>
 
+    /// A clock that stands at `now` until advanced; by default 2027-01-15 08:00:00 UTC (epoch
+    /// second 1,800,000,000).
     public init(now: Date = Date(timeIntervalSince1970: 1_800_000_000)) {
         state = Mutex(State(now: now))
     }

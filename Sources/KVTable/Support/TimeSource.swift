@@ -15,13 +15,13 @@ public protocol TimeSource: Sendable {
 
 /// The system clock.
 public struct SystemTimeSource: TimeSource {
+    /// The system clock.
     public init() {}
     public func now() -> Date { Date() }
     public func sleep(for duration: Duration) async throws { try await Task.sleep(for: duration) }
 }
 
 extension TimeSource {
-    /// Now in epoch seconds, exactly to the millisecond, for comparing with TTL attributes.
     /// The current time in epoch seconds, with milliseconds: what TTL attributes are compared with.
     public var epochSeconds: ExactDecimal {
         let milliseconds = Int((now().timeIntervalSince1970 * 1000).rounded(.down))

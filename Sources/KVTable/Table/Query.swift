@@ -6,10 +6,15 @@ import Foundation
 
 /// The sort-key part of a key condition.
 public enum SortKeyCondition: Sendable, Hashable {
+    /// `sortKey = value`.
     case equal(AttributeValue)
+    /// `sortKey < value`.
     case lessThan(AttributeValue)
+    /// `sortKey <= value`.
     case lessThanOrEqual(AttributeValue)
+    /// `sortKey > value`.
     case greaterThan(AttributeValue)
+    /// `sortKey >= value`.
     case greaterThanOrEqual(AttributeValue)
     /// Inclusive at both ends; `lower` must not be above `upper`.
     case between(AttributeValue, AttributeValue)
@@ -29,6 +34,8 @@ public struct Query: Sendable, Hashable {
     public var indexName: String?
     /// The partition key value (equality).
     public var partitionKey: AttributeValue
+    /// Narrows the partition to the sort keys that satisfy this condition (the sort-key part of
+    /// DynamoDB's `KeyConditionExpression`); nil reads the whole partition.
     public var sortKey: SortKeyCondition?
     /// Sort-key order; false reads newest-first style, from the highest sort key down.
     public var ascending: Bool
@@ -48,6 +55,8 @@ public struct Query: Sendable, Hashable {
     /// page at 1 MB); the page then has a ``Page/nextCursor`` when more items follow.
     public var maximumPageBytes: Int?
 
+    /// A query of one partition of the table, or of `indexName`; by default every item of it in
+    /// ascending sort-key order, without a filter, projection, limit or expired items.
     public init(indexName: String? = nil, partitionKey: AttributeValue, sortKey: SortKeyCondition? = nil,
                 ascending: Bool = true, limit: Int? = nil, filter: Condition? = nil,
                 projection: [AttributePath]? = nil, countOnly: Bool = false, startAfter: PageCursor? = nil,
@@ -68,12 +77,17 @@ public struct Query: Sendable, Hashable {
 
 /// A scan: every item of the table (or entry of an index) in key order.
 public struct Scan: Sendable, Hashable {
+    /// Scan this index instead of the table.
     public var indexName: String?
     /// At most this many items are read (before the filter).
     public var limit: Int?
+    /// Applied after reading; items that fail it are counted in `scannedCount` only.
     public var filter: Condition?
+    /// Return only these paths.
     public var projection: [AttributePath]?
+    /// Return only counts (DynamoDB's `Select: COUNT`).
     public var countOnly: Bool
+    /// Resume after this position (a previous page's ``Page/nextCursor``).
     public var startAfter: PageCursor?
     /// Scan only this segment of a parallel scan (DynamoDB's `Segment` / `TotalSegments`).
     public var segment: Segment?
@@ -83,6 +97,8 @@ public struct Scan: Sendable, Hashable {
     /// page at 1 MB); the page then has a ``Page/nextCursor`` when more items follow.
     public var maximumPageBytes: Int?
 
+    /// A scan of the table, or of `indexName`; by default every item in one segment, without a
+    /// filter, projection, limit or expired items.
     public init(indexName: String? = nil, limit: Int? = nil, filter: Condition? = nil,
                 projection: [AttributePath]? = nil, countOnly: Bool = false, startAfter: PageCursor? = nil,
                 segment: Segment? = nil, includeExpired: Bool = false, maximumPageBytes: Int? = nil) {
@@ -109,6 +125,7 @@ public struct Scan: Sendable, Hashable {
         /// How many segments the scan is split into (DynamoDB's `TotalSegments`).
         public var count: Int
 
+        /// Segment `index` (from 0) of `count`; checked when the scan runs.
         public init(_ index: Int, of count: Int) {
             self.index = index
             self.count = count
@@ -143,6 +160,8 @@ public struct PageCursor: Sendable, Hashable {
     /// The key attributes (table keys, plus index keys for an index).
     public let lastEvaluatedKey: Item
 
+    /// A cursor that resumes after the item with these key attributes (DynamoDB's
+    /// `ExclusiveStartKey`).
     public init(lastEvaluatedKey: Item) {
         self.lastEvaluatedKey = lastEvaluatedKey
     }

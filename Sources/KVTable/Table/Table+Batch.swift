@@ -69,7 +69,7 @@ extension Table {
     /// for it: when the buffer overflows, the stream delivers what it buffered and then ends
     /// with ``KVTableError/changeStreamLagged(_:)`` — no change is ever dropped silently.
     /// Resubscribe and resynchronise from the table after that error.
-    public func changes(bufferSize: Int = 10_000) -> AsyncThrowingStream<Change, any Error> {
-        context.changes.subscribe(keyspace: layout.keyspace, bufferSize: bufferSize)
+    public func changes(bufferSize: Int = 10_000) -> ChangeStream {
+        ChangeStream(base: context.changes.subscribe(keyspace: layout.keyspace, bufferSize: bufferSize))
     }
 }

@@ -33,7 +33,16 @@ extension KVStore {
 
     /// Reads up to 100 items, from any tables of this store, in one consistent snapshot.
     /// Returns one entry per request, nil for an absent item.
-    public func transactGet(_ gets: [TransactionGet]) throws -> [Item?] {
+    ///
+    /// `async` like every operation engines share (``ItemStore``), although the local engine
+    /// never suspends here; ``transactGetSynchronously(_:)`` is the same read for callers on a
+    /// thread that must not suspend (the server's event loop).
+    public func transactGet(_ gets: [TransactionGet]) async throws -> [Item?] {
+        try transactGetSynchronously(gets)
+    }
+
+    /// ``transactGet(_:)`` on the calling thread, without suspending.
+    public func transactGetSynchronously(_ gets: [TransactionGet]) throws -> [Item?] {
         guard (1...KVStore.maximumTransactionActions).contains(gets.count) else {
             throw KVTableError.validation("1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length between 1 and \(KVStore.maximumTransactionActions)")
         }

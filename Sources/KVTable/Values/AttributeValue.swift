@@ -77,15 +77,25 @@ public enum AttributeValue: Sendable {
 
 /// The ten DynamoDB attribute types, with their wire names (`S`, `N`, …).
 public enum AttributeType: String, Sendable, Hashable, Codable, CaseIterable {
+    /// `S`: a string.
     case string = "S"
+    /// `N`: a number.
     case number = "N"
+    /// `B`: binary data.
     case binary = "B"
+    /// `BOOL`: a Boolean.
     case boolean = "BOOL"
+    /// `NULL`: a null.
     case null = "NULL"
+    /// `L`: a list.
     case list = "L"
+    /// `M`: a map.
     case map = "M"
+    /// `SS`: a set of strings.
     case stringSet = "SS"
+    /// `NS`: a set of numbers.
     case numberSet = "NS"
+    /// `BS`: a set of binary values.
     case binarySet = "BS"
 }
 

@@ -21,6 +21,7 @@ public struct ServerConfiguration: Sendable {
     /// Larger request bodies are refused with HTTP 413 (DynamoDB's own limit is 16 MB).
     public var maximumBodyBytes: Int
 
+    /// By default: `127.0.0.1` port 8000, signatures ignored, bodies of at most 16 MiB.
     public init(host: String = "127.0.0.1", port: Int = 8000, credentials: [AWSCredentials] = [],
                 maximumBodyBytes: Int = 16 << 20) {
         self.host = host
@@ -46,10 +47,13 @@ public struct ServerConfiguration: Sendable {
 /// committed them. On graceful shutdown (or cancellation) the server stops accepting
 /// connections and finishes the writes in flight.
 public struct DynamoDBServer: Sendable {
+    /// The service that answers each request.
     public let service: DynamoDBService
+    /// Where the server listens, whom it serves and the largest body it accepts.
     public let configuration: ServerConfiguration
     let logger: Logger
 
+    /// A server for `service`; it listens once run, as ``application(onListening:)``.
     public init(service: DynamoDBService, configuration: ServerConfiguration = ServerConfiguration(),
                 logger: Logger = Logger(label: "kvtable.server")) {
         self.service = service

@@ -146,7 +146,7 @@ extension DynamoDBService {
             try expressions.finish()
             gets.append(TransactionGet(try table(entry), key: try entry.required("Key", entry.item), projection: projection))
         }
-        let results = try store.transactGet(gets)
+        let results = try store.transactGetSynchronously(gets)
         return .object(["Responses": .array(results.map { item in
             item.map { .object(["Item": $0.dynamoDBJSON]) } ?? .object([:])
         })])

@@ -41,6 +41,7 @@ public final class DynamoDBService: Sendable {
     /// The most a query or scan page reads (DynamoDB's 1 MB).
     static let maximumPageBytes = 1 << 20
 
+    /// A service over `store`; table ARNs name `region` (`local` by default).
     public init(store: KVStore, region: String = "local") {
         self.store = store
         self.region = region

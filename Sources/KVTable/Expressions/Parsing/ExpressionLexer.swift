@@ -124,9 +124,14 @@ enum ExpressionLexer {
 /// Which expression is being parsed; its raw value is DynamoDB's parameter name, which every
 /// error message starts with.
 public enum ExpressionKind: String, Sendable, Hashable {
+    /// `KeyConditionExpression`: a query's key condition.
     case keyCondition = "KeyConditionExpression"
+    /// `ConditionExpression`: the condition of a write.
     case condition = "ConditionExpression"
+    /// `FilterExpression`: the filter of a query or scan.
     case filter = "FilterExpression"
+    /// `UpdateExpression`: the actions of an update.
     case update = "UpdateExpression"
+    /// `ProjectionExpression`: the attributes to return.
     case projection = "ProjectionExpression"
 }

@@ -31,6 +31,8 @@ public struct LMDBConfiguration: Sendable, Hashable {
     /// The suffix function for long keys; tests replace it to force collisions.
     var longKeyHash: @Sendable ([UInt8]) -> UInt64 = StableHash.fnv1a
 
+    /// Options with these values; by default durable commits, a 64 MiB first map size (in bytes)
+    /// and 1,024 reader slots.
     public init(durability: Durability = .durable, initialMapSize: Int = 64 << 20, maxReaders: Int = 1024) {
         self.durability = durability
         self.initialMapSize = initialMapSize

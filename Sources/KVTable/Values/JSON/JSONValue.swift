@@ -13,11 +13,17 @@ import Foundation
 /// Numbers are `Double`s: DynamoDB's protocol carries attribute numbers as *strings*
 /// (`{"N": "1.5"}`), so only counts and limits travel as JSON numbers.
 public enum JSONValue: Sendable, Hashable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A number (written without a fraction when it is integral and below 10¹⁵ in magnitude).
     case number(Double)
+    /// A string.
     case string(String)
+    /// An array.
     case array([JSONValue])
+    /// An object: member names to values (when parsed, a repeated name keeps its last value).
     case object([String: JSONValue])
 
     /// Parses JSON text.
