@@ -1,5 +1,5 @@
 # The two commands of the README. Both install missing system libraries first.
-.PHONY: demo test end-to-end dependencies
+.PHONY: demo test end-to-end dependencies docs docs-check examples
 
 dependencies:
 	@./scripts/install-dependencies.sh
@@ -16,3 +16,25 @@ test: dependencies
 ## Only the end-to-end suite (boto3 against `kvtable serve`).
 end-to-end: dependencies
 	./scripts/run-end-to-end.sh
+
+# The library modules with a DocC catalog (Sources/<module>/<module>.docc).
+DOC_MODULES = KVTable Analytics KVTableServer KVTableRemote KVTableDynamoDB
+
+## Build the documentation (DocC, swift-docc-plugin) into .build/docs/<module>.doccarchive; a
+## DocC warning (a broken symbol link, an undocumented parameter) fails the build.
+docs:
+	@mkdir -p .build/docs
+	@for module in $(DOC_MODULES); do \
+	  swift package --allow-writing-to-directory .build/docs generate-documentation --target $$module \
+	    --warnings-as-errors --output-path .build/docs/$$module.doccarchive || exit 1; \
+	done
+
+## `make docs`, after checking that every public declaration has /// documentation.
+docs-check:
+	swift package dump-symbol-graph --minimum-access-level public > /dev/null
+	./scripts/check-documentation.py .build/$$(uname -m)-unknown-linux-gnu/symbolgraph $(DOC_MODULES)
+	$(MAKE) docs
+
+## The consumer package (Examples/Service): built and tested against this package, by path.
+examples: dependencies
+	cd Examples/Service && swift build --build-tests && swift test --skip-build

@@ -35,8 +35,8 @@ extension Analytics {
     ///
     /// Exact: every distinct-user marker of the range's days (and of the 29 days before, for
     /// the rolling windows) is read, in one snapshot, and its user numbered from the marker's
-    /// key bytes in place (``StringInterner``), so that the sliding windows count in arrays.
-    /// The numbering is kept for the next call (``Reusable``): numbering a user seen before is
+    /// key bytes in place (`StringInterner`), so that the sliding windows count in arrays.
+    /// The numbering is kept for the next call (`Reusable`): numbering a user seen before is
     /// a lookup, a new one also copies its bytes and fills a slot, so a dashboard asking again
     /// mostly looks up. Any numbering gives the same result. It is bounded: past four times
     /// the busiest month's users (or 2²⁰, whichever is larger) it is dropped and started again.

@@ -25,7 +25,7 @@ public struct RealtimeSnapshot: Sendable, Hashable {
 extension Analytics {
     var calendar: PeriodCalendar { PeriodCalendar(timeZone: configuration.timeZone) }
 
-    /// Sums the additive counters (see ``FreshMetrics``) into buckets of `granularity` over
+    /// Sums the additive counters (see `FreshMetrics`) into buckets of `granularity` over
     /// `[start, end)`, keeping only the counters `names` accepts; for day, week and month
     /// buckets it adds the exact `activeUsers` of the period and, for days, `newUsers`.
     public func aggregate(_ granularity: Granularity, from start: Date, to end: Date,
@@ -83,9 +83,9 @@ extension Analytics {
     /// The current hour and day, as the counters stand: two reads in one snapshot — the hour's
     /// counters and the day's running totals and distinct counts (the dashboard's hot path).
     ///
-    /// Both items are visited in place (``TableReader/withItem(_:includeExpired:_:)``): only
-    /// their numbers are decoded, and their names are `String`s made once (``NameTable``);
-    /// the hour's keys and periods are worked out once per hour (``RealtimeFrame``).
+    /// Both items are visited in place (`TableReader.withItem(_:includeExpired:_:)`): only
+    /// their numbers are decoded, and their names are `String`s made once (`NameTable`);
+    /// the hour's keys and periods are worked out once per hour (`RealtimeFrame`).
     public func realtimeSnapshot() async throws -> RealtimeSnapshot {
         let frame = RealtimeFrame.cached(store.time.now(), in: configuration.timeZone)
         var names = counterNames.take() ?? NameTable()

@@ -22,7 +22,7 @@ public struct Analytics: Sendable {
     /// The counter names ``realtimeSnapshot()`` keeps between calls.
     let counterNames = Reusable<NameTable>()
 
-    /// Tracks into `table` (a ``TableSchema/singleTable(name:)`` table). Creating an
+    /// Tracks into `table` (a `TableSchema.singleTable(name:)` table). Creating an
     /// `Analytics` changes nothing in the store: raw events carry their expiry time in
     /// ``expiryAttribute``, and they expire only once the table's TTL reads that attribute —
     /// call ``enableEventExpiry()`` once, when you create the table.
@@ -40,7 +40,7 @@ public struct Analytics: Sendable {
     /// ``AnalyticsConfiguration/eventRetention`` (metrics and rollups never expire). Does
     /// nothing when it is already enabled.
     ///
-    /// - Throws: ``KVTableError/validation(_:)`` when the table's TTL is enabled on another
+    /// - Throws: `KVTableError.validation(_:)` when the table's TTL is enabled on another
     ///   attribute (a table has one TTL attribute; events would never expire through it).
     public func enableEventExpiry() async throws {
         switch table.timeToLiveAttribute {
@@ -186,7 +186,7 @@ public struct Analytics: Sendable {
     /// Exact distinct users of the day, ISO week or month containing `date` (in the
     /// configured time zone).
     ///
-    /// - Throws: ``KVTableError/validation(_:)`` for ``Granularity/hourly``: distinct users are
+    /// - Throws: `KVTableError.validation(_:)` for ``Granularity/hourly``: distinct users are
     ///   counted per day, week and month only (an hour's would need a marker per user per hour).
     public func activeUsers(_ granularity: Granularity, at date: Date) async throws -> Int {
         guard granularity != .hourly else {
@@ -213,6 +213,7 @@ public struct Analytics: Sendable {
     /// A user's events in time order, a page at a time (GSI1).
     ///
     /// - Parameters:
+    ///   - userId: the user whose events to read.
     ///   - limit: the most events in the page.
     ///   - cursor: the previous page's ``EventPage/nextCursor``.
     public func journey(of userId: String, limit: Int = 100, after cursor: PageCursor? = nil) async throws -> EventPage {

@@ -20,7 +20,7 @@ public struct AnalyticsEvent: Sendable, Hashable {
     public var timestamp: Date?
     /// Where the event came from.
     public var metadata: Metadata
-    /// Free-form data, sanitised before storage (see ``EventSanitizer``).
+    /// Free-form data, sanitised before storage (see `EventSanitizer`).
     public var eventData: [String: AttributeValue]?
 
     /// Where the event came from; every field is required and non-empty.

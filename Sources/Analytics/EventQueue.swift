@@ -56,7 +56,7 @@ public final class EventQueue: Service, Sendable {
         /// Events that could not be stored now; they are back at the head of the queue.
         public var failed: Int
         /// Why, when `failed > 0`: the store's error (an error of another type arrives as
-        /// ``KVTableError/storage(_:)`` with its description).
+        /// `KVTableError.storage(_:)` with its description).
         public var error: KVTableError?
     }
 

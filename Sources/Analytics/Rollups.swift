@@ -131,7 +131,7 @@ extension Analytics {
     /// period and the day around it (a session is taken to last less than a day).
     ///
     /// One pass over the events as stored bytes, in one snapshot (on two cores), computes every
-    /// metric of every period (``Recalculation``); then the records are written.
+    /// metric of every period (`Recalculation`); then the records are written.
     @discardableResult
     public func recalculate(metricType: String? = nil, granularity: Granularity, from start: Date, to end: Date) async throws -> [MetricRecord] {
         let periods = calendar.periods(granularity, from: start, to: end)

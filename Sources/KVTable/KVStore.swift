@@ -28,7 +28,10 @@ public final class KVStore: Sendable {
     /// Opens (creating when missing) the LMDB store file at `path`; its lock file is
     /// `path-lock`. Both are created readable and writable by the owner only.
     ///
-    /// - Parameter time: the clock for TTL expiry and background services.
+    /// - Parameters:
+    ///   - path: the store file; its directory must exist.
+    ///   - configuration: durability, map size and reader slots (``LMDBConfiguration``).
+    ///   - time: the clock for TTL expiry and background services.
     public static func open(path: String, configuration: LMDBConfiguration = LMDBConfiguration(),
                             time: any TimeSource = SystemTimeSource()) throws -> KVStore {
         let storage = try LMDBStorage(path: path, configuration: configuration)
@@ -52,6 +55,7 @@ public final class KVStore: Sendable {
     /// Creates a table; throws ``KVTableError/resourceInUse(_:)`` when the name is taken.
     ///
     /// - Parameters:
+    ///   - schema: the table's name, key schema and indexes (validated as `CreateTable` is).
     ///   - tags: the table's initial ``Table/tags``.
     ///   - metadata: the table's initial ``Table/metadata``.
     ///

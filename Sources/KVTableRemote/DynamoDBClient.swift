@@ -84,7 +84,7 @@ public final class DynamoDBClient: Sendable {
 
     /// Sends one operation (`GetItem`, `Query`, …) and returns the answer's members.
     ///
-    /// - Throws: ``KVTableError`` for DynamoDB errors with a local equivalent,
+    /// - Throws: `KVTableError` for DynamoDB errors with a local equivalent,
     ///   ``RemoteError`` for the rest (transport, timeouts, malformed answers, other service
     ///   errors), after the retries ``RetryPolicy`` allows.
     public func call(_ operation: String, _ request: [String: JSONValue], retry safety: RetrySafety) async throws -> [String: JSONValue] {

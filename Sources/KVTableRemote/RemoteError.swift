@@ -2,7 +2,7 @@
 ///
 /// DynamoDB's own errors that have a local equivalent (`ValidationException`,
 /// `ConditionalCheckFailedException`, `TransactionCanceledException`, …) are thrown as the same
-/// ``KVTableError`` a local store throws, so code handles them once for every engine.
+/// `KVTableError` a local store throws, so code handles them once for every engine.
 public enum RemoteError: Error, Sendable, Equatable, CustomStringConvertible {
     /// No credentials, or no region, could be found.
     case missingCredentials(String)

@@ -12,7 +12,7 @@ extension RemoteStore {
     ///
     /// Always sent with a `ClientRequestToken` (a new UUID when none is given), so that a retry
     /// after a lost answer cannot apply the transaction twice. A cancelled transaction throws
-    /// ``KVTableError/transactionCanceled(_:)`` with a reason per action, as locally.
+    /// `KVTableError.transactionCanceled(_:)` with a reason per action, as locally.
     public func transactWrite(_ actions: [TransactionWrite<RemoteTable>], clientRequestToken: String? = nil,
                               returnItemsOnConditionFailure: Bool = false) async throws {
         guard (1...KVStore.maximumTransactionActions).contains(actions.count) else {

@@ -8,7 +8,7 @@ import KVTableDynamoDB
 import Synchronization
 
 /// Tables on a DynamoDB-protocol endpoint — AWS DynamoDB, ScyllaDB Alternator, `kvtable serve`,
-/// moto — behind the same ``ItemStore`` / ``ItemTable`` API as the local ``KVStore``.
+/// moto — behind the same `ItemStore` / `ItemTable` API as the local `KVStore`.
 ///
 /// ```swift
 /// let store = try RemoteStore(configuration: .aws(region: "eu-west-1"))
@@ -62,9 +62,9 @@ public final class RemoteStore: ItemStore {
 
     /// Creates the table (`CreateTable`, on-demand billing) and waits until it is `ACTIVE`.
     ///
-    /// - Throws: ``KVTableError/validation(_:)`` for an invalid schema (checked before
+    /// - Throws: `KVTableError.validation(_:)` for an invalid schema (checked before
     ///   sending) or non-empty `metadata` (a local-engine feature);
-    ///   ``KVTableError/resourceInUse(_:)`` when the table exists; ``RemoteError/timeout(endpoint:operation:)``
+    ///   `KVTableError.resourceInUse(_:)` when the table exists; ``RemoteError/timeout(endpoint:operation:)``
     ///   when it is not active within ``creationTimeout``.
     public func createTable(_ schema: TableSchema, tags: [String: String] = [:],
                             metadata: [String: String] = [:]) async throws -> RemoteTable {

@@ -4,7 +4,7 @@ import KVTableDynamoDB
 /// Query, Scan and the batch operations of a ``RemoteTable``.
 extension RemoteTable {
     /// One page of a query (`Query`). Table queries are strongly consistent; index queries
-    /// are eventually consistent on DynamoDB. ``Query/maximumPageBytes`` is the local
+    /// are eventually consistent on DynamoDB. `Query.maximumPageBytes` is the local
     /// engine's; DynamoDB's own pages stop at 1 MB.
     public func query(_ query: Query) async throws -> Page {
         let keySchema = try keySchema(forIndex: query.indexName)
@@ -29,7 +29,7 @@ extension RemoteTable {
         return try page(try await client.call("Query", request, retry: .always), operation: "Query")
     }
 
-    /// One page of a scan (`Scan`), of one segment when ``Scan/segment`` is set.
+    /// One page of a scan (`Scan`), of one segment when `Scan.segment` is set.
     public func scan(_ scan: Scan = Scan()) async throws -> Page {
         if let indexName = scan.indexName { _ = try keySchema(forIndex: indexName) }
         var printer = ExpressionPrinter()

@@ -2,10 +2,10 @@ import KVTable
 import KVTableDynamoDB
 
 /// A table of a ``RemoteStore``: DynamoDB's item operations sent to the endpoint, with the
-/// same Swift API and errors as the local ``Table``.
+/// same Swift API and errors as the local `Table`.
 ///
-/// Typed trees (``Condition``, ``Update``, ``Query``) are printed as expression strings with
-/// generated placeholders (``ExpressionPrinter``). Reads of the table are strongly consistent;
+/// Typed trees (`Condition`, `Update`, `Query`) are printed as expression strings with
+/// generated placeholders (`ExpressionPrinter`). Reads of the table are strongly consistent;
 /// reads of a global secondary index are eventually consistent on DynamoDB.
 public struct RemoteTable: ItemTable {
     let store: RemoteStore
@@ -112,7 +112,7 @@ public struct RemoteTable: ItemTable {
 
     /// Applies `update` to the item with this key if `condition` holds (`UpdateItem`).
     ///
-    /// - Throws: ``KVTableError/validation(_:)`` also for an update DynamoDB's expression
+    /// - Throws: `KVTableError.validation(_:)` also for an update DynamoDB's expression
     ///   language cannot express (two `+`/`-` in one value), before anything is sent.
     @discardableResult
     public func updateItem(_ key: Item, _ update: Update, condition: Condition? = nil,

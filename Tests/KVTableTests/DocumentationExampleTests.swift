@@ -85,18 +85,87 @@ struct DocumentationExampleTests {
         return (0...(lines.count - block.count)).contains { start in Array(lines[start..<start + block.count]) == block }
     }
 
-    @Test("Every code block of the README, Docs/SingleTableDesign.md and Docs/DynamoDBAPI.md is compiled here verbatim", arguments: [
-        ("README.md", ["Tests/KVTableTests/DocumentationExampleTests.swift", "Tests/KVTableRemoteTests/DocumentationExamples.swift"]),
-        ("Docs/DynamoDBAPI.md", ["Tests/KVTableTests/ExpressionDocumentationExamples.swift"]),
-        ("Docs/SingleTableDesign.md", ["Tests/KVTableTests/SingleTableDesignExamples.swift"]),
-    ])
-    func blocksAreCompiled(document: String, sources: [String]) throws {
-        let markdown = try String(contentsOf: Self.root.appendingPathComponent(document), encoding: .utf8)
-        let codes = try sources.map { try String(contentsOf: Self.root.appendingPathComponent($0), encoding: .utf8) }
-        let blocks = Self.swiftBlocks(markdown)
-        #expect(!blocks.isEmpty)
-        for block in blocks where !block.first!.hasPrefix("make ") {
-            #expect(codes.contains { Self.contains($0, block) }, "\(document): block starting \(block.first!) is not in \(sources)")
+    /// The README and every article of every DocC catalog (`Sources/*/*.docc/*.md`).
+    static var documents: [String] {
+        let sources = root.appendingPathComponent("Sources")
+        let catalogs = (try? FileManager.default.contentsOfDirectory(atPath: sources.path)) ?? []
+        var documents = ["README.md"]
+        for module in catalogs.sorted() {
+            let catalog = "Sources/\(module)/\(module).docc"
+            let articles = (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(catalog).path)) ?? []
+            documents += articles.filter { $0.hasSuffix(".md") }.sorted().map { "\(catalog)/\($0)" }
+        }
+        return documents
+    }
+
+    /// Every Swift source of the test targets: where documented code is compiled.
+    static func testSources() throws -> [String] {
+        let tests = root.appendingPathComponent("Tests")
+        let files = FileManager.default.enumerator(atPath: tests.path)?.compactMap { $0 as? String } ?? []
+        return try files.filter { $0.hasSuffix(".swift") }.sorted().map {
+            try String(contentsOf: tests.appendingPathComponent($0), encoding: .utf8)
+        }
+    }
+
+    @Test("The README and every DocC catalog article are found")
+    func documentsAreFound() {
+        let documents = Self.documents
+        for expected in ["README.md", "Sources/KVTable/KVTable.docc/Usage.md", "Sources/KVTable/KVTable.docc/SingleTableDesign.md",
+                         "Sources/Analytics/Analytics.docc/Analytics.md", "Sources/KVTableServer/KVTableServer.docc/DynamoDBAPI.md"] {
+            #expect(documents.contains(expected), "\(expected)")
+        }
+    }
+
+    @Test("scripts/check-documentation.py passes documented and compiler-made symbols, and names an undocumented one", arguments: [true, false])
+    func documentationCheck(documented: Bool) throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func symbol(_ name: String, uri: String?, doc: Bool) -> [String: Any] {
+            var symbol: [String: Any] = ["accessLevel": "public", "pathComponents": [name],
+                                         "kind": ["identifier": "swift.func", "displayName": "Function"]]
+            if let uri { symbol["location"] = ["uri": uri, "position": ["line": 6, "character": 4]] }
+            if doc { symbol["docComment"] = ["lines": [["text": "Does it."]]] }
+            return symbol
+        }
+        let source = "file://" + Self.root.appendingPathComponent("Sources/Example/Example.swift").path
+        let graph: [String: Any] = ["symbols": [
+            symbol("documented()", uri: source, doc: true),
+            symbol("synthesised()", uri: nil, doc: false),                                  // the compiler's
+            symbol("dependency()", uri: "file:///elsewhere/Sources/Other/Other.swift", doc: false),   // not ours
+            symbol("checked()", uri: source, doc: documented),
+        ]]
+        try JSONSerialization.data(withJSONObject: graph).write(to: directory.appendingPathComponent("Example.symbols.json"))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", Self.root.appendingPathComponent("scripts/check-documentation.py").path, directory.path, "Example"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == (documented ? 0 : 1))
+        #expect(printed == (documented ? "" : "Sources/Example/Example.swift:7: function checked()\n"))
+    }
+
+    @Test("A block matches only its exact lines, in order and consecutive (indentation and blank lines aside)")
+    func blockMatching() {
+        let source = "func f() {\n    let a = 1\n\n    let b = 2\n}"
+        #expect(Self.contains(source, ["let a = 1", "let b = 2"]))
+        #expect(!Self.contains(source, ["let b = 2", "let a = 1"]))
+        #expect(!Self.contains(source, ["let a = 1", "}"]))
+        #expect(!Self.contains(source, ["let a = 1 // changed"]))
+        #expect(Self.swiftBlocks("text\n```swift\nimport KVTable\n  let x = 1\n```\n```sh\nmake\n```") == [["let x = 1"]])
+    }
+
+    @Test("Every Swift code block of the README and of the DocC catalogs is compiled verbatim in a test source")
+    func blocksAreCompiled() throws {
+        let codes = try Self.testSources()
+        for document in Self.documents {
+            let markdown = try String(contentsOf: Self.root.appendingPathComponent(document), encoding: .utf8)
+            for block in Self.swiftBlocks(markdown) where !block.isEmpty {
+                #expect(codes.contains { Self.contains($0, block) }, "\(document): the block starting \(block.first!) is in no test source")
+            }
         }
     }
 

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import KVTable
 
-// The Swift examples of Docs/DynamoDBAPI.md, as written there (DocumentationExampleTests checks that each block appears in this file).
+// The Swift examples of Sources/KVTableServer/KVTableServer.docc/DynamoDBAPI.md, as written there (DocumentationExampleTests checks that each block appears in this file).
 
 func expressionQueryExample(_ table: Table) async throws -> Page {
     let page = try await table.query(
@@ -31,7 +31,7 @@ func expressionParserExample() throws -> (Update, Condition) {
 
 @Suite("Expression documentation examples")
 struct ExpressionDocumentationExampleTests {
-    @Test("Docs/DynamoDBAPI.md and README expression examples run", arguments: Backend.allCases)
+    @Test("The DynamoDB API article and README expression examples run", arguments: Backend.allCases)
     func examples(backend: Backend) async throws {
         let fixture = try TestStore(backend)
         let table = try await fixture.singleTable()

@@ -1,7 +1,7 @@
 import Foundation
 import KVTable
 
-// The code of Docs/SingleTableDesign.md. Every ```swift block of that document must appear in
+// The code of Sources/KVTable/KVTable.docc/SingleTableDesign.md. Every ```swift block of that document must appear in
 // this file verbatim (DocumentationExampleTests checks it), and the tests run it.
 
 // doc: entities

@@ -12,7 +12,9 @@ public struct Change: Sendable, Hashable {
 
     /// Position in the store's commit order: strictly increasing across all tables.
     public var sequenceNumber: UInt64
+    /// The table the item belongs to.
     public var tableName: String
+    /// Whether the item was created, changed or removed.
     public var kind: Kind
     /// The item's primary key attributes.
     public var keys: Item

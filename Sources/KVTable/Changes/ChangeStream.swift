@@ -8,12 +8,19 @@
 ///     for try await change in table.changes() { apply(change) }
 /// } catch .changeStreamLagged {
 ///     resynchronise()   // then subscribe again
+/// } catch {
+///     report(error.code)
 /// }
 /// ```
 ///
+/// Keep such a `do` exhaustive (end it with a plain `catch`): Swift 6.3 crashes compiling a
+/// `do` whose typed error partly escapes a pattern-only `catch`.
+///
 /// The stream ends without an error when the store closes or the consuming task is cancelled.
 public struct ChangeStream: AsyncSequence, Sendable {
+    /// A committed change.
     public typealias Element = Change
+    /// Every error of the stream is a ``KVTableError``.
     public typealias Failure = KVTableError
 
     /// Every error the hub finishes a stream with is a ``KVTableError``.
@@ -21,7 +28,9 @@ public struct ChangeStream: AsyncSequence, Sendable {
 
     /// Reads the changes one at a time; not shared between tasks.
     public struct AsyncIterator: AsyncIteratorProtocol {
+        /// A committed change.
         public typealias Element = Change
+        /// Every error of the stream is a ``KVTableError``.
         public typealias Failure = KVTableError
 
         var base: AsyncThrowingStream<Change, any Error>.AsyncIterator

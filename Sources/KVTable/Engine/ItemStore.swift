@@ -20,6 +20,7 @@ public protocol ItemStore: Sendable {
     /// ``KVTableError/resourceInUse(_:)`` when the name is taken.
     ///
     /// - Parameters:
+    ///   - schema: the table's name, key schema and indexes.
     ///   - tags: the table's tags.
     ///   - metadata: KVTable's own per-table settings (kept by the local engine; a remote
     ///     engine rejects non-empty metadata rather than drop it).
@@ -41,6 +42,7 @@ public protocol ItemStore: Sendable {
     /// ``CancellationReason`` per action. Each item may appear in one action only.
     ///
     /// - Parameters:
+    ///   - actions: the puts, updates, deletes and condition checks, on distinct items.
     ///   - clientRequestToken: an idempotency token: the same transaction retried with it
     ///     within 10 minutes is not applied again.
     ///   - returnItemsOnConditionFailure: put the current item into each failed condition's

@@ -81,9 +81,12 @@ extension Entity {
 /// escaped — `%` as `%25`, `#` as `%23` — so a `#` inside a value can never make two different
 /// entities' keys equal, nor make `begins_with("USER#1#")` match user `1#2`.
 public struct KeyTemplate: Sendable, Hashable {
+    /// The partition key's template (`USER#{userId}`).
     public var partition: String
+    /// The sort key's template (`FILE#{uploadedAt}#{fileId}`); nil for a key without a sort key.
     public var sort: String?
 
+    /// A template for a partition key and, optionally, a sort key.
     public init(partition: String, sort: String? = nil) {
         self.partition = partition
         self.sort = sort

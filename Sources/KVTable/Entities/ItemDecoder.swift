@@ -10,8 +10,10 @@ import Foundation
 /// mismatch, not a truncation). A missing attribute decodes as `nil` for optionals and as an
 /// empty set for sets (DynamoDB cannot store empty sets).
 public struct ItemDecoder: Sendable {
+    /// How `Date` properties were stored.
     public var dateEncoding: DateEncoding
 
+    /// A decoder reading dates as `dateEncoding` wrote them.
     public init(dateEncoding: DateEncoding) {
         self.dateEncoding = dateEncoding
     }
@@ -26,6 +28,7 @@ public struct ItemDecoder: Sendable {
         return try decodeValue(type, from: .m(item.attributes))
     }
 
+    /// Decodes `type` from one attribute value (a map for a struct, a list for an array, …).
     public func decodeValue<T: Decodable>(_ type: T.Type, from value: AttributeValue) throws -> T {
         try ItemDecoding.decode(type, from: value, options: self, codingPath: [])
     }

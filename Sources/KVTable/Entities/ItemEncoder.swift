@@ -33,8 +33,10 @@ public enum DateEncoding: Sendable, Hashable {
 /// | enums | their raw value or their `Codable` form |
 /// | ``AttributeValue`` | itself |
 public struct ItemEncoder: Sendable {
+    /// How `Date` properties are stored.
     public var dateEncoding: DateEncoding
 
+    /// An encoder storing dates as `dateEncoding`.
     public init(dateEncoding: DateEncoding) {
         self.dateEncoding = dateEncoding
     }

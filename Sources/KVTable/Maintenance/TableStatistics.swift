@@ -4,7 +4,7 @@ public struct TableStatistics: Sendable, Hashable {
     public var tableName: String
     /// Items stored, including expired items not swept yet.
     public var itemCount: Int
-    /// The items' size as DynamoDB counts it (``Swift/Dictionary/dynamoDBItemSize``), summed.
+    /// The items' size as DynamoDB counts it (`Swift.Dictionary.dynamoDBItemSize`), summed.
     public var itemBytes: Int
     /// Entries of each global secondary index, by index name.
     public var indexEntryCounts: [String: Int]

@@ -1,6 +1,8 @@
 /// A request of a batch write (``ItemTable/batchWrite(_:)``): put an item, or delete one by key.
 public enum WriteRequest: Sendable, Hashable {
+    /// Stores the item, replacing any item with its primary key (DynamoDB's `PutRequest`).
     case put(Item)
+    /// Deletes the item with this primary key, if any (DynamoDB's `DeleteRequest`).
     case delete(key: Item)
 }
 

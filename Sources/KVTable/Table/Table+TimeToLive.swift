@@ -40,7 +40,9 @@ extension Table {
     /// index — in transactions of at most `batchSize` items, and reports each on the change
     /// stream as a remove with ``Change/isTimeToLiveDeletion`` set.
     ///
-    /// - Parameter now: the time to compare with (the store's clock when nil).
+    /// - Parameters:
+    ///   - now: the time to compare with (the store's clock when nil).
+    ///   - batchSize: the most items one transaction deletes.
     /// - Returns: how many items were deleted.
     @discardableResult
     public func sweepExpired(now: Date? = nil, batchSize: Int = 100) async throws -> Int {

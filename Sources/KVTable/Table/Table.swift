@@ -57,6 +57,7 @@ public struct Table: Sendable {
     /// the same transaction.
     ///
     /// - Parameters:
+    ///   - item: the whole item, with its key attributes.
     ///   - condition: checked against the item currently stored (an empty item when there is
     ///     none); when false, nothing changes and ``KVTableError/conditionalCheckFailed(currentItem:)``
     ///     is thrown.
@@ -87,8 +88,11 @@ public struct Table: Sendable {
     /// absent, as DynamoDB does. Index entries follow the new item in the same transaction.
     ///
     /// - Parameters:
+    ///   - key: the item's primary key (exactly the key attributes).
+    ///   - update: the actions (`SET`, `REMOVE`, `ADD`, `DELETE`) to apply.
     ///   - condition: checked against the stored item before the update.
     ///   - returnValues: what to return; see ``ReturnValues``.
+    ///   - returnItemOnConditionFailure: put the current item into the condition error.
     /// - Throws: ``KVTableError/validation(_:)`` for a key attribute in the update, overlapping
     ///   paths, operand type mismatches, arithmetic past 38 digits, an invalid document path;
     ///   ``KVTableError/conditionalCheckFailed(currentItem:)`` when the condition is false.

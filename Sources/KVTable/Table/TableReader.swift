@@ -20,6 +20,7 @@ public struct TableReader {
     /// The item with this primary key (exactly the key attributes), or nil.
     ///
     /// - Parameters:
+    ///   - key: the primary key.
     ///   - projection: return only these paths.
     ///   - includeExpired: return the item even when its TTL has passed.
     public func getItem(_ key: Item, projection: [AttributePath]? = nil, includeExpired: Bool = false) throws -> Item? {

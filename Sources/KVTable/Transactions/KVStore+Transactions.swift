@@ -20,6 +20,7 @@ extension KVStore {
     /// in order. Each item may appear in one action only.
     ///
     /// - Parameters:
+    ///   - actions: 1 to 100 puts, updates, deletes and condition checks, on distinct items.
     ///   - clientRequestToken: an idempotency token. A transaction retried with the same token
     ///     within 10 minutes succeeds without being applied again; the same token with other
     ///     actions throws ``KVTableError/idempotentParameterMismatch(_:)``.

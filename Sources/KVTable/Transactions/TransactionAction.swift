@@ -69,10 +69,14 @@ extension TransactionWrite where T == Table {
 
 /// One item of a read transaction (``ItemStore/transactGet(_:)``) on a table of the engine `T`.
 public struct TransactionRead<T: ItemTable>: Sendable {
+    /// The table to read from.
     public var table: T
+    /// The item's primary key.
     public var key: Item
+    /// Return only these paths (all attributes when nil).
     public var projection: [AttributePath]?
 
+    /// A read of the item at `key` in `table`.
     public init(_ table: T, key: Item, projection: [AttributePath]? = nil) {
         self.table = table
         self.key = key

@@ -133,8 +133,10 @@ extension Item {
 
     /// Reads an item (a map of attribute names to DynamoDB JSON values).
     ///
-    /// - Parameter member: the request member it came from, named in the error when `json` is
-    ///   not an object.
+    /// - Parameters:
+    ///   - json: a JSON object of names to DynamoDB JSON values.
+    ///   - member: the request member it came from, named in the error when `json` is
+    ///     not an object.
     public init(dynamoDBJSON json: JSONValue, member: String = "Item") throws(DynamoDBJSONError) {
         self.init(try [String: AttributeValue](dynamoDBJSON: json, member: member))
     }
@@ -155,8 +157,10 @@ extension Dictionary where Key == String, Value == AttributeValue {
 
     /// Reads a map of names to DynamoDB JSON values (an item's attributes or an `M` value).
     ///
-    /// - Parameter member: the request member it came from, named in the error when `json` is
-    ///   not an object.
+    /// - Parameters:
+    ///   - json: a JSON object of names to DynamoDB JSON values.
+    ///   - member: the request member it came from, named in the error when `json` is
+    ///     not an object.
     public init(dynamoDBJSON json: JSONValue, member: String = "Item") throws(DynamoDBJSONError) {
         guard case .object(let members) = json else {
             throw .serialization("\(member) must be a map of attribute names to attribute values")

@@ -307,10 +307,11 @@ extension ExactDecimal: ExpressibleByStringLiteral {
     /// An exact decimal constant written in the source: `let price: ExactDecimal = "19.99"`,
     /// `.value(.n("1.3"))`. Never goes through `Double`, so it cannot lose precision.
     ///
-    /// The literal must be a valid DynamoDB number (see ``init(_:)``). An invalid one is a
+    /// The literal must be a valid DynamoDB number (the rules of the throwing initialiser from
+    /// text, `init(_ text:)`). An invalid one is a
     /// programming error, like `URL(string: "…")!` on a bad constant: the program stops with
-    /// a message naming the literal. Text that comes from outside the program goes through the
-    /// throwing ``init(_:)`` instead — but note that `ExactDecimal("1.3")` with a *literal*
+    /// a message naming the literal. Text that comes from outside the program goes through that
+    /// throwing `init(_ text:)` instead — but note that `ExactDecimal("1.3")` with a *literal*
     /// argument is this literal (Swift's literal coercion), not that initialiser.
     public init(stringLiteral value: String) {
         do {

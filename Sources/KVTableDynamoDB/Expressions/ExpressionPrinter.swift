@@ -1,8 +1,8 @@
 import KVTable
 
-/// Prints KVTable's typed trees — ``Condition``, ``Update``, key conditions, projections — as
+/// Prints KVTable's typed trees — `Condition`, `Update`, key conditions, projections — as
 /// DynamoDB expression strings, with generated placeholders: what a client sends to a
-/// DynamoDB-protocol endpoint, and the inverse of ``ExpressionParser``.
+/// DynamoDB-protocol endpoint, and the inverse of `ExpressionParser`.
 ///
 /// One printer stands for one request: all expressions of the request share its
 /// ``names`` (`#n0` → attribute name) and ``values`` (`:v0` → value), which go out as
@@ -28,7 +28,7 @@ public struct ExpressionPrinter: Sendable {
     public private(set) var names: [String: String] = [:]
     /// `ExpressionAttributeValues`: placeholder → value.
     public private(set) var values: [String: AttributeValue] = [:]
-    /// The error of the first invalid path literal printed (see ``AttributePath/validate()``):
+    /// The error of the first invalid path literal printed (see `AttributePath.validate()`):
     /// a request with one must not be sent.
     public private(set) var invalidPath: KVTableError?
 
@@ -49,7 +49,7 @@ public struct ExpressionPrinter: Sendable {
     /// actions in their order within each clause. (Every operand of an update reads the item
     /// as it was before it, so grouping the actions by kind does not change what they do.)
     ///
-    /// - Throws: ``KVTableError/validation(_:)`` for an empty update, or a `SET` value that
+    /// - Throws: `KVTableError.validation(_:)` for an empty update, or a `SET` value that
     ///   DynamoDB's grammar cannot express: more than one `+`/`-` in one value (`a + b + c`),
     ///   or `+`/`-` inside `if_not_exists`/`list_append`.
     public mutating func update(_ update: Update) throws(KVTableError) -> String {

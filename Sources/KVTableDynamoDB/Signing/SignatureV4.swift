@@ -134,7 +134,11 @@ public struct SignatureV4: Sendable {
 
     /// The signing key: `HMAC("AWS4" + secret, date)`, then chained through region, service and
     /// `aws4_request`. Servers can cache it per day, since it does not depend on the request.
-    /// - Parameter date: The scope day, `yyyyMMdd`.
+    /// - Parameters:
+    ///   - secret: The secret access key.
+    ///   - date: The scope day, `yyyyMMdd`.
+    ///   - region: The scope region (`us-east-1`).
+    ///   - service: The scope service (`dynamodb`).
     public static func signingKey(secret: String, date: String, region: String, service: String) -> [UInt8] {
         var key = Array("AWS4\(secret)".utf8)
         for part in [date, region, service, "aws4_request"] {

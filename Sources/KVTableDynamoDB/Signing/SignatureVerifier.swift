@@ -33,9 +33,12 @@ public struct SignatureVerifier: Sendable {
     ///
     /// Only the headers listed in `SignedHeaders` are covered, so proxies may add others.
     /// - Parameters:
+    ///   - method: The HTTP method (`POST`).
     ///   - path: The path as sent on the request line (still percent-encoded).
     ///   - query: The raw query string after `?`, or `""`.
     ///   - headers: All request headers; names in any case.
+    ///   - body: The request body, whose SHA-256 the signature covers.
+    ///   - now: The time to check the request's timestamp against.
     /// - Returns: The access key ID that signed the request, for attributing it.
     /// - Throws: The ``SignatureError`` DynamoDB would answer with: a missing or malformed
     ///   header, an unknown access key, a timestamp outside ``allowedClockSkew``, a wrong

@@ -14,7 +14,7 @@ public struct ServerConfiguration: Sendable {
     /// The TCP port; 0 picks a free one (reported through `onListening`).
     public var port: Int
     /// When not empty, every request must carry a valid AWS Signature Version 4 from one of
-    /// these keys, made within 15 minutes of the server's clock (``SignatureVerifier``, the
+    /// these keys, made within 15 minutes of the server's clock (`SignatureVerifier`, the
     /// same code the remote engine signs with). When empty, signatures are ignored, as local
     /// DynamoDB tools do.
     public var credentials: [AWSCredentials]

@@ -2,7 +2,7 @@ import Foundation
 import KVTable
 import KVTableDynamoDB
 
-/// DynamoDB's JSON protocol (API version 2012-08-10) over a ``KVStore``: one request body in,
+/// DynamoDB's JSON protocol (API version 2012-08-10) over a `KVStore`: one request body in,
 /// one response body out. Transport-free, so that it can be tested and embedded without HTTP;
 /// ``DynamoDBServer`` puts it behind `POST /`.
 ///
@@ -13,7 +13,7 @@ import KVTableDynamoDB
 /// ```
 ///
 /// Every operation and parameter it supports, and every known difference from DynamoDB, is
-/// listed in `Docs/DynamoDBAPI.md`.
+/// listed in the DynamoDB API article (`Sources/KVTableServer/KVTableServer.docc/DynamoDBAPI.md`).
 public final class DynamoDBService: Sendable {
     /// The response to one request.
     public struct Response: Sendable {

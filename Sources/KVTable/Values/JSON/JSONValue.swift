@@ -6,7 +6,7 @@ import Foundation
 
 /// A JSON document: the body of a DynamoDB request or response, an item in DynamoDB JSON.
 ///
-/// ``parse(_:)`` reads one (validating UTF-8 and bounding nesting); ``serialized()`` writes
+/// `parse(_:)` (from text or bytes) reads one (validating UTF-8 and bounding nesting); ``serialized()`` writes
 /// exactly the characters DynamoDB clients expect (no escaped slashes, integral numbers without
 /// a fraction, object members sorted by the UTF-8 bytes of their names so output is stable).
 ///
