@@ -51,6 +51,13 @@ func readmeExample() async throws -> (Page, Item?) {
     return (page, profile)
 }
 
+func readmeValuesExample(_ table: Table, plan: String, userId: String) async throws {
+    let price: ExactDecimal = "19.99"                    // an exact decimal literal, never a Double
+    try await table.updateItem(["PK": "USER#42", "SK": "PROFILE"],
+                               [.set("plan", plan), .add("credits", price)],   // Swift values, no wrapping
+                               condition: .attribute("owner") == .value(userId))
+}
+
 func readmeExpressionExample(_ table: Table) async throws -> Page {
     let orders = try await table.query(
         keyCondition: "PK = :pk AND begins_with(SK, :prefix)", filter: "#s = :open",
@@ -181,6 +188,12 @@ struct DocumentationExampleTests {
         #expect(profile == nil)
 
         let table = try await KVStore.inMemory().createTable(.singleTable(name: "App"))
+        try await table.putItem(["PK": "USER#42", "SK": "PROFILE", "owner": "u42", "credits": 1])
+        try await readmeValuesExample(table, plan: "pro", userId: "u42")
+        #expect(try await table.getItem(["PK": "USER#42", "SK": "PROFILE"]) == ["PK": "USER#42", "SK": "PROFILE", "owner": "u42", "plan": "pro", "credits": .n("20.99")])
+        await #expect(throws: KVTableError.conditionalCheckFailed(currentItem: nil)) {
+            try await readmeValuesExample(table, plan: "free", userId: "someone else")
+        }
         let (ada, british) = try await readmeTypedExample(table)
         #expect(ada?.name == "Ada")
         #expect(british.entities(of: Customer.self).map(\.id) == ["7"])
