@@ -36,6 +36,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Largest request body accepted, in bytes.")
     var maxBodyBytes: Int = 16 << 20
 
+    @Option(help: "Seconds after which a connection that starts no request is closed.")
+    var idleTimeoutSeconds: Double = 60
+
+    @Option(help: "Seconds a request has to arrive whole (head and body) from its first byte; a slower one gets 408.")
+    var requestTimeoutSeconds: Double = 30
+
+    @Option(help: "Most connections open at once; further ones are closed as they are accepted.")
+    var maxConnections: Int = 1024
+
     @Option(help: "Seconds between TTL sweeps (expired items are hidden from reads at once either way).")
     var ttlSweepSeconds: Double = 60
 
@@ -47,6 +56,9 @@ struct ServeCommand: AsyncParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         guard ttlSweepSeconds > 0 else { throw ValidationError("--ttl-sweep-seconds must be positive") }
         guard maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
+        guard idleTimeoutSeconds > 0 else { throw ValidationError("--idle-timeout-seconds must be positive") }
+        guard requestTimeoutSeconds > 0 else { throw ValidationError("--request-timeout-seconds must be positive") }
+        guard maxConnections > 0 else { throw ValidationError("--max-connections must be positive") }
         guard (accessKeyId == nil) == (secretAccessKey == nil) else {
             throw ValidationError("Give --access-key-id and --secret-access-key together: a key id alone authenticates nothing")
         }
@@ -64,7 +76,10 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let server = DynamoDBServer(
             service: DynamoDBService(store: store, region: region),
-            configuration: ServerConfiguration(host: host, port: port, credentials: credentials, maximumBodyBytes: maxBodyBytes),
+            configuration: ServerConfiguration(host: host, port: port, credentials: credentials, maximumBodyBytes: maxBodyBytes,
+                                               idleTimeout: .milliseconds(Int64(idleTimeoutSeconds * 1000)),
+                                               requestTimeout: .milliseconds(Int64(requestTimeoutSeconds * 1000)),
+                                               maximumConnections: maxConnections),
             logger: logger)
         let host = self.host
         let location = path ?? "in memory"

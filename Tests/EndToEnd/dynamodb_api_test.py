@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -660,6 +661,133 @@ class ServerOptionsTest(unittest.TestCase):
             result = subprocess.run([BINARY, "serve", "--port", "0", *arguments], capture_output=True, text=True, timeout=30)
             self.assertNotEqual(result.returncode, 0)
             self.assertIn("Give exactly one of --path FILE and --in-memory", result.stderr)
+
+
+class HostileConnectionsTest(unittest.TestCase):
+    """Clients that send the wrong thing, too much, too slowly, or too many connections."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.directory = tempfile.mkdtemp(prefix="kvtable-e2e-hostile-")
+        cls.server = Server(cls.directory, "--idle-timeout-seconds", "1", "--request-timeout-seconds", "1",
+                            "--max-connections", "6")
+        cls.host, cls.port = cls.server.endpoint.split("//")[1].split(":")
+        cls.port = int(cls.port)
+        cls.client = cls.server.client()
+        single_table(cls.client, "Hostile")
+        cls.client.put_item(TableName="Hostile", Item={"PK": S("p"), "SK": S("s")})
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        shutil.rmtree(cls.directory, ignore_errors=True)
+
+    def connect(self):
+        connection = socket.create_connection((self.host, self.port))
+        connection.settimeout(10)
+        return connection
+
+    @staticmethod
+    def read_until_closed(connection):
+        """Everything the server sends, and how long until it closed the connection."""
+        data, start = b"", time.monotonic()
+        while True:
+            chunk = connection.recv(65536)
+            if not chunk:
+                connection.close()
+                return data, time.monotonic() - start
+            data += chunk
+
+    @staticmethod
+    def answer(data):
+        """(status, body as JSON) of one raw HTTP response."""
+        head, _, body = data.partition(b"\r\n\r\n")
+        return int(head.split(b" ")[1]), json.loads(body)
+
+    def request(self, content_type, body=b"{}", target="DynamoDB_20120810.PutItem"):
+        head = "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: %s\r\nContent-Length: %d\r\nConnection: close\r\n" % (target, len(body))
+        if content_type is not None:
+            head += "Content-Type: %s\r\n" % content_type
+        return head.encode() + b"\r\n" + body
+
+    def assert_store_unchanged(self):
+        items = self.client.scan(TableName="Hostile")["Items"]
+        self.assertEqual(items, [{"PK": S("p"), "SK": S("s")}])
+
+    def test_content_type(self):
+        put = json.dumps({"TableName": "Hostile", "Item": {"PK": S("p"), "SK": S("written")}}).encode()
+        for content_type in [None, "text/plain", "application/x-www-form-urlencoded", "image/png", "application/json",
+                             "application/x-amz-json-2.0"]:
+            connection = self.connect()
+            connection.sendall(self.request(content_type, put))
+            status, body = self.answer(self.read_until_closed(connection)[0])
+            self.assertEqual((status, body["__type"]), (404, "com.amazonaws.dynamodb.v20120810#UnknownOperationException"), content_type)
+            self.assertIn("application/x-amz-json-1.0", body["message"])
+        self.assert_store_unchanged()
+        for content_type in ["application/x-amz-json-1.0", "application/x-amz-json-1.1", "APPLICATION/X-AMZ-JSON-1.0; charset=utf-8"]:
+            connection = self.connect()
+            connection.sendall(self.request(content_type, target="DynamoDB_20120810.ListTables"))
+            status, body = self.answer(self.read_until_closed(connection)[0])
+            self.assertEqual((status, body), (200, {"TableNames": ["Hostile"]}), content_type)
+
+    def test_unreadable_http_is_a_400_that_says_why(self):
+        cases = [
+            (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.0\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n",
+             "chunked encoding is malformed"),
+            (b"POST / HTTP/1.1\r\nHost: x\r\nX-Padding: " + b"a" * 100_000 + b"\r\n\r\n", "header is too large"),
+            (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: banana\r\n\r\n", "Content-Length is invalid"),
+            (b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 not http\r\n\r\n", "not valid HTTP/1.1"),
+        ]
+        for raw, message in cases:
+            connection = self.connect()
+            connection.sendall(raw)
+            data, _ = self.read_until_closed(connection)
+            status, body = self.answer(data)
+            self.assertEqual((status, body["__type"]), (400, "com.amazonaws.dynamodb.v20120810#SerializationException"), message)
+            self.assertIn(message, body["message"])
+        self.assert_store_unchanged()
+
+    def test_idle_and_slow_connections_time_out(self):
+        idle = self.connect()                       # says nothing
+        partial_head = self.connect()
+        partial_head.sendall(b"POST / HTTP/1.1\r\nHost: x\r\n")
+        short_body = self.connect()                 # the body stops 1 byte short
+        short_body.sendall(self.request("application/x-amz-json-1.0", json.dumps(
+            {"TableName": "Hostile", "Item": {"PK": S("p"), "SK": S("late")}}).encode())[:-1])
+        data, waited = self.read_until_closed(idle)
+        self.assertEqual(data, b"")
+        self.assertLess(waited, 5)
+        for connection in [partial_head, short_body]:
+            data, waited = self.read_until_closed(connection)
+            status, body = self.answer(data)
+            self.assertEqual((status, body["__type"]), (408, "com.amazonaws.dynamodb.v20120810#RequestTimeoutException"))
+            self.assertLess(waited, 5)
+        self.assert_store_unchanged()
+        # A connection that keeps sending whole requests is never idle.
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=10)
+        for _ in range(3):
+            connection.request("POST", "/", body=b"{}", headers={
+                "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "DynamoDB_20120810.ListTables"})
+            self.assertEqual(connection.getresponse().read(), b'{"TableNames":["Hostile"]}')
+            time.sleep(0.6)
+        connection.close()
+
+    def test_connections_are_bounded(self):
+        held = []
+        try:
+            for _ in range(6):
+                connection = self.connect()
+                held.append(connection)
+            time.sleep(0.2)                         # every one accepted
+            refused = self.connect()
+            data, waited = self.read_until_closed(refused)
+            self.assertEqual(data, b"")
+            self.assertLess(waited, 1)
+        finally:
+            for connection in held:
+                connection.close()
+        time.sleep(0.3)
+        self.assertEqual(self.client.list_tables()["TableNames"], ["Hostile"])   # room again
 
 
 class CopyTest(unittest.TestCase):

@@ -1,7 +1,9 @@
 /// A handle to one table of a ``KVStore``: DynamoDB's item operations on it.
 ///
 /// Reads run on the calling thread against a snapshot — ``read(_:)`` for several reads in one
-/// snapshot, or the async `getItem` / `query` / `scan`, which do the same without suspending.
+/// snapshot, or the async `getItem` / `query` / `scan`, which do the same without suspending:
+/// they are `async` because ``ItemTable`` is, so that code written for any engine (a remote one
+/// must suspend) runs on this one unchanged.
 /// Writes are `async`: their synchronous bodies run on the store's writer (LMDB: one thread,
 /// group commit), and each write succeeds or fails on its own.
 ///

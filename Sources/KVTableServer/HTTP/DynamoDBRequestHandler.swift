@@ -50,6 +50,8 @@ final class DynamoDBRequestHandler: ChannelInboundHandler {
         case .end:
             guard let head else { return }
             self.head = nil
+            // The request is in whole: from here on the server takes its time, not the client.
+            context.triggerUserOutboundEvent(ConnectionGuard.RequestReceived(), promise: nil)
             respond(to: head, context: context)
         }
     }
@@ -64,6 +66,14 @@ final class DynamoDBRequestHandler: ChannelInboundHandler {
         let (path, query) = DynamoDBRequestHandler.split(head.uri)
         guard head.method == .POST, path == "/" else {
             let error = WireError(type: "UnknownOperationException", message: "DynamoDB's API is served at POST /", status: 404)
+            return write(DynamoDBService.Response(error: error), for: head, context: context)
+        }
+        // DynamoDB's JSON protocol only: a form, plain text or a missing type is not a request.
+        guard Self.isDynamoDBJSON(head.headers.first(name: "content-type")) else {
+            let given = head.headers.first(name: "content-type").map { "'\($0)'" } ?? "none"
+            let error = WireError(type: "UnknownOperationException",
+                                  message: "Requests must have Content-Type application/x-amz-json-1.0 or application/x-amz-json-1.1 (given: \(given))",
+                                  status: 404)
             return write(DynamoDBService.Response(error: error), for: head, context: context)
         }
         let bytes = body.readBytes(length: body.readableBytes) ?? []
@@ -112,7 +122,18 @@ final class DynamoDBRequestHandler: ChannelInboundHandler {
         buffer.writeBytes(response.body)
         context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
         let done = context.writeAndFlushPromise(wrapOutboundOut(.end(nil)))
+        context.triggerUserOutboundEvent(ConnectionGuard.ResponseSent(), promise: nil)
         if !keepAlive { done.whenComplete { [channel = context.channel] _ in channel.close(promise: nil) } }
+    }
+
+    /// Whether a `Content-Type` is one of DynamoDB's: `application/x-amz-json-1.0` or `1.1`,
+    /// in any case, with any parameters (`; charset=utf-8`).
+    static func isDynamoDBJSON(_ contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        let mediaType = contentType.split(separator: ";", maxSplits: 1).first.map {
+            $0.trimmingCharacters(in: .whitespaces).lowercased()
+        }
+        return mediaType == "application/x-amz-json-1.0" || mediaType == "application/x-amz-json-1.1"
     }
 
     /// `/path?query` → (`/path`, `query`).

@@ -20,14 +20,27 @@ public struct ServerConfiguration: Sendable {
     public var credentials: [AWSCredentials]
     /// Larger request bodies are refused with HTTP 413 (DynamoDB's own limit is 16 MB).
     public var maximumBodyBytes: Int
+    /// A connection that starts no request for this long is closed.
+    public var idleTimeout: Duration
+    /// A request must arrive whole (head and body) within this long of its first byte, or it is
+    /// answered with `408` and its connection closed.
+    public var requestTimeout: Duration
+    /// At most this many connections are open at once; further ones are closed as they are
+    /// accepted (and logged, sparingly).
+    public var maximumConnections: Int
 
-    /// By default: `127.0.0.1` port 8000, signatures ignored, bodies of at most 16 MiB.
+    /// By default: `127.0.0.1` port 8000, signatures ignored, bodies of at most 16 MiB, idle
+    /// connections closed after 60 s, 30 s for a request to arrive, 1,024 connections.
     public init(host: String = "127.0.0.1", port: Int = 8000, credentials: [AWSCredentials] = [],
-                maximumBodyBytes: Int = 16 << 20) {
+                maximumBodyBytes: Int = 16 << 20, idleTimeout: Duration = .seconds(60),
+                requestTimeout: Duration = .seconds(30), maximumConnections: Int = 1024) {
         self.host = host
         self.port = port
         self.credentials = credentials
         self.maximumBodyBytes = maximumBodyBytes
+        self.idleTimeout = idleTimeout
+        self.requestTimeout = requestTimeout
+        self.maximumConnections = maximumConnections
     }
 }
 
@@ -87,13 +100,24 @@ struct DynamoDBServerService: Service {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
-            .childChannelInitializer { channel in
-                requests.opened(channel)
+            .childChannelInitializer { [logger = server.logger] channel in
+                if let refused = requests.opened(channel, limit: configuration.maximumConnections) {
+                    // Over the limit: closed at once. Logged at 1, 2, 4, 8, … refusals, so that a
+                    // flood of connections cannot flood the log too.
+                    if refused & (refused - 1) == 0 {
+                        logger.warning("connection refused: the server holds its maximum of connections",
+                                       metadata: ["maximumConnections": "\(configuration.maximumConnections)", "refused": "\(refused)"])
+                    }
+                    return channel.close()
+                }
                 return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ConnectionGuard(
+                        idleTimeout: TimeAmount(configuration.idleTimeout), requestTimeout: TimeAmount(configuration.requestTimeout)))
                     // Outbound header validation is off: the handler writes only headers of its
                     // own, and checking them costs a pass over every response.
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-                        withPipeliningAssistance: true, withErrorHandling: true, withOutboundHeaderValidation: false)
+                        withPipeliningAssistance: true, withErrorHandling: false, withOutboundHeaderValidation: false)
+                    try channel.pipeline.syncOperations.addHandler(ProtocolErrorResponder())
                     try channel.pipeline.syncOperations.addHandler(DynamoDBRequestHandler(
                         service: service, configuration: configuration, verifier: verifier, requests: requests))
                 }
@@ -119,11 +143,20 @@ final class RequestTracker: Sendable {
     private let inFlight = Mutex(0)
     private let connections = Mutex<[ObjectIdentifier: any Channel]>([:])
 
-    /// Keeps `channel` until it closes.
-    func opened(_ channel: any Channel) {
+    private let refusedConnections = Atomic<Int>(0)
+
+    /// Keeps `channel` until it closes, when fewer than `limit` are open; returns nil then.
+    /// Otherwise keeps nothing and returns how many connections were refused so far.
+    func opened(_ channel: any Channel, limit: Int) -> Int? {
         let id = ObjectIdentifier(channel)
-        connections.withLock { $0[id] = channel }
+        let admitted = connections.withLock { connections in
+            guard connections.count < limit else { return false }
+            connections[id] = channel
+            return true
+        }
+        guard admitted else { return refusedConnections.add(1, ordering: .relaxed).newValue }
         channel.closeFuture.whenComplete { [self] _ in _ = connections.withLock { $0.removeValue(forKey: id) } }
+        return nil
     }
 
     /// Closes every connection still open (at shutdown, after the writes in flight).
