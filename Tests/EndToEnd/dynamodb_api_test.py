@@ -615,6 +615,17 @@ class DynamoDBAPITest(unittest.TestCase):
         self.assertEqual(self.db.scan(TableName=name, Select="COUNT")["Count"], 321)
 
 
+    def test_invalid_table_name_is_a_validation_error_first(self):
+        for call in [lambda: self.db.get_item(TableName="ab", Key={"PK": S("p"), "SK": S("s")}),
+                     lambda: self.db.put_item(TableName="bad name!", Item={"PK": S("p"), "SK": S("s")}),
+                     lambda: self.db.query(TableName="x", KeyConditionExpression="PK = :p", ExpressionAttributeValues={":p": S("p")})]:
+            code, message, _ = error_of(call)
+            self.assertEqual(code, "ValidationException")
+            self.assertIn("failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+", message)
+        code, _, _ = error_of(self.db.get_item, TableName="NoSuchTable", Key={"PK": S("p"), "SK": S("s")})
+        self.assertEqual(code, "ResourceNotFoundException")
+
+
 class ServerOptionsTest(unittest.TestCase):
     def test_signature_check_and_body_limit(self):
         directory = tempfile.mkdtemp(prefix="kvtable-e2e-")

@@ -241,6 +241,30 @@ struct EngineConformanceTests {
         }
     }
 
+    @Test("an update that only removes creates no item; an empty or 64 KB-plus attribute name is refused", arguments: Engine.faithful)
+    func removeOnlyUpdatesAndAttributeNames(engine: Engine) async throws {
+        try await withEngine(engine) { fixture in
+            let table = try await fixture.createTable(Self.schema)
+            let absent: Item = ["PK": "U", "SK": "absent"]
+            #expect(try await table.updateItem(absent, [.remove("x"), .delete("tags", .ss(["a"]))], returnValues: .allNew) == nil)
+            #expect(try await table.getItem(absent) == nil)
+            // With any SET or ADD the update creates the item, as before.
+            #expect(try await table.updateItem(absent, [.remove("x"), .add("n", 1)], returnValues: .allNew) == absent.merging(["n": 1]) { a, _ in a })
+            #expect(try await table.updateItem(absent, [.remove("n")], returnValues: .allNew) == absent)   // present: removes
+
+            let key: Item = ["PK": "U", "SK": "names"]
+            let longest = String(repeating: "n", count: 65_535)
+            try await table.putItem(key.merging([longest: "fits"]) { a, _ in a })
+            await #expect(throws: KVTableError.validation("One or more parameter values were invalid: An attribute name cannot be empty")) {
+                try await table.putItem(key.merging(["": "x"]) { a, _ in a })
+            }
+            await #expect(throws: KVTableError.validation("One or more parameter values were invalid: An attribute name is 65536 bytes long; the limit is 65535")) {
+                try await table.putItem(key.merging([longest + "n": "x"]) { a, _ in a })
+            }
+            #expect(try await table.getItem(key)?[longest] == "fits")
+        }
+    }
+
     @Test("transactions: all or none, a reason per action, one snapshot for reads", arguments: Engine.all)
     func transactions(engine: Engine) async throws {
         try await withEngine(engine) { fixture in

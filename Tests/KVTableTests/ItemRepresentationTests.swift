@@ -9,8 +9,11 @@ struct ItemRepresentationTests {
     static let sample: Item = [
         "PK": "USER#1", "SK": "PROFILE", "name": "Ada", "age": 36, "score": .n(ExactDecimal("1.50")),
         "tags": .ss(["b", "a"]), "nested": ["list": [1, "two", nil], "flag": true], "blob": .b(Data([0, 255])),
-        "é": "composed", "": "empty name",
+        "é": "composed", "": "empty name",   // the codec stores any name; a table refuses this one
     ]
+
+    /// ``sample`` without the name a table refuses.
+    static var storable: Item { Item(sample.attributes.filter { !$0.key.isEmpty }) }
 
     static func stored(_ item: Item) throws -> Item {
         try ItemCodec.decode(ItemCodec.encode(item))
@@ -181,11 +184,11 @@ struct ItemRepresentationTests {
     func readsReturnBytes(backend: Backend) async throws {
         let store = try TestStore(backend)
         let table = try await store.singleTable()
-        try await table.putItem(Self.sample)
+        try await table.putItem(Self.storable)
         let read = try #require(try await table.getItem(["PK": "USER#1", "SK": "PROFILE"]))
         if case .encoded = read.storage {} else { Issue.record("a read should hand back stored bytes") }
         try await table.putItem(["PK": "USER#1", "SK": "PROFILE"])   // overwrite: the copy is unaffected
-        #expect(read == Self.sample)
+        #expect(read == Self.storable)
         let page = try await table.query(Query(partitionKey: "USER#1"))
         #expect(page.items == [["PK": "USER#1", "SK": "PROFILE"]])
     }

@@ -4,6 +4,18 @@ import Testing
 
 @Suite("Closure write transactions")
 struct StoreTransactionTests {
+    @Test("updateItem in a transaction returns the new item, or nil when a remove-only update finds no item (nothing created)", arguments: Backend.allCases)
+    func updateResults(backend: Backend) async throws {
+        let fixture = try TestStore(backend)
+        let table = try await fixture.singleTable()
+        let (removed, added) = try await fixture.store.write { tx -> (Item?, Item?) in
+            (try tx.updateItem(table, ["PK": "A", "SK": "1"], [.remove("x")]),
+             try tx.updateItem(table, ["PK": "A", "SK": "2"], [.add("n", 1)]))
+        }
+        #expect(removed == nil && added == ["PK": "A", "SK": "2", "n": 1])
+        #expect(try await table.scan().items.map { $0["SK"] } == ["2"])
+    }
+
     @Test("Read-modify-write across tables commits all or nothing", arguments: Backend.allCases)
     func readModifyWrite(backend: Backend) async throws {
         let fixture = try TestStore(backend)

@@ -25,6 +25,18 @@ public struct Update: Sendable, Hashable, ExpressibleByArrayLiteral {
     public init(arrayLiteral actions: UpdateAction...) {
         self.actions = actions
     }
+
+    /// Whether every action removes something (`REMOVE`, `DELETE`) — such an update of an absent
+    /// item creates nothing. (No action at all is not such an update: it creates the key-only
+    /// item, as DynamoDB's empty `AttributeUpdates` does.)
+    var onlyRemoves: Bool {
+        !actions.isEmpty && actions.allSatisfy { action in
+            switch action {
+            case .remove, .delete: return true
+            case .set, .add: return false
+            }
+        }
+    }
 }
 
 /// One action of an ``Update``.

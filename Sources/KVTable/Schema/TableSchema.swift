@@ -154,7 +154,7 @@ public struct TableSchema: Sendable, Hashable, Codable {
     }
 
     /// DynamoDB's naming rule for tables and indexes: 3–255 characters of `a-z A-Z 0-9 _ - .`.
-    static func validateName(_ name: String, what: String) throws(KVTableError) {
+    package static func validateName(_ name: String, what: String) throws(KVTableError) {
         let allowed = name.unicodeScalars.allSatisfy {
             ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
                 || $0 == "_" || $0 == "-" || $0 == "."

@@ -76,6 +76,8 @@ struct PreparedWrite: Sendable {
         case .put(let item, let encoded):
             return .store(item, encoded: encoded)
         case .update(let update, let key):
+            // As DynamoDB: an update that only removes attributes or set elements creates nothing.
+            if current.live == nil, update.onlyRemoves { return .nothing }
             let updated = try update.apply(to: current.live, key: key)
             try ItemValidation.validate(updated)
             try table.layout.validateIndexKeys(of: updated)

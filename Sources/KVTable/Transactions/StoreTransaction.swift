@@ -62,11 +62,12 @@ public final class StoreTransaction {
     }
 
     /// Like ``Table/updateItem(_:_:condition:returnValues:returnItemOnConditionFailure:)``;
-    /// returns the item after the update.
+    /// returns the item after the update — nil when there was no item and the update only
+    /// removes (`REMOVE`, `DELETE`), which creates nothing.
     @discardableResult
-    public func updateItem(_ table: Table, _ key: Item, _ update: Update, condition: Condition? = nil) throws -> Item {
+    public func updateItem(_ table: Table, _ key: Item, _ update: Update, condition: Condition? = nil) throws -> Item? {
         let (_, effect) = try perform(try .update(key, with: update, in: table.state, condition: condition), in: table)
-        guard case .store(let item, _) = effect else { preconditionFailure("an update always stores an item") }
+        guard case .store(let item, _) = effect else { return nil }
         return item
     }
 

@@ -44,7 +44,8 @@ public struct ItemBuilder: Sendable {
     /// The item, in its stored form.
     ///
     /// - Throws: ``KVTableError/validation(_:)`` with DynamoDB's message for a value no item
-    ///   may hold (an empty or duplicated set, nesting deeper than 32, more than 400 KB).
+    ///   may hold (an empty or duplicated set, nesting deeper than 32, more than 400 KB), or an
+    ///   attribute name that is empty or longer than 64 KB.
     public func build() throws(KVTableError) -> Item {
         // Name order (UTF-8 bytes), ties in the order set, so that the last one wins.
         // Builders of a fixed shape usually set their names in order: then nothing is sorted.
@@ -64,6 +65,7 @@ public struct ItemBuilder: Sendable {
         var size = 0
         for index in kept {
             let (name, value) = attributes[index]
+            try ItemValidation.validateName(name)
             try ItemValidation.validate(value, depth: 0)
             size += name.utf8.count + value.storageSize
         }

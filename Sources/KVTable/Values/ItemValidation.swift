@@ -20,11 +20,27 @@ enum ItemValidation {
         if case .encoded = item.storage { return }
         var size = 0
         for (name, value) in item.attributes {
+            try validateName(name)
             try validate(value, depth: 0)
             size += name.utf8.count + value.storageSize
         }
         if size > maximumItemSize {
             throw .validation("Item size has exceeded the maximum allowed size")
+        }
+    }
+
+    /// DynamoDB's longest attribute name (64 KB); key attribute names are limited to 255 bytes
+    /// by the schema.
+    static let maximumNameBytes = 65_535
+
+    /// A top-level attribute name: 1 to 65,535 bytes of UTF-8.
+    static func validateName(_ name: String) throws(KVTableError) {
+        let bytes = name.utf8.count
+        guard bytes > 0 else {
+            throw .validation("One or more parameter values were invalid: An attribute name cannot be empty")
+        }
+        guard bytes <= maximumNameBytes else {
+            throw .validation("One or more parameter values were invalid: An attribute name is \(bytes) bytes long; the limit is \(maximumNameBytes)")
         }
     }
 

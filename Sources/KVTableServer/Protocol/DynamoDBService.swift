@@ -161,6 +161,8 @@ public final class DynamoDBService: Sendable {
     }
 
     func table(named name: String) throws -> Table {
+        // An invalid name is a ValidationException before it can be a ResourceNotFoundException.
+        try TableSchema.validateName(name, what: "tableName")
         do {
             return try store.table(name)
         } catch KVTableError.resourceNotFound {

@@ -20,6 +20,11 @@ enum Engine: String, Sendable, CustomStringConvertible {
         [.lmdb, .memory, .remote] + (Engine.motoEndpoint == nil ? [] : [.moto])
     }
 
+    /// The engines that follow DynamoDB where moto does not: moto creates the item of a
+    /// remove-only update and stores attribute names DynamoDB rejects (checked against
+    /// moto 5 here).
+    static var faithful: [Engine] { all.filter { $0 != .moto } }
+
     static var motoEndpoint: String? {
         ProcessInfo.processInfo.environment["KVTABLE_MOTO_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 }
     }
