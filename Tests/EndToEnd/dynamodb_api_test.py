@@ -783,6 +783,25 @@ class HostileConnectionsTest(unittest.TestCase):
             time.sleep(0.6)
         connection.close()
 
+    def test_pipelined_requests_are_all_answered_in_order(self):
+        def request(target, body):
+            body = json.dumps(body).encode()
+            return ("POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.0\r\n"
+                    "X-Amz-Target: DynamoDB_20120810.%s\r\nContent-Length: %d\r\n\r\n" % (target, len(body))).encode() + body
+        key = {"PK": S("pipelined"), "SK": S("1")}
+        connection = self.connect()
+        connection.sendall(request("PutItem", {"TableName": "Hostile", "Item": key})
+                           + request("GetItem", {"TableName": "Hostile", "Key": key})
+                           + request("DeleteItem", {"TableName": "Hostile", "Key": key}))
+        data = b""
+        while data.count(b"HTTP/1.1 200 OK") < 3:
+            chunk = connection.recv(65536)
+            self.assertTrue(chunk, "the connection closed with %r" % data)
+            data += chunk
+        connection.close()
+        self.assertIn(b'{"Item":{"PK":{"S":"pipelined"},"SK":{"S":"1"}}}', data)
+        self.assert_store_unchanged()
+
     def test_connections_are_bounded(self):
         held = []
         try:

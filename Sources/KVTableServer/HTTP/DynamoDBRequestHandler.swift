@@ -121,8 +121,10 @@ final class DynamoDBRequestHandler: ChannelInboundHandler {
         var buffer = context.channel.allocator.buffer(capacity: response.body.count)
         buffer.writeBytes(response.body)
         context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
-        let done = context.writeAndFlushPromise(wrapOutboundOut(.end(nil)))
+        // Told before `.end` is written: writing it lets the pipelining handler hand on the
+        // connection's next request at once, whose RequestReceived must come after this event.
         context.triggerUserOutboundEvent(ConnectionGuard.ResponseSent(), promise: nil)
+        let done = context.writeAndFlushPromise(wrapOutboundOut(.end(nil)))
         if !keepAlive { done.whenComplete { [channel = context.channel] _ in channel.close(promise: nil) } }
     }
 
