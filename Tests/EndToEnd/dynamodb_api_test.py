@@ -728,14 +728,15 @@ class HostileConnectionsTest(unittest.TestCase):
     def test_content_type(self):
         put = json.dumps({"TableName": "Hostile", "Item": {"PK": S("p"), "SK": S("written")}}).encode()
         for content_type in [None, "text/plain", "application/x-www-form-urlencoded", "image/png", "application/json",
-                             "application/x-amz-json-2.0"]:
+                             "application/x-amz-json-2.0", "application/x-amz-json-1.00", "application/x-amz-json-1"]:
             connection = self.connect()
             connection.sendall(self.request(content_type, put))
             status, body = self.answer(self.read_until_closed(connection)[0])
             self.assertEqual((status, body["__type"]), (404, "com.amazonaws.dynamodb.v20120810#UnknownOperationException"), content_type)
             self.assertIn("application/x-amz-json-1.0", body["message"])
         self.assert_store_unchanged()
-        for content_type in ["application/x-amz-json-1.0", "application/x-amz-json-1.1", "APPLICATION/X-AMZ-JSON-1.0; charset=utf-8"]:
+        for content_type in ["application/x-amz-json-1.0", "application/x-amz-json-1.1", "APPLICATION/X-AMZ-JSON-1.0; charset=utf-8",
+                             "application/x-amz-json-1.1 ;charset=UTF-8"]:
             connection = self.connect()
             connection.sendall(self.request(content_type, target="DynamoDB_20120810.ListTables"))
             status, body = self.answer(self.read_until_closed(connection)[0])

@@ -11,35 +11,38 @@ import NIOCore
 ///   the HTTP parser sees no complete head to hand on).
 ///
 /// It sits in front of the HTTP decoder, so it cannot see where a request ends by itself:
-/// ``DynamoDBRequestHandler`` tells it with the outbound user events ``RequestReceived`` (the
-/// whole request is in; from here on the server is the slow one, never timed) and
-/// ``ResponseSent``.
+/// ``DynamoDBRequestHandler`` calls ``requestReceived()`` (the whole request is in; from here on
+/// the server is the slow one, never timed) and ``responseSent()``.
 ///
-/// Threads: every method runs on the connection's event loop, and the timers are scheduled on it.
+/// Cost per request: two clock reads. One repeating check per connection, every quarter of the
+/// shorter timeout, compares the time spent in the current phase with its limit — so a limit
+/// is enforced at most a quarter of the shorter timeout after it passes (with the defaults: a
+/// request cut between 30 and 37.5 s, an idle connection between 60 and 67.5 s), and no timer
+/// is scheduled or cancelled per request.
+///
+/// Threads: every method runs on the connection's event loop, and the check is scheduled on it.
 final class ConnectionGuard: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    /// Sent outbound by the request handler once a request's `.end` arrived.
-    struct RequestReceived {}
-    /// Sent outbound by the request handler once it wrote a response's `.end`.
-    struct ResponseSent {}
-
-    private enum State {
-        /// Between requests; the idle timer runs.
+    private enum Phase {
+        /// Between requests: timed against `idleTimeout`.
         case idle
-        /// Bytes of a request arrived, not all of it yet; the request timer runs.
+        /// Bytes of a request arrived, not all of it yet: timed against `requestTimeout`.
         case receiving
-        /// The server is answering; `pendingBytes` when the client already sent more (pipelined).
+        /// The server is answering (never timed); `pendingBytes` when the client already sent
+        /// more (pipelined), whose time starts when this answer is sent.
         case answering(pendingBytes: Bool)
     }
 
     private let idleTimeout: TimeAmount
     private let requestTimeout: TimeAmount
-    private var state = State.idle
-    private var timer: Scheduled<Void>?
+    private var phase = Phase.idle
+    private var phaseStart = NIODeadline.now()
+    private var check: RepeatedTask?
+    private var context: ChannelHandlerContext?
 
     init(idleTimeout: TimeAmount, requestTimeout: TimeAmount) {
         self.idleTimeout = idleTimeout
@@ -47,77 +50,92 @@ final class ConnectionGuard: ChannelDuplexHandler {
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { arm(idleTimeout, context: context, answer: false) }
+        self.context = context
+        if context.channel.isActive { startChecking(context: context) }
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        arm(idleTimeout, context: context, answer: false)
+        startChecking(context: context)
         context.fireChannelActive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        timer?.cancel()
-        timer = nil
+        stopChecking()
+        self.context = nil
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        timer?.cancel()
-        timer = nil
+        stopChecking()
         context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch state {
+        switch phase {
         case .idle:
-            state = .receiving
-            arm(requestTimeout, context: context, answer: true)
+            enter(.receiving)
         case .receiving, .answering(pendingBytes: true):
             break
         case .answering(pendingBytes: false):
-            state = .answering(pendingBytes: true)
+            phase = .answering(pendingBytes: true)
         }
         context.fireChannelRead(data)
     }
 
-    func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
-        switch event {
-        case is RequestReceived:
-            timer?.cancel()
-            timer = nil
-            state = .answering(pendingBytes: false)
-            promise?.succeed(())
-        case is ResponseSent:
-            if case .answering(pendingBytes: true) = state {
-                // The next request began while this one was answered: its time runs from now.
-                state = .receiving
-                arm(requestTimeout, context: context, answer: true)
-            } else {
-                state = .idle
-                arm(idleTimeout, context: context, answer: false)
-            }
-            promise?.succeed(())
-        default:
-            context.triggerUserOutboundEvent(event, promise: promise)
+    /// The request handler has the whole request.
+    func requestReceived() {
+        enter(.answering(pendingBytes: false))
+    }
+
+    /// The request handler is writing the end of its response. (Called before that write: it
+    /// lets the pipelining handler hand on the next request, whose ``requestReceived()`` must
+    /// come after this.)
+    func responseSent() {
+        if case .answering(pendingBytes: true) = phase {
+            enter(.receiving)   // the next request began meanwhile: its time runs from now
+        } else {
+            enter(.idle)
         }
     }
 
-    private func arm(_ delay: TimeAmount, context: ChannelHandlerContext, answer: Bool) {
-        timer?.cancel()
-        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        timer = context.eventLoop.scheduleTask(in: delay) {
-            let (handler, context) = bound.value
-            handler.timer = nil
-            if answer {
-                // Raw bytes: this handler is in front of the HTTP encoder.
-                var buffer = context.channel.allocator.buffer(capacity: ConnectionGuard.requestTimeoutResponse.count)
-                buffer.writeBytes(ConnectionGuard.requestTimeoutResponse)
-                let written = context.eventLoop.makePromise(of: Void.self)
-                context.writeAndFlush(NIOAny(buffer), promise: written)
-                let channel = context.channel
-                written.futureResult.whenComplete { _ in channel.close(promise: nil) }
-            } else {
-                context.close(promise: nil)
-            }
+    private func enter(_ next: Phase) {
+        phase = next
+        phaseStart = NIODeadline.now()
+    }
+
+    private func startChecking(context: ChannelHandlerContext) {
+        guard check == nil else { return }
+        phaseStart = NIODeadline.now()
+        let tick = TimeAmount.nanoseconds(max(1_000_000, min(idleTimeout.nanoseconds, requestTimeout.nanoseconds) / 4))
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        check = context.eventLoop.scheduleRepeatedTask(initialDelay: tick, delay: tick) { _ in
+            bound.value.enforceLimits()
+        }
+    }
+
+    private func stopChecking() {
+        check?.cancel()
+        check = nil
+    }
+
+    /// Closes the connection when its current phase has lasted longer than allowed.
+    private func enforceLimits() {
+        guard let context else { return }
+        let elapsed = NIODeadline.now() - phaseStart
+        switch phase {
+        case .idle where elapsed >= idleTimeout:
+            stopChecking()
+            context.close(promise: nil)
+        case .receiving where elapsed >= requestTimeout:
+            stopChecking()
+            // Raw bytes: this handler is in front of the HTTP encoder.
+            var buffer = context.channel.allocator.buffer(capacity: Self.requestTimeoutResponse.count)
+            buffer.writeBytes(Self.requestTimeoutResponse)
+            let written = context.eventLoop.makePromise(of: Void.self)
+            context.writeAndFlush(NIOAny(buffer), promise: written)
+            let channel = context.channel
+            written.futureResult.whenComplete { _ in channel.close(promise: nil) }
+        default:
+            break
         }
     }
 

@@ -19,13 +19,16 @@ final class DynamoDBRequestHandler: ChannelInboundHandler {
     private let configuration: ServerConfiguration
     private let verifier: SignatureVerifier?
     private let requests: RequestTracker
+    /// This connection's timing (the first handler of its pipeline, on the same event loop).
+    private let connection: ConnectionGuard
 
     private var head: HTTPRequestHead?
     private var body = ByteBuffer()
     private var tooLarge = false
 
     init(service: DynamoDBService, configuration: ServerConfiguration, verifier: SignatureVerifier?,
-         requests: RequestTracker) {
+         requests: RequestTracker, connection: ConnectionGuard) {
+        self.connection = connection
         self.service = service
         self.configuration = configuration
         self.verifier = verifier
@@ -51,7 +54,7 @@ final class DynamoDBRequestHandler: ChannelInboundHandler {
             guard let head else { return }
             self.head = nil
             // The request is in whole: from here on the server takes its time, not the client.
-            context.triggerUserOutboundEvent(ConnectionGuard.RequestReceived(), promise: nil)
+            connection.requestReceived()
             respond(to: head, context: context)
         }
     }
@@ -122,8 +125,8 @@ final class DynamoDBRequestHandler: ChannelInboundHandler {
         buffer.writeBytes(response.body)
         context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
         // Told before `.end` is written: writing it lets the pipelining handler hand on the
-        // connection's next request at once, whose RequestReceived must come after this event.
-        context.triggerUserOutboundEvent(ConnectionGuard.ResponseSent(), promise: nil)
+        // connection's next request at once, whose requestReceived() must come after this.
+        connection.responseSent()
         let done = context.writeAndFlushPromise(wrapOutboundOut(.end(nil)))
         if !keepAlive { done.whenComplete { [channel = context.channel] _ in channel.close(promise: nil) } }
     }
@@ -131,11 +134,19 @@ final class DynamoDBRequestHandler: ChannelInboundHandler {
     /// Whether a `Content-Type` is one of DynamoDB's: `application/x-amz-json-1.0` or `1.1`,
     /// in any case, with any parameters (`; charset=utf-8`).
     static func isDynamoDBJSON(_ contentType: String?) -> Bool {
+        // On the bytes, without allocating: this runs for every request.
         guard let contentType else { return false }
-        let mediaType = contentType.split(separator: ";", maxSplits: 1).first.map {
-            $0.trimmingCharacters(in: .whitespaces).lowercased()
-        }
-        return mediaType == "application/x-amz-json-1.0" || mediaType == "application/x-amz-json-1.1"
+        var bytes = contentType.utf8[...]
+        while bytes.first == UInt8(ascii: " ") { bytes = bytes.dropFirst() }
+        let prefix = "application/x-amz-json-1.".utf8
+        guard bytes.count >= prefix.count + 1,
+              zip(bytes, prefix).allSatisfy({ (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) ? $0 | 0x20 == $1 : $0 == $1 })
+        else { return false }
+        bytes = bytes.dropFirst(prefix.count)
+        guard bytes.first == UInt8(ascii: "0") || bytes.first == UInt8(ascii: "1") else { return false }
+        bytes = bytes.dropFirst()
+        while bytes.first == UInt8(ascii: " ") { bytes = bytes.dropFirst() }
+        return bytes.isEmpty || bytes.first == UInt8(ascii: ";")
     }
 
     /// `/path?query` → (`/path`, `query`).

@@ -111,15 +111,17 @@ struct DynamoDBServerService: Service {
                     return channel.close()
                 }
                 return channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ConnectionGuard(
-                        idleTimeout: TimeAmount(configuration.idleTimeout), requestTimeout: TimeAmount(configuration.requestTimeout)))
+                    let connection = ConnectionGuard(idleTimeout: TimeAmount(configuration.idleTimeout),
+                                                     requestTimeout: TimeAmount(configuration.requestTimeout))
+                    try channel.pipeline.syncOperations.addHandler(connection)
                     // Outbound header validation is off: the handler writes only headers of its
                     // own, and checking them costs a pass over every response.
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
                         withPipeliningAssistance: true, withErrorHandling: false, withOutboundHeaderValidation: false)
                     try channel.pipeline.syncOperations.addHandler(ProtocolErrorResponder())
                     try channel.pipeline.syncOperations.addHandler(DynamoDBRequestHandler(
-                        service: service, configuration: configuration, verifier: verifier, requests: requests))
+                        service: service, configuration: configuration, verifier: verifier, requests: requests,
+                        connection: connection))
                 }
             }
         let channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
