@@ -66,6 +66,10 @@ extension ItemTable {
     }
 }
 
+// The same two calls again for the local table, on purpose: inside the `ItemTable` extension
+// above, `delete(_:_:condition:)` and `update(_:_:_:)` bind statically to the generic versions
+// (read, then a guarded transaction), so without these a concrete `Table` would not reach its
+// own one-transaction versions in Table+Entities.swift.
 extension Table {
     /// Deletes the entity at this key if `condition` holds, in one local transaction. See
     /// ``delete(_:_:condition:)``.
