@@ -1,5 +1,5 @@
 # The two commands of the README. Both install missing system libraries first.
-.PHONY: demo test end-to-end dependencies docs docs-check examples
+.PHONY: demo test end-to-end dependencies docs docs-check examples fuzz
 
 dependencies:
 	@./scripts/install-dependencies.sh
@@ -38,3 +38,8 @@ docs-check:
 ## The consumer package (Examples/Service): built and tested against this package, by path.
 examples: dependencies
 	cd Examples/Service && swift build --build-tests && swift test --skip-build
+
+## Fuzz a parser for MINUTES (default 1) with libFuzzer: FUZZER=expression-parser, request-json,
+## item-codec or all (the default). Findings stop the run and land in .build/fuzz/findings/.
+fuzz: dependencies
+	./scripts/fuzz.sh $(or $(FUZZER),all) $(or $(MINUTES),1)

@@ -123,9 +123,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The child process of the crash-recovery test: durable concurrent writers, killed
+        // with SIGKILL again and again (Tests/KVTableTests/CrashRecoveryTests.swift).
+        .executableTarget(
+            name: "CrashWriter",
+            dependencies: ["KVTable"],
+            path: "Tests/CrashWriter"
+        ),
         .testTarget(
             name: "KVTableTests",
-            dependencies: ["KVTable"]
+            dependencies: ["KVTable", "CrashWriter"]
         ),
         .testTarget(
             name: "KVTableDynamoDBTests",

@@ -15,9 +15,7 @@ extension RemoteStore {
     /// `KVTableError.transactionCanceled(_:)` with a reason per action, as locally.
     public func transactWrite(_ actions: [TransactionWrite<RemoteTable>], clientRequestToken: String? = nil,
                               returnItemsOnConditionFailure: Bool = false) async throws {
-        guard (1...KVStore.maximumTransactionActions).contains(actions.count) else {
-            throw KVTableError.validation("1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length between 1 and \(KVStore.maximumTransactionActions)")
-        }
+        try ConstraintViolation.check(.length(actions.count, of: "transactItems", within: 1...KVStore.maximumTransactionActions))
         var seen = Set<AttributeValue>()
         var items: [JSONValue] = []
         for action in actions {
@@ -59,9 +57,7 @@ extension RemoteStore {
     /// Reads 1 to 100 items in one snapshot (`TransactGetItems`): one entry per request, nil
     /// for an absent (or expired) item.
     public func transactGet(_ gets: [TransactionRead<RemoteTable>]) async throws -> [Item?] {
-        guard (1...KVStore.maximumTransactionActions).contains(gets.count) else {
-            throw KVTableError.validation("1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length between 1 and \(KVStore.maximumTransactionActions)")
-        }
+        try ConstraintViolation.check(.length(gets.count, of: "transactItems", within: 1...KVStore.maximumTransactionActions))
         var items: [JSONValue] = []
         for get in gets {
             var printer = ExpressionPrinter()

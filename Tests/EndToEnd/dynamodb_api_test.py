@@ -147,7 +147,14 @@ class DynamoDBAPITest(unittest.TestCase):
             AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"}, {"AttributeName": "X", "AttributeType": "S"}],
             KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}])
         self.assertEqual(code, "ValidationException")
-        self.assertIn("Some AttributeDefinitions are not used", message)
+        self.assertIn("Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions", message)
+        code, message, _ = error_of(
+            self.db.create_table, TableName="Bad", BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in ("PK", "G", "X")],
+            KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}],
+            GlobalSecondaryIndexes=[{"IndexName": "GSI", "KeySchema": [{"AttributeName": "G", "KeyType": "HASH"}],
+                                     "Projection": {"ProjectionType": "ALL"}}])
+        self.assertIn("Some AttributeDefinitions are not used. AttributeDefinitions: [G, PK, X], keys used: [G, PK]", message)
         code, message, _ = error_of(
             self.db.create_table, TableName="Bad", BillingMode="PAY_PER_REQUEST",
             AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"}],
@@ -284,7 +291,7 @@ class DynamoDBAPITest(unittest.TestCase):
         # Key sizes: partition key 2048 bytes, sort key 1024.
         self.db.put_item(TableName=name, Item={"PK": S("p" * 2048), "SK": S("s" * 1024)})
         code, message, _ = error_of(self.db.put_item, TableName=name, Item={"PK": S("p" * 2049), "SK": S("s")})
-        self.assertEqual(message, "One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of 2048 bytes")
+        self.assertEqual(message, "One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes")
         code, message, _ = error_of(self.db.put_item, TableName=name, Item={"PK": S("p"), "SK": S("s" * 1025)})
         self.assertEqual(message, "One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes")
 
@@ -434,6 +441,8 @@ class DynamoDBAPITest(unittest.TestCase):
         other = self.table("Batches2")
         puts = [{"PutRequest": {"Item": {"PK": S("b%d" % i), "SK": S("s")}}} for i in range(26)]
         code, message, _ = error_of(self.db.batch_write_item, RequestItems={name: puts})
+        self.assertEqual((code, message), ("ValidationException", "1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]"))
+        code, message, _ = error_of(self.db.batch_write_item, RequestItems={name: puts[:13], other: puts[13:]})
         self.assertEqual((code, message), ("ValidationException", "Too many items requested for the BatchWriteItem call"))
         code, message, _ = error_of(self.db.batch_write_item, RequestItems={name: [puts[0], puts[0]]})
         self.assertEqual(message, "Provided list of item keys contains duplicates")
@@ -616,12 +625,14 @@ class DynamoDBAPITest(unittest.TestCase):
 
 
     def test_invalid_table_name_is_a_validation_error_first(self):
-        for call in [lambda: self.db.get_item(TableName="ab", Key={"PK": S("p"), "SK": S("s")}),
-                     lambda: self.db.put_item(TableName="bad name!", Item={"PK": S("p"), "SK": S("s")}),
-                     lambda: self.db.query(TableName="x", KeyConditionExpression="PK = :p", ExpressionAttributeValues={":p": S("p")})]:
+        for call, rule in [
+                (lambda: self.db.get_item(TableName="ab", Key={"PK": S("p"), "SK": S("s")}), "Member must have length greater than or equal to 3"),
+                (lambda: self.db.put_item(TableName="bad name!", Item={"PK": S("p"), "SK": S("s")}), "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"),
+                (lambda: self.db.query(TableName="x", KeyConditionExpression="PK = :p", ExpressionAttributeValues={":p": S("p")}),
+                 "Member must have length greater than or equal to 3")]:
             code, message, _ = error_of(call)
             self.assertEqual(code, "ValidationException")
-            self.assertIn("failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+", message)
+            self.assertIn("at 'tableName' failed to satisfy constraint: " + rule, message)
         code, _, _ = error_of(self.db.get_item, TableName="NoSuchTable", Key={"PK": S("p"), "SK": S("s")})
         self.assertEqual(code, "ResourceNotFoundException")
 

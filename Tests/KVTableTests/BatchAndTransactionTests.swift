@@ -95,10 +95,10 @@ struct BatchAndTransactionTests {
                 .conditionCheck(users, key: ["PK": "USER#1", "SK": "PROFILE"], .exists("PK")),
             ])
         }
-        await #expect(throws: KVTableError.validation("1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length between 1 and 100")) {
+        await #expect(throws: KVTableError.validation("1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to 100")) {
             try await store.transactWrite((0..<101).map { .put(audit, ["id": .s("\($0)")]) })
         }
-        await #expect(throws: KVTableError.validation("1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length between 1 and 100")) {
+        await #expect(throws: KVTableError.validation("1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length greater than or equal to 1")) {
             try await store.transactWrite([])
         }
         try await store.transactWrite((0..<100).map { .put(audit, ["id": .s("bulk\($0)")]) })
@@ -221,7 +221,7 @@ struct BatchAndTransactionTests {
         await #expect(throws: KVTableError.validation("The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: 4 is not less than TotalSegments: 4")) {
             try await table.scan(Scan(segment: .init(4, of: 4)))
         }
-        await #expect(throws: KVTableError.validation("1 validation error detected: Value '0' at 'totalSegments' failed to satisfy constraint: Member must have value between 1 and 1000000")) {
+        await #expect(throws: KVTableError.validation("1 validation error detected: Value '0' at 'totalSegments' failed to satisfy constraint: Member must have value greater than or equal to 1")) {
             try await table.scan(Scan(segment: .init(0, of: 0)))
         }
     }

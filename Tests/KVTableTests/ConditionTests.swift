@@ -151,7 +151,7 @@ struct ConditionTests {
         let invalid: [(Condition, String)] = [
             (.attribute("a") < true, "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: <, operand type: BOOL"),
             (.beginsWith("a", 5), "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N"),
-            (.attribute("a").between(5, 1), "Invalid ConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {\"N\":\"5\"}, upper bound operand: AttributeValue: {\"N\":\"1\"}"),
+            (.attribute("a").between(5, 1), "Invalid ConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {N:5}, upper bound operand: AttributeValue: {N:1}"),
             (.attribute("a").isIn([]), "Invalid ConditionExpression: The IN operator takes 1 to 100 operands; given: 0"),
             (.attribute("a").isIn(Array(repeating: 1, count: 101)), "Invalid ConditionExpression: The IN operator takes 1 to 100 operands; given: 101"),
             (.exists("PK") && .attribute("a") >= .value(["x"]), "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: >=, operand type: L"),

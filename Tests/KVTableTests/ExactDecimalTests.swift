@@ -18,7 +18,7 @@ struct ExactDecimalTests {
         "NaN", "Infinity", "-Infinity", " 1", "1 ", "dog", "", "+", "-", ".", "1e", "1e+", "1.2.3", "0x10", "1_000", "--1", "1e5.5",
     ])
     func rejected(input: String) {
-        #expect(throws: KVTableError.validation("A value provided cannot be converted into a number: \(input.debugDescription)")) {
+        #expect(throws: KVTableError.validation("The parameter cannot be converted to a numeric value: \(input)")) {
             try ExactDecimal(input)
         }
     }

@@ -148,7 +148,14 @@ struct ExpressionParserTests {
         #expect(message("attribute_type(a, :n)", [":n"]) == "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: attribute_type, operand type: N")
         #expect(message("attribute_exists(a) = :n", [":n"]) == "Invalid ConditionExpression: Syntax error; token: \"=\", near: \") =\" (at character 21)")
         #expect(message("a = attribute_exists(b)", []) == "Invalid ConditionExpression: The function is not allowed to be used this way in an expression; function: attribute_exists")
-        #expect(message("a < :n AND b > :s AND c BETWEEN :s AND :n", [":n", ":s"]) == nil)
+        #expect(message("a < :n AND b > :s AND c BETWEEN :n AND :n", [":n", ":s"]) == nil)
+        #expect(message("c BETWEEN :s AND :n", [":n", ":s"])
+            == "Invalid ConditionExpression: The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: AttributeValue: {S:x}, upper bound operand: AttributeValue: {N:1}")
+        #expect(message("a = a", []) == "Invalid ConditionExpression: The first operand must be distinct from the remaining operands for this operator or function; operator: =, first operand: [a]")
+        #expect(message("begins_with(m.k[2], m.k[2])", [])
+            == "Invalid ConditionExpression: The first operand must be distinct from the remaining operands for this operator or function; operator: begins_with, first operand: [m, k, [2]]")
+        #expect(message("contains(a, a)", [])?.hasSuffix("operator: contains, first operand: [a]") == true)
+        #expect(message("a = b AND size(a) = size(a) AND a <> m.a", []) == nil)
         #expect(validationMessage { _ = try Update(expression: "SET a = size(b)") }
             == "Invalid UpdateExpression: The function is not allowed in an update expression; function: size")
         #expect(validationMessage { _ = try Update(expression: "SET a = if_not_exists(:n, :n)", values: [":n": 1]) }
@@ -164,10 +171,20 @@ struct ExpressionParserTests {
         let long = "a = :v" + String(repeating: " ", count: 4091)
         #expect(validationMessage { _ = try condition(long, values: [":v": 1]) }
             == "Invalid ConditionExpression: Expression size has exceeded the maximum allowed size; expression size: 4097")
-        #expect(validationMessage { _ = try condition(String(repeating: "(", count: 65) + "a = :v" + String(repeating: ")", count: 65), values: [":v": 1]) }
+        func nested(_ depth: Int) -> String {
+            String(repeating: "(a = :v AND ", count: depth) + "a = :v" + String(repeating: ")", count: depth)
+        }
+        #expect(validationMessage { _ = try condition(nested(65), values: [":v": 1]) }
             == "Invalid ConditionExpression: The expression is nested too deeply; maximum nesting: 64")
-        #expect(try condition(String(repeating: "(", count: 64) + "a = :v" + String(repeating: ")", count: 64), values: [":v": 1])
-            == (.attribute("a") == 1))
+        #expect(try condition(nested(64), values: [":v": 1]).evaluate(["a": 1]))
+        // Parentheses around exactly one parenthesised group are DynamoDB's "redundant".
+        for redundant in ["((a = :v))", "a = :v AND NOT ((a = :v OR a = :v))", "(((a = :v) AND a = :v))"] {
+            #expect(validationMessage { _ = try condition(redundant, values: [":v": 1]) }
+                == "Invalid ConditionExpression: The expression has redundant parentheses;", "\(redundant)")
+        }
+        for needed in ["(a = :v)", "((a = :v) AND (a = :v))", "(a = :v) OR ((a = :v) AND a = :v)", "NOT (a = :v)"] {
+            #expect(validationMessage { _ = try condition(needed, values: [":v": 1]) } == nil, "\(needed)")
+        }
         #expect(validationMessage { _ = try condition(String(repeating: "NOT ", count: 65) + "a = :v", values: [":v": 1]) }?
             .hasSuffix("maximum nesting: 64") == true)
         let nested = String(repeating: "list_append(", count: 65) + "l" + String(repeating: ", :v)", count: 65)

@@ -93,7 +93,7 @@ struct KeyOrderingTests {
         #expect(try await table.query(Query(partitionKey: .s(partition))).count == 29)
         #expect(try await table.query(Query(indexName: "GSI1", partitionKey: .s(partition))).count == 29)
 
-        await #expect(throws: KVTableError.validation("One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of 2048 bytes")) {
+        await #expect(throws: KVTableError.validation("One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes")) {
             try await table.putItem(["PK": .s(partition + "p"), "SK": "x"])
         }
         await #expect(throws: KVTableError.validation("One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes")) {

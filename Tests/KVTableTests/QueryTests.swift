@@ -166,11 +166,16 @@ struct QueryTests {
             (Query(partitionKey: 5), "One or more parameter values were invalid: Condition parameter type does not match schema type"),
             (Query(partitionKey: ""), "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: PK"),
             (Query(partitionKey: "USER#1", sortKey: .equal(1)), "One or more parameter values were invalid: Condition parameter type does not match schema type"),
-            (Query(partitionKey: "USER#1", sortKey: .between("b", "a")), "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {\"S\":\"b\"}, upper bound operand: AttributeValue: {\"S\":\"a\"}"),
+            (Query(partitionKey: "USER#1", sortKey: .between("b", "a")), "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {S:b}, upper bound operand: AttributeValue: {S:a}"),
             (Query(partitionKey: "USER#1", limit: 0), "1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"),
             (Query(indexName: "GSI9", partitionKey: "x"), "The table does not have the specified index: GSI9"),
             (Query(partitionKey: "USER#1", startAfter: PageCursor(lastEvaluatedKey: ["PK": "USER#1"])), "The provided starting key is invalid: it must hold SK of type S"),
-            (Query(partitionKey: "USER#1", startAfter: PageCursor(lastEvaluatedKey: ["PK": "USER#2", "SK": "x"])), "The provided starting key is invalid: its partition key does not match the query's"),
+            (Query(partitionKey: "USER#1", startAfter: PageCursor(lastEvaluatedKey: ["PK": "USER#2", "SK": "x"])), "The provided starting key is outside query boundaries based on provided conditions"),
+            // A start key the key condition excludes is refused too, in either direction.
+            (Query(partitionKey: "USER#1", sortKey: .beginsWith("FILE#"), startAfter: PageCursor(lastEvaluatedKey: ["PK": "USER#1", "SK": "PROFILE"])),
+             "The provided starting key is outside query boundaries based on provided conditions"),
+            (Query(partitionKey: "USER#1", sortKey: .greaterThan("M"), ascending: false, startAfter: PageCursor(lastEvaluatedKey: ["PK": "USER#1", "SK": "A"])),
+             "The provided starting key is outside query boundaries based on provided conditions"),
             (Query(partitionKey: "USER#1", filter: .attribute("a") > true), "Invalid FilterExpression: Incorrect operand type for operator or function; operator or function: >, operand type: BOOL"),
             // The same rule as over the wire, for typed and parsed queries alike.
             (Query(partitionKey: "USER#1", filter: .beginsWith("SK", "FILE#")), "Filter Expression can only contain non-primary key attributes: Primary key attribute: SK"),

@@ -6,18 +6,30 @@ import Foundation
 
 extension Condition {
     /// Rejects what DynamoDB rejects before looking at any item: literal operands of a type the
-    /// operator or function cannot take, an empty or oversized `IN` list, `BETWEEN` bounds in
-    /// the wrong order.
+    /// operator or function cannot take, an empty or oversized `IN` list, `BETWEEN` bounds of
+    /// two types or in the wrong order, a comparison or function whose two operands are the
+    /// same document path (`a = a`, `contains(a, a)`: always true or false, so a mistake).
     func validate(kind: String = "ConditionExpression") throws(KVTableError) {
         func operandType(_ operand: Operand, for function: String, allowed: Set<AttributeType>) throws(KVTableError) {
             if case .value(let value) = operand, !allowed.contains(value.type) {
                 throw .validation("Invalid \(kind): Incorrect operand type for operator or function; operator or function: \(function), operand type: \(value.type.rawValue)")
             }
         }
+        func distinct(_ first: AttributePath, _ second: Operand, for function: String) throws(KVTableError) {
+            guard case .path(let other) = second, other == first else { return }
+            let elements = first.elements.map { element in
+                switch element {
+                case .name(let name): name
+                case .index(let index): "[\(index)]"
+                }
+            }
+            throw .validation("Invalid \(kind): The first operand must be distinct from the remaining operands for this operator or function; operator: \(function), first operand: [\(elements.joined(separator: ", "))]")
+        }
         try forEachPathOfNode { path throws(KVTableError) in try path.validate() }
         let scalarOrdered: Set<AttributeType> = [.string, .number, .binary]
         switch self {
         case .compare(let lhs, let op, let rhs):
+            if case .path(let path) = lhs { try distinct(path, rhs, for: op.rawValue) }
             if op != .equal && op != .notEqual {
                 try operandType(lhs, for: op.rawValue, allowed: scalarOrdered)
                 try operandType(rhs, for: op.rawValue, allowed: scalarOrdered)
@@ -26,17 +38,23 @@ extension Condition {
             for operand in [value, lower, upper] {
                 try operandType(operand, for: "BETWEEN", allowed: scalarOrdered)
             }
+            if case .value(let low) = lower, case .value(let high) = upper, low.type != high.type {
+                throw .validation("Invalid \(kind): The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: AttributeValue: \(Condition.operandText(low)), upper bound operand: AttributeValue: \(Condition.operandText(high))")
+            }
             if case .value(let low) = lower, case .value(let high) = upper,
-               low.type == high.type, let order = compareScalars(low, high), order > 0 {
-                throw .validation("Invalid \(kind): The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: \(low), upper bound operand: AttributeValue: \(high)")
+               let order = compareScalars(low, high), order > 0 {
+                throw .validation("Invalid \(kind): The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: \(Condition.operandText(low)), upper bound operand: AttributeValue: \(Condition.operandText(high))")
             }
         case .isIn(_, let candidates):
             guard (1...100).contains(candidates.count) else {
                 throw .validation("Invalid \(kind): The IN operator takes 1 to 100 operands; given: \(candidates.count)")
             }
-        case .beginsWith(_, let prefix):
+        case .beginsWith(let path, let prefix):
+            try distinct(path, prefix, for: "begins_with")
             try operandType(prefix, for: "begins_with", allowed: [.string, .binary])
-        case .contains, .attributeExists, .attributeNotExists, .attributeType:
+        case .contains(let path, let operand):
+            try distinct(path, operand, for: "contains")
+        case .attributeExists, .attributeNotExists, .attributeType:
             break
         case .and(let lhs, let rhs), .or(let lhs, let rhs):
             try lhs.validate(kind: kind)
@@ -44,6 +62,18 @@ extension Condition {
         case .not(let inner):
             try inner.validate(kind: kind)
         }
+    }
+
+    /// A literal operand as DynamoDB's messages show it: `{N:1}`, `{S:abc}`.
+    static func operandText(_ value: AttributeValue) -> String {
+        let plain: String
+        switch value {
+        case .s(let text): plain = text
+        case .n(let number): plain = number.description
+        case .b(let data): plain = data.base64EncodedString()
+        default: plain = value.dynamoDBJSON.text
+        }
+        return "{\(value.type.rawValue):\(plain)}"
     }
 
     /// Calls `body` with every path this node reads itself, left to right (not the paths of

@@ -203,7 +203,8 @@ final class TableLayout: Sendable {
             throw .validation("One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes")
         }
         if !isSortKey, size > maximumPartitionKeySize {
-            throw .validation("One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of 2048 bytes")
+            // "of2048", without a space, is DynamoDB's own wording (clients match on it).
+            throw .validation("One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes")
         }
     }
 }

@@ -30,6 +30,10 @@ extension Table {
     /// index entries (global secondary indexes and the expiry index). An empty result means
     /// the indexes are exactly what the items imply.
     ///
+    /// Each item's bytes are checked in full on the way (names valid UTF-8, in order and
+    /// unique; strings valid UTF-8), more than a read checks: a corrupt item throws
+    /// ``KVTableError/storage(_:)``.
+    ///
     /// It holds the expected entries in memory: about the size of the index keys.
     public func verifyIndexes() throws -> [IndexProblem] {
         try state.checkNotDropped()
@@ -42,6 +46,7 @@ extension Table {
             let expiryName = "(TTL)"
             try reader.scan(.prefix(TableLayout.prefix(layout.keyspace)), reverse: false) { _, value in
                 let encoded = Array(value)
+                try encoded.withUnsafeBytes { try ItemCodec.validate($0) }
                 let item = try ItemCodec.decode(encoded)
                 let key = layout.keyAttributes(of: item, index: nil)
                 for index in layout.indexes {

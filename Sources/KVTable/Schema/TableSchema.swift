@@ -159,8 +159,9 @@ public struct TableSchema: Sendable, Hashable, Codable {
             ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
                 || $0 == "_" || $0 == "-" || $0 == "."
         }
-        guard allowed, (3...255).contains(name.count) else {
-            throw .validation("1 validation error detected: Value '\(name)' at '\(what.prefix(1).lowercased() + what.dropFirst())' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+ and have length between 3 and 255")
-        }
+        let member = what.prefix(1).lowercased() + what.dropFirst()
+        try ConstraintViolation.check(
+            allowed ? nil : ConstraintViolation(member: member, value: name, rule: "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"),
+            .length(name.count, of: member, value: name, within: 3...255))
     }
 }

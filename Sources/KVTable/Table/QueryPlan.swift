@@ -48,8 +48,11 @@ struct QueryPlan {
 
         if let cursor = query.startAfter {
             let position = try QueryPlan.storageKey(of: cursor, layout: layout, index: index)
-            guard cursor.lastEvaluatedKey[partition.name] == query.partitionKey else {
-                throw .validation("The provided starting key is invalid: its partition key does not match the query's")
+            // A start key another query produced (another partition, or a sort key the key
+            // condition excludes) is refused, as DynamoDB does, rather than silently clamped.
+            let inRange = compareBytes(position, range.lower) >= 0 && (range.upper.map { compareBytes(position, $0) < 0 } ?? true)
+            guard cursor.lastEvaluatedKey[partition.name] == query.partitionKey, inRange else {
+                throw .validation("The provided starting key is outside query boundaries based on provided conditions")
             }
             if query.ascending {
                 let after = position + [0x00]   // the first key after `position`
@@ -91,7 +94,7 @@ struct QueryPlan {
             try check(low)
             try check(high)
             if let order = compareScalars(low, high), order > 0 {
-                throw .validation("Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: \(low), upper bound operand: AttributeValue: \(high)")
+                throw .validation("Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: \(Condition.operandText(low)), upper bound operand: AttributeValue: \(Condition.operandText(high))")
             }
             return KeyRange(lower: try encoded(low), upper: KeyEncoding.prefixEnd(try encoded(high)))
         case .beginsWith(let p):

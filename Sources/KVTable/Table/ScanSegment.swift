@@ -10,9 +10,7 @@ struct ScanSegment: Sendable, Hashable {
     let count: Int
 
     init(_ index: Int, of count: Int) throws(KVTableError) {
-        guard (1...1_000_000).contains(count) else {
-            throw .validation("1 validation error detected: Value '\(count)' at 'totalSegments' failed to satisfy constraint: Member must have value between 1 and 1000000")
-        }
+        try ConstraintViolation.check(.number(count, of: "totalSegments", within: 1...1_000_000))
         guard (0..<count).contains(index) else {
             throw .validation("The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: \(index) is not less than TotalSegments: \(count)")
         }

@@ -44,9 +44,7 @@ extension KVStore {
 
     /// ``transactGet(_:)`` on the calling thread, without suspending.
     public func transactGetSynchronously(_ gets: [TransactionGet]) throws -> [Item?] {
-        guard (1...KVStore.maximumTransactionActions).contains(gets.count) else {
-            throw KVTableError.validation("1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length between 1 and \(KVStore.maximumTransactionActions)")
-        }
+        try ConstraintViolation.check(.length(gets.count, of: "transactItems", within: 1...KVStore.maximumTransactionActions))
         for get in gets {
             guard get.table.context === context else {
                 throw KVTableError.validation("Transaction gets must use tables of this store: \(get.table.name)")
@@ -69,11 +67,9 @@ extension StoreContext {
     /// store and for its tables (``Table/transactWrite(_:clientRequestToken:returnItemsOnConditionFailure:)``).
     func transactWrite(_ actions: [TransactionAction], clientRequestToken: String?,
                        returnItemsOnConditionFailure: Bool) async throws {
-        guard (1...KVStore.maximumTransactionActions).contains(actions.count) else {
-            throw KVTableError.validation("1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length between 1 and \(KVStore.maximumTransactionActions)")
-        }
-        if let token = clientRequestToken, !(1...36).contains(token.utf8.count) {
-            throw KVTableError.validation("1 validation error detected: Value at 'clientRequestToken' failed to satisfy constraint: Member must have length between 1 and 36")
+        try ConstraintViolation.check(.length(actions.count, of: "transactItems", within: 1...KVStore.maximumTransactionActions))
+        if let token = clientRequestToken {
+            try ConstraintViolation.check(.length(token.utf8.count, of: "clientRequestToken", value: token, within: 1...36))
         }
         var seen = Set<[UInt8]>()
         var writes: [PreparedWrite] = []

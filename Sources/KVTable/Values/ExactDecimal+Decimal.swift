@@ -10,7 +10,7 @@ extension ExactDecimal {
     /// Throws for NaN and for values outside DynamoDB's precision or range.
     public init(_ value: Decimal) throws(KVTableError) {
         guard !value.isNaN else {
-            throw .validation("A value provided cannot be converted into a number: NaN")
+            throw .validation("The parameter cannot be converted to a numeric value: NaN")
         }
         // `Decimal.description` prints the exact plain decimal digits.
         try self.init(value.description)

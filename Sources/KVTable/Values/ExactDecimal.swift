@@ -67,7 +67,7 @@ public struct ExactDecimal: Sendable, Hashable {
     /// each with a ``KVTableError/validation(_:)`` error.
     public init(_ text: some StringProtocol) throws(KVTableError) {
         guard let parsed = ExactDecimal.parse(Substring(text).utf8) else {
-            throw .validation("A value provided cannot be converted into a number: \(String(text).debugDescription)")
+            throw .validation("The parameter cannot be converted to a numeric value: \(text)")
         }
         try self.init(coefficient: parsed.coefficient, exponent: parsed.exponent, isNegative: parsed.isNegative)
     }

@@ -152,6 +152,20 @@ enum ItemCodec {
         guard checker.members(named: true), checker.offset == bytes.count else { throw ByteReader.corrupt }
     }
 
+    /// ``check(_:)`` and more: names valid UTF-8, ascending and unique at every level, strings
+    /// valid UTF-8 — everything the writer guarantees (`kvtable verify` checks each item so).
+    /// Throws ``KVTableError/storage(_:)`` for bytes that are not such an item.
+    static func validate(_ bytes: UnsafeRawBufferPointer) throws {
+        guard bytes.count > 0, bytes[0] == formatVersion else {
+            throw KVTableError.storage("Stored item has an unknown format version")
+        }
+        var checker = StructureCheck(bytes, strict: true)
+        checker.offset = 1
+        guard checker.members(named: true), checker.offset == bytes.count else {
+            throw KVTableError.storage("Stored item is corrupt (truncated or malformed, a name or string not UTF-8, or names out of order)")
+        }
+    }
+
     /// ``check(_:)`` that also finds the top-level attribute `target` on the way (the TTL
     /// attribute of a scan): returns the offset of its value, or nil when absent. One walk
     /// instead of a check and then a lookup.
@@ -466,14 +480,30 @@ enum ItemCodec {
 }
 
 /// The structural walk of ``ItemCodec/check(_:)``: bounds-checked, non-throwing, allocation-free.
+///
+/// Strict (``ItemCodec/validate(_:)``, for `verify`), it also checks what the writer guarantees
+/// and readers rely on for consistent answers rather than for memory safety: names valid UTF-8
+/// in ascending byte order (so unique), strings valid UTF-8. Reads skip that work: a corrupt
+/// name cannot make them trap or read outside the item, only miss the attribute.
 private struct StructureCheck {
     let base: UnsafePointer<UInt8>
     let end: Int
+    let strict: Bool
     var offset = 0
 
-    init(_ bytes: UnsafeRawBufferPointer) {
+    init(_ bytes: UnsafeRawBufferPointer, strict: Bool = false) {
         base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
         end = bytes.count
+        self.strict = strict
+    }
+
+    /// A length-prefixed string: in bounds, and (strict) valid UTF-8.
+    mutating func string() -> UnsafeRawBufferPointer? {
+        guard let length = count() else { return nil }
+        let text = UnsafeRawBufferPointer(start: base + offset, count: length)
+        offset += length
+        if strict, String(validating: text, as: UTF8.self) == nil { return nil }
+        return text
     }
 
     /// A LEB128 varint of at most 64 bits.
@@ -506,24 +536,57 @@ private struct StructureCheck {
         return true
     }
 
-    /// A number's parts: sign byte, zigzag exponent (32 bits), coefficient (128 bits).
+    /// A number's parts: a sign byte, a zigzag exponent and a coefficient, within DynamoDB's
+    /// limits (at most 38 digits, magnitude 1E-130 to 9.99…E+125), so that no read of a corrupt
+    /// item builds a number no write could have stored (`1E+2000000000` printed in full, say).
+    /// Strict, also canonical: no trailing zeros in the coefficient, zero positive with
+    /// exponent 0.
     mutating func number() -> Bool {
-        guard skip(1), let zigzag = varint(), zigzag >> 1 <= UInt64(Int32.max) else { return false }
-        var groups = 0
-        while offset < end {
+        guard offset < end else { return false }
+        let sign = base[offset]
+        offset += 1
+        guard sign <= 1, let zigzag = varint() else { return false }
+        let exponent = Int64(bitPattern: zigzag >> 1) ^ -Int64(bitPattern: zigzag & 1)
+        var coefficient: UInt128 = 0
+        var shift: UInt128 = 0
+        while true {
+            guard offset < end, shift < 128 else { return false }
             let byte = base[offset]
             offset += 1
-            groups += 1
-            if byte < 0x80 { return groups <= 19 }
+            let bits = UInt128(byte & 0x7F)
+            guard bits <= (UInt128.max >> shift) else { return false }
+            coefficient |= bits << shift
+            if byte < 0x80 { break }
+            shift += 7
         }
-        return false
+        guard coefficient < StructureCheck.coefficientLimit else { return false }
+        if coefficient == 0 { return !strict || (exponent == 0 && sign == 0) }
+        let scientific = exponent + Int64(ExactDecimal.digitCount(coefficient)) - 1
+        guard scientific >= Int64(ExactDecimal.minimumScientificExponent),
+              scientific <= Int64(ExactDecimal.maximumScientificExponent) else { return false }
+        return !strict || coefficient % 10 != 0
     }
+
+    /// 10³⁸: every stored coefficient is below it.
+    static let coefficientLimit: UInt128 = {
+        var limit: UInt128 = 1
+        for _ in 0..<ExactDecimal.maximumSignificantDigits { limit *= 10 }
+        return limit
+    }()
 
     /// A count of members, each a length-prefixed name (when `named`) and a value.
     mutating func members(named: Bool, depth: Int = 0) -> Bool {
         guard let n = count() else { return false }
+        var previous: UnsafeRawBufferPointer?
         for _ in 0..<n {
-            if named { guard let length = count(), skip(length) else { return false } }
+            if named {
+                if strict {
+                    guard let name = string(), previous.map({ compareBytes($0, name) < 0 }) ?? true else { return false }
+                    previous = name
+                } else {
+                    guard let length = count(), skip(length) else { return false }
+                }
+            }
             guard value(depth: depth) else { return false }
         }
         return true
@@ -533,14 +596,20 @@ private struct StructureCheck {
         guard offset < end, depth < 64, let tag = ItemCodec.Tag(rawValue: base[offset]) else { return false }
         offset += 1
         switch tag {
-        case .string, .binary:
+        case .string:
+            return string() != nil
+        case .binary:
             guard let length = count() else { return false }
             return skip(length)
         case .number: return number()
         case .boolTrue, .boolFalse, .null: return true
         case .list: return members(named: false, depth: depth + 1)
         case .map: return members(named: true, depth: depth + 1)
-        case .stringSet, .binarySet:
+        case .stringSet:
+            guard let n = count() else { return false }
+            for _ in 0..<n where string() == nil { return false }
+            return true
+        case .binarySet:
             guard let n = count() else { return false }
             for _ in 0..<n {
                 guard let length = count(), skip(length) else { return false }

@@ -50,8 +50,11 @@ extension DynamoDBService {
         var seen: [String: Set<Item>] = [:]
         for (name, json) in requestItems.sorted(by: { $0.key < $1.key }) {
             let table = try table(named: name)
-            guard case .array(let entries) = json, !entries.isEmpty else {
-                throw WireError.validation("1 validation error detected: Value at 'requestItems.\(name)' failed to satisfy constraint: Member must have length greater than or equal to 1")
+            guard case .array(let entries) = json, (1...Self.maximumBatchWrites).contains(entries.count) else {
+                // DynamoDB's wording for a table's list of requests out of bounds (a too-long
+                // list is this message too; "Too many items requested" is for the total).
+                throw WireError.validation(ConstraintViolation.message([ConstraintViolation(member: "requestItems", value: nil,
+                    rule: "Map value must satisfy constraint: [Member must have length less than or equal to \(Self.maximumBatchWrites), Member must have length greater than or equal to 1]")]))
             }
             let keyNames = table.schema.keySchema.attributes.map(\.name)
             for json in entries {

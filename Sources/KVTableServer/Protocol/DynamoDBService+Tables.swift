@@ -20,6 +20,10 @@ extension DynamoDBService {
         }
         let unused = Set(definitions.keys).subtracting(used)
         if !unused.isEmpty {
+            // DynamoDB words it two ways: by count when there is no index, by name otherwise.
+            if indexes.isEmpty {
+                throw WireError.validation("One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions")
+            }
             throw WireError.validation("One or more parameter values were invalid: Some AttributeDefinitions are not used. AttributeDefinitions: [\(definitions.keys.sorted().joined(separator: ", "))], keys used: [\(used.sorted().joined(separator: ", "))]")
         }
         let tags = try self.tags(request.array("Tags") ?? [])
@@ -99,6 +103,7 @@ extension DynamoDBService {
         let specification = try request.required("TimeToLiveSpecification", request.request)
         let enabled = try specification.required("Enabled", specification.bool)
         let attribute = try specification.required("AttributeName", specification.string)
+        try ConstraintViolation.check(.length(attribute.utf8.count, of: "timeToLiveSpecification.attributeName", value: attribute, within: 1...255))
         if enabled, table.timeToLiveAttribute != nil {
             throw WireError.validation("TimeToLive is already enabled")
         }

@@ -50,6 +50,8 @@ struct ExpressionReader {
     static let maximumNesting = 64
 
     private var nesting = 0
+    /// The token positions of the parenthesised condition read last, to find `((…))`.
+    private var lastGroup: (open: Int, close: Int)?
     private var updateOperators = 0
 
     init(_ source: String, kind: ExpressionKind, attributes: ExpressionAttributes) throws(KVTableError) {
@@ -205,11 +207,18 @@ struct ExpressionReader {
 
     private mutating func primary() throws(KVTableError) -> Condition {
         if current.isSymbol("(") {
+            let open = position
             advance()
             try enter()
             defer { leave() }
             let inner = try condition()
-            try expect(")")
+            guard current.isSymbol(")") else { throw syntaxError() }
+            // `((…))`: the group is exactly one group again. DynamoDB refuses it.
+            if let last = lastGroup, last.open == open + 1, last.close == position - 1 {
+                throw invalid("The expression has redundant parentheses;")
+            }
+            lastGroup = (open, position)
+            advance()
             return inner
         }
         if atFunctionCall, case .word(let name) = current.kind, name != "size" {

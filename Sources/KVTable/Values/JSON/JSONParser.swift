@@ -114,19 +114,37 @@ struct JSONParser {
         }
     }
 
+    /// A number, by JSON's grammar exactly (`-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?`: no
+    /// `+1`, `.5`, `1.` or `0x1`), within `Double`'s range (`1e400` is refused rather than read
+    /// as infinity, which JSON cannot write back).
     private mutating func number() throws(JSONSyntaxError) -> Double {
         let start = position
-        scan: while position < bytes.count {
-            switch bytes[position] {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."),
-                 UInt8(ascii: "e"), UInt8(ascii: "E"):
-                position += 1
-            default:
-                break scan
-            }
+        func at(_ characters: String) -> Bool {
+            position < bytes.count && characters.utf8.contains(bytes[position])
         }
-        guard let number = Double(String(decoding: bytes[start..<position], as: UTF8.self)) else {
+        func digits() -> Int {
+            let first = position
+            while position < bytes.count, bytes[position] >= UInt8(ascii: "0"), bytes[position] <= UInt8(ascii: "9") { position += 1 }
+            return position - first
+        }
+        if at("-") { position += 1 }
+        if at("0") {
+            position += 1
+        } else if digits() == 0 {
             throw error("invalid number")
+        }
+        if at(".") {
+            position += 1
+            guard digits() > 0 else { throw error("invalid number") }
+        }
+        if at("eE") {
+            position += 1
+            if at("+-") { position += 1 }
+            guard digits() > 0 else { throw error("invalid number") }
+        }
+        guard let number = Double(String(decoding: bytes[start..<position], as: UTF8.self)), number.isFinite else {
+            position = start
+            throw error("number out of range")
         }
         return number
     }

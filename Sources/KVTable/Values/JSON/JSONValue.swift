@@ -17,7 +17,8 @@ public enum JSONValue: Sendable, Hashable {
     case null
     /// `true` or `false`.
     case bool(Bool)
-    /// A number (written without a fraction when it is integral and below 10¹⁵ in magnitude).
+    /// A number (written without a fraction when it is integral and below 10¹⁵ in magnitude;
+    /// NaN and infinity, which JSON cannot express, are written as `null`).
     case number(Double)
     /// A string.
     case string(String)
@@ -56,7 +57,11 @@ public enum JSONValue: Sendable, Hashable {
         case .bool(let flag):
             output += Array((flag ? "true" : "false").utf8)
         case .number(let number):
-            if number.rounded() == number, abs(number) < 1e15 {
+            if !number.isFinite {
+                // JSON has no NaN or infinity (and the parser never makes one); writing `null`,
+                // as JavaScript does, keeps the output parseable.
+                output += Array("null".utf8)
+            } else if number.rounded() == number, abs(number) < 1e15 {
                 output += Array(String(Int64(number)).utf8)
             } else {
                 output += Array(String(number).utf8)
