@@ -73,15 +73,28 @@ extension StoreContext {
         }
         var seen = Set<[UInt8]>()
         var writes: [PreparedWrite] = []
-        for action in actions {
+        // An action whose key or item breaks the table's rules (a key of the wrong type, an
+        // update of a key attribute) cancels the transaction with a `ValidationError` reason
+        // for that action, as DynamoDB reports it; the other actions' reasons are `None`.
+        var invalid: [Int: String] = [:]
+        for (position, action) in actions.enumerated() {
             guard action.table.context === self else {
                 throw KVTableError.validation("Transaction actions must use tables of this store: \(action.table.name)")
             }
-            let write = try action.prepare(returnItemOnConditionFailure: returnItemsOnConditionFailure)
+            let write: PreparedWrite
+            do {
+                write = try action.prepare(returnItemOnConditionFailure: returnItemsOnConditionFailure)
+            } catch KVTableError.validation(let message) {
+                invalid[position] = message
+                continue
+            }
             guard seen.insert(TableLayout.prefix(write.table.layout.keyspace) + write.key).inserted else {
                 throw KVTableError.validation("Transaction request cannot include multiple operations on one item")
             }
             writes.append(write)
+        }
+        if !invalid.isEmpty {
+            throw KVTableError.transactionCanceled(actions.indices.map { invalid[$0].map(CancellationReason.validationError) ?? .none })
         }
         let token = clientRequestToken.map {
             IdempotencyRecord(token: $0, fingerprint: StableHash.fnv1a(Array(actions.map(\.fingerprintText).joined(separator: "\n").utf8)))
