@@ -88,6 +88,20 @@ struct BatchAndTransactionTests {
         #expect(try await users.getItem(["PK": "USER#1", "SK": "PROFILE"])?["balance"] == 70)
         #expect(try await audit.scan().count == 1)
 
+        // An action whose key breaks the schema cancels the transaction with a reason for it.
+        await #expect(throws: KVTableError.transactionCanceled([
+            .none,
+            .validationError("One or more parameter values were invalid: Type mismatch for key id expected: S actual: N"),
+            .validationError("One or more parameter values were invalid: Cannot update attribute SK. This attribute is part of the key"),
+        ])) {
+            try await store.transactWrite([
+                .put(audit, ["id": "t9"]),
+                .put(audit, ["id": 9]),
+                .update(users, key: ["PK": "USER#1", "SK": "PROFILE"], [.set("SK", "OTHER")]),
+            ])
+        }
+        #expect(try await audit.scan().count == 1)
+
         // Static errors.
         await #expect(throws: KVTableError.validation("Transaction request cannot include multiple operations on one item")) {
             try await store.transactWrite([
