@@ -122,7 +122,8 @@ struct EventQueueTests {
         try await Task.sleep(for: .milliseconds(20))
         #expect(queue.queuedCount == 4)                             // still backing off
         time.advance(by: .seconds(7))                              // past the backoff: fails once more
-        try await Self.eventually { storage.injectedWriteFailures.withLock { $0 } == 0 }
+        // The failure is counted when the write fails, before the batch is re-queued: wait for both.
+        try await Self.eventually { storage.injectedWriteFailures.withLock { $0 } == 0 && queue.queuedCount == 4 }
         #expect(queue.queuedIDs.prefix(3) == firstIDs[...])
         let second = try #require(queue.retryAfter)
         #expect(second.timeIntervalSince(time.now()) >= 10)        // the backoff doubled (≥ 20 s / 2)

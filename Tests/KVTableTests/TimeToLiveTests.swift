@@ -55,6 +55,37 @@ struct TimeToLiveTests {
         #expect(events[6].oldImage?["GSI1SK"] == "soon" && events[6].newImage == nil)
     }
 
+    @Test("Expired items are hidden from KEYS_ONLY and INCLUDE indexes too (their entries lack the TTL attribute)", arguments: Backend.allCases)
+    func expiryInProjectedIndexes(backend: Backend) async throws {
+        let time = ManualTime()
+        let fixture = try TestStore(backend, time: time)
+        let key = KeySchema(partitionKey: KeyAttribute("PK", .string), sortKey: KeyAttribute("SK", .string))
+        let byGroup = KeySchema(partitionKey: KeyAttribute("group", .string), sortKey: KeyAttribute("SK", .string))
+        let table = try await fixture.store.createTable(TableSchema(name: "Projected", keySchema: key, globalSecondaryIndexes: [
+            GlobalSecondaryIndex(name: "KeysOnly", keySchema: byGroup, projection: .keysOnly),
+            GlobalSecondaryIndex(name: "Included", keySchema: byGroup, projection: .include(["note"])),
+        ]))
+        try await fixture.store.updateTimeToLive(table: "Projected", attribute: "expiresAt")
+        try await table.putItem(["PK": "p", "SK": "past", "group": "g", "note": "n", "expiresAt": Self.epoch(time, plus: -5)])
+        try await table.putItem(["PK": "p", "SK": "soon", "group": "g", "note": "n", "expiresAt": Self.epoch(time, plus: 10)])
+        try await table.putItem(["PK": "p", "SK": "never", "group": "g", "note": "n"])
+        for index in ["KeysOnly", "Included"] {
+            #expect(try await table.query(Query(indexName: index, partitionKey: "g")).items.map { $0["SK"]!.stringValue! } == ["never", "soon"], "\(index)")
+            #expect(try await table.scan(Scan(indexName: index)).count == 2, "\(index)")
+            #expect(try await table.query(Query(indexName: index, partitionKey: "g", includeExpired: true)).count == 3, "\(index)")
+        }
+        time.advance(by: .seconds(11))
+        for index in ["KeysOnly", "Included"] {
+            #expect(try await table.query(Query(indexName: index, partitionKey: "g")).items.map { $0["SK"]!.stringValue! } == ["never"], "\(index)")
+            #expect(try await table.scan(Scan(indexName: index)).items.map { $0["SK"]!.stringValue! } == ["never"], "\(index)")
+            var visited: [String] = []
+            try table.read { reader in
+                try reader.forEachItem(Query(indexName: index, partitionKey: "g")) { visited.append($0["SK"]!.stringValue!) }
+            }
+            #expect(visited == ["never"], "\(index)")
+        }
+    }
+
     @Test("Sweeps run in bounded batches; changing or disabling TTL rebuilds the expiry index", arguments: Backend.allCases)
     func batchesAndReconfiguration(backend: Backend) async throws {
         let time = ManualTime()

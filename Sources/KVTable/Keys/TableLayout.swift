@@ -20,6 +20,16 @@ final class TableLayout: Sendable {
         let keyAttributes: [KeyAttribute]
         var name: String { definition.name }
         var keySchema: KeySchema { definition.keySchema }
+
+        /// Whether the index's entries carry the attribute `name` (its projection, or a key).
+        func carries(_ name: String, tableKeys: [KeyAttribute]) -> Bool {
+            if keyAttributes.contains(where: { $0.name == name }) || tableKeys.contains(where: { $0.name == name }) { return true }
+            switch definition.projection {
+            case .all: return true
+            case .keysOnly: return false
+            case .include(let names): return names.contains(name)
+            }
+        }
     }
 
     /// DynamoDB's key size limits.

@@ -52,13 +52,17 @@ extension TableReader {
         let limit = query.limit ?? Int.max
         let filter = query.filter
         var entries = AttributeEntryBuffer()   // reused: one allocation for the whole visit
+        // As in pages: entries of an index that may lack the TTL attribute live by their item.
+        let ttlBytes = query.includeExpired ? nil : ttlAttribute.map { Array($0.utf8) }
+        let checkTableItems = ttlBytes != nil && index.map { !$0.carries(ttlAttribute!, tableKeys: layout.keyAttributes) } == true
         try withUTF8(of: query.includeExpired ? nil : ttlAttribute) { ttlName in
             try reader.scanValues(plan.range, reverse: !query.ascending) { _, value, _ in
                 if read == limit { return false }
                 let expiryOffset = try ItemCodec.check(value, recording: &entries, locating: ttlName)
                 guard Self.isLive(value, expiryAt: expiryOffset, now: now) else { return true }   // expired: not read
-                read += 1
                 let item = StoredItem(checkedBytes: value, entries: entries.buffer)
+                if checkTableItems, try !tableItemIsLive(of: item.item, ttlName: ttlBytes) { return true }
+                read += 1
                 if let filter, !filter.evaluate(item.item) { return true }
                 try body(item)
                 return true

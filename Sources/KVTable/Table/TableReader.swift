@@ -97,6 +97,16 @@ public struct TableReader {
                             segment: segment.map { ($0, layout.keySchema(for: index).partitionKey.type) })
     }
 
+    /// Whether the table item of an index entry (which carries the table's keys) exists and has
+    /// not expired, in this snapshot.
+    func tableItemIsLive(of entry: Item, ttlName: [UInt8]?) throws -> Bool {
+        let key = try layout.itemKey(of: entry)
+        return try reader.withValue(forKey: key) { bytes in
+            guard let bytes else { return false }
+            return try Self.isLive(bytes, ttlName: ttlName, now: now)
+        }
+    }
+
     /// Reads entries of `range` into a page: `limit` counts entries read, the filter applies
     /// after, and a cursor is returned only when another entry exists past the page. The page
     /// also ends after the entry that brings the stored bytes read to `maximumBytes`.
@@ -112,6 +122,9 @@ public struct TableReader {
         var more = false
         let hideExpired = !includeExpired && ttlAttribute != nil
         let ttlName = hideExpired ? ttlAttribute.map { Array($0.utf8) } : nil
+        // The entries of a KEYS_ONLY or INCLUDE index may lack the TTL attribute: each one is
+        // live when its table item is, looked up in the same snapshot.
+        let checkTableItems = hideExpired && index.map { !$0.carries(ttlAttribute!, tableKeys: layout.keyAttributes) } == true
         // Counting without a filter or TTL never needs to decode an item (but for the cursor).
         let decodeAll = !countOnly || filter != nil || hideExpired
         let prefixLength = 4   // the keyspace
@@ -133,6 +146,7 @@ public struct TableReader {
                 return true
             }
             guard let item = try Self.liveItem(owned(), ttlName: ttlName, now: now) else { return true }
+            if checkTableItems, try !tableItemIsLive(of: item, ttlName: ttlName) { return true }
             scanned += 1
             if isLast {
                 lastKey = layout.keyAttributes(of: item, index: index)
