@@ -54,7 +54,7 @@ extension TableReader {
         var entries = AttributeEntryBuffer()   // reused: one allocation for the whole visit
         // As in pages: entries of an index that may lack the TTL attribute live by their item.
         let ttlBytes = query.includeExpired ? nil : ttlAttribute.map { Array($0.utf8) }
-        let checkTableItems = ttlBytes != nil && index.map { !$0.carries(ttlAttribute!, tableKeys: layout.keyAttributes) } == true
+        let checkTableItems = ttlBytes != nil && entriesMayLackExpiry(index)
         try withUTF8(of: query.includeExpired ? nil : ttlAttribute) { ttlName in
             try reader.scanValues(plan.range, reverse: !query.ascending) { _, value, _ in
                 if read == limit { return false }

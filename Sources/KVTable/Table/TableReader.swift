@@ -97,6 +97,14 @@ public struct TableReader {
                             segment: segment.map { ($0, layout.keySchema(for: index).partitionKey.type) })
     }
 
+    /// Whether entries of `index` may lack the TTL attribute (a KEYS_ONLY or INCLUDE index that
+    /// does not carry it): such an entry is live when its table item is
+    /// (``tableItemIsLive(of:ttlName:)``), looked up in the same snapshot.
+    func entriesMayLackExpiry(_ index: TableLayout.IndexLayout?) -> Bool {
+        guard let index, let ttlAttribute else { return false }
+        return !index.carries(ttlAttribute, tableKeys: layout.keyAttributes)
+    }
+
     /// Whether the table item of an index entry (which carries the table's keys) exists and has
     /// not expired, in this snapshot.
     func tableItemIsLive(of entry: Item, ttlName: [UInt8]?) throws -> Bool {
@@ -122,9 +130,7 @@ public struct TableReader {
         var more = false
         let hideExpired = !includeExpired && ttlAttribute != nil
         let ttlName = hideExpired ? ttlAttribute.map { Array($0.utf8) } : nil
-        // The entries of a KEYS_ONLY or INCLUDE index may lack the TTL attribute: each one is
-        // live when its table item is, looked up in the same snapshot.
-        let checkTableItems = hideExpired && index.map { !$0.carries(ttlAttribute!, tableKeys: layout.keyAttributes) } == true
+        let checkTableItems = hideExpired && entriesMayLackExpiry(index)
         // Counting without a filter or TTL never needs to decode an item (but for the cursor).
         let decodeAll = !countOnly || filter != nil || hideExpired
         let prefixLength = 4   // the keyspace

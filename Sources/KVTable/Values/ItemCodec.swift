@@ -568,11 +568,7 @@ private struct StructureCheck {
     }
 
     /// 10³⁸: every stored coefficient is below it.
-    static let coefficientLimit: UInt128 = {
-        var limit: UInt128 = 1
-        for _ in 0..<ExactDecimal.maximumSignificantDigits { limit *= 10 }
-        return limit
-    }()
+    static let coefficientLimit = ExactDecimal.powersOfTen[ExactDecimal.maximumSignificantDigits]
 
     /// A count of members, each a length-prefixed name (when `named`) and a value.
     mutating func members(named: Bool, depth: Int = 0) -> Bool {
