@@ -3,16 +3,17 @@ import KVTable
 /// ``TableSchema`` in DynamoDB's protocol: the members of a `CreateTable` request, and the
 /// schema read back from a `TableDescription` (`DescribeTable`, `CreateTable`'s answer).
 extension TableSchema {
-    /// `TableName`, `KeySchema`, `AttributeDefinitions` and `GlobalSecondaryIndexes` of a
-    /// `CreateTable` request (on-demand billing; `Tags` when there are any).
+    /// `TableName`, `KeySchema`, `AttributeDefinitions`, `GlobalSecondaryIndexes` and
+    /// `LocalSecondaryIndexes` of a `CreateTable` request (on-demand billing; `Tags` when there
+    /// are any).
     public func createTableRequest(tags: [String: String] = [:]) -> [String: JSONValue] {
         var definitions: [String: KeyType] = [:]
-        for attribute in keySchema.attributes + globalSecondaryIndexes.flatMap(\.keySchema.attributes) {
+        for attribute in keySchema.attributes + secondaryIndexes.flatMap(\.keySchema.attributes) {
             definitions[attribute.name] = attribute.type
         }
         var request: [String: JSONValue] = [
             "TableName": .string(name),
-            "KeySchema": TableSchema.json(keySchema),
+            "KeySchema": keySchema.dynamoDBJSON,
             "AttributeDefinitions": .array(definitions.sorted { $0.key < $1.key }.map {
                 .object(["AttributeName": .string($0.key), "AttributeType": .string($0.value.rawValue)])
             }),
@@ -20,8 +21,14 @@ extension TableSchema {
         ]
         if !globalSecondaryIndexes.isEmpty {
             request["GlobalSecondaryIndexes"] = .array(globalSecondaryIndexes.map { index in
-                .object(["IndexName": .string(index.name), "KeySchema": TableSchema.json(index.keySchema),
-                         "Projection": TableSchema.json(index.projection)])
+                .object(["IndexName": .string(index.name), "KeySchema": index.keySchema.dynamoDBJSON,
+                         "Projection": index.projection.dynamoDBJSON])
+            })
+        }
+        if !localSecondaryIndexes.isEmpty {
+            request["LocalSecondaryIndexes"] = .array(secondaryIndexes.filter(\.isLocal).map { index in
+                .object(["IndexName": .string(index.name), "KeySchema": index.keySchema.dynamoDBJSON,
+                         "Projection": index.projection.dynamoDBJSON])
             })
         }
         if !tags.isEmpty {
@@ -57,27 +64,22 @@ extension TableSchema {
                                                     projection: try TableSchema.projection(members["Projection"])))
             }
         }
-        self.init(name: name, keySchema: keySchema, globalSecondaryIndexes: indexes)
+        var localIndexes: [LocalSecondaryIndex] = []
+        if let list = description["LocalSecondaryIndexes"] {
+            for entry in try TableSchema.array(list, "LocalSecondaryIndexes") {
+                let members = try TableSchema.object(entry, "LocalSecondaryIndexes")
+                guard case .string(let indexName)? = members["IndexName"] else { throw TableSchema.malformed("IndexName") }
+                guard let sortKey = try TableSchema.keySchema(members["KeySchema"], types: types).sortKey else {
+                    throw TableSchema.malformed("KeySchema")
+                }
+                localIndexes.append(LocalSecondaryIndex(name: indexName, sortKey: sortKey,
+                                                        projection: try TableSchema.projection(members["Projection"])))
+            }
+        }
+        self.init(name: name, keySchema: keySchema, globalSecondaryIndexes: indexes, localSecondaryIndexes: localIndexes)
     }
 
     // MARK: - Members
-
-    private static func json(_ keySchema: KeySchema) -> JSONValue {
-        var elements: [JSONValue] = [.object(["AttributeName": .string(keySchema.partitionKey.name), "KeyType": .string("HASH")])]
-        if let sortKey = keySchema.sortKey {
-            elements.append(.object(["AttributeName": .string(sortKey.name), "KeyType": .string("RANGE")]))
-        }
-        return .array(elements)
-    }
-
-    private static func json(_ projection: Projection) -> JSONValue {
-        switch projection {
-        case .all: return .object(["ProjectionType": .string("ALL")])
-        case .keysOnly: return .object(["ProjectionType": .string("KEYS_ONLY")])
-        case .include(let names):
-            return .object(["ProjectionType": .string("INCLUDE"), "NonKeyAttributes": .array(names.map { .string($0) })])
-        }
-    }
 
     private static func keySchema(_ json: JSONValue?, types: [String: KeyType]) throws(WireError) -> KeySchema {
         var hash: KeyAttribute?, range: KeyAttribute?
@@ -123,5 +125,29 @@ extension TableSchema {
 
     private static func malformed(_ member: String) -> WireError {
         .serialization("The table description has a missing or malformed \(member)")
+    }
+}
+
+extension KeySchema {
+    /// The key schema as DynamoDB's `KeySchema`: the `HASH` element, then the `RANGE` one.
+    public var dynamoDBJSON: JSONValue {
+        var elements: [JSONValue] = [.object(["AttributeName": .string(partitionKey.name), "KeyType": .string("HASH")])]
+        if let sortKey {
+            elements.append(.object(["AttributeName": .string(sortKey.name), "KeyType": .string("RANGE")]))
+        }
+        return .array(elements)
+    }
+}
+
+extension Projection {
+    /// The projection as DynamoDB's `Projection`: `ProjectionType`, and `NonKeyAttributes` for
+    /// `INCLUDE`.
+    public var dynamoDBJSON: JSONValue {
+        switch self {
+        case .all: return .object(["ProjectionType": .string("ALL")])
+        case .keysOnly: return .object(["ProjectionType": .string("KEYS_ONLY")])
+        case .include(let names):
+            return .object(["ProjectionType": .string("INCLUDE"), "NonKeyAttributes": .array(names.map { .string($0) })])
+        }
     }
 }

@@ -3,8 +3,8 @@ import KVTableDynamoDB
 
 /// Query, Scan and the batch operations of a ``RemoteTable``.
 extension RemoteTable {
-    /// One page of a query (`Query`). Table queries are strongly consistent; index queries
-    /// are eventually consistent on DynamoDB. `Query.maximumPageBytes` is the local
+    /// One page of a query (`Query`). Queries of the table and of local indexes are strongly
+    /// consistent; global index queries are eventually consistent on DynamoDB. `Query.maximumPageBytes` is the local
     /// engine's; DynamoDB's own pages stop at 1 MB.
     public func query(_ query: Query) async throws -> Page {
         let keySchema = try keySchema(forIndex: query.indexName)
@@ -23,9 +23,10 @@ extension RemoteTable {
         request["KeyConditionExpression"] = .string(printer.keyCondition(
             partitionKey: (keySchema.partitionKey.name, query.partitionKey), sortKey: sortKey))
         request["ScanIndexForward"] = .bool(query.ascending)
-        request["ConsistentRead"] = .bool(query.indexName == nil)
-        try read(into: &request, printer: &printer, limit: query.limit, filter: query.filter, projection: query.projection,
-                 countOnly: query.countOnly, startAfter: query.startAfter, includeExpired: query.includeExpired)
+        request["ConsistentRead"] = .bool(isConsistent(query.indexName))
+        try read(into: &request, printer: &printer, indexName: query.indexName, limit: query.limit, filter: query.filter,
+                 projection: query.projection, countOnly: query.countOnly, allAttributes: query.allAttributes,
+                 startAfter: query.startAfter, includeExpired: query.includeExpired)
         return try page(try await client.call("Query", request, retry: .always), operation: "Query")
     }
 
@@ -39,9 +40,10 @@ extension RemoteTable {
             request["Segment"] = .number(Double(segment.index))
             request["TotalSegments"] = .number(Double(segment.count))
         }
-        request["ConsistentRead"] = .bool(scan.indexName == nil)
-        try read(into: &request, printer: &printer, limit: scan.limit, filter: scan.filter, projection: scan.projection,
-                 countOnly: scan.countOnly, startAfter: scan.startAfter, includeExpired: scan.includeExpired)
+        request["ConsistentRead"] = .bool(isConsistent(scan.indexName))
+        try read(into: &request, printer: &printer, indexName: scan.indexName, limit: scan.limit, filter: scan.filter,
+                 projection: scan.projection, countOnly: scan.countOnly, allAttributes: scan.allAttributes,
+                 startAfter: scan.startAfter, includeExpired: scan.includeExpired)
         return try page(try await client.call("Scan", request, retry: .always), operation: "Scan")
     }
 
@@ -124,10 +126,19 @@ extension RemoteTable {
 
     // MARK: - Shared
 
+    /// Whether reads of the table or index `indexName` can be strongly consistent: DynamoDB
+    /// offers it for the table and local indexes, not for global ones.
+    private func isConsistent(_ indexName: String?) -> Bool {
+        indexName.map { schema.index(named: $0)?.isLocal == true } ?? true
+    }
+
     /// The members Query and Scan share; adds the TTL filter unless expired items are asked for.
-    private func read(into request: inout [String: JSONValue], printer: inout ExpressionPrinter, limit: Int?,
-                      filter: Condition?, projection: [AttributePath]?, countOnly: Bool, startAfter: PageCursor?,
-                      includeExpired: Bool) throws {
+    private func read(into request: inout [String: JSONValue], printer: inout ExpressionPrinter, indexName: String?,
+                      limit: Int?, filter: Condition?, projection: [AttributePath]?, countOnly: Bool,
+                      allAttributes: Bool, startAfter: PageCursor?, includeExpired: Bool) throws {
+        if allAttributes, projection != nil {
+            throw KVTableError.validation("Cannot specify the ProjectionExpression when choosing to get ALL_ATTRIBUTES")
+        }
         if let limit { request["Limit"] = .number(Double(limit)) }
         var filter = filter
         if !includeExpired, let ttl = timeToLiveAttribute {
@@ -136,7 +147,11 @@ extension RemoteTable {
         }
         if let filter { request["FilterExpression"] = .string(printer.condition(filter)) }
         if let projection { request["ProjectionExpression"] = .string(printer.projection(projection)) }
-        if countOnly { request["Select"] = .string("COUNT") }
+        if countOnly {
+            request["Select"] = .string("COUNT")
+        } else if allAttributes, indexName != nil {
+            request["Select"] = .string("ALL_ATTRIBUTES")
+        }
         if let startAfter { request["ExclusiveStartKey"] = startAfter.lastEvaluatedKey.dynamoDBJSON }
         try request.placeholders(from: printer)
     }

@@ -14,7 +14,7 @@ struct TablesCommand: AsyncParsableCommand {
             for name in try await store.tableNames() {
                 let schema = try await store.table(name).schema
             let keys = schema.keySchema.attributes.map { "\($0.name) (\($0.type.rawValue))" }.joined(separator: ", ")
-                let indexes = schema.globalSecondaryIndexes.map(\.name).joined(separator: ", ")
+                let indexes = schema.secondaryIndexes.map(\.name).joined(separator: ", ")
                 print("\(name)\tkeys: \(keys)\(indexes.isEmpty ? "" : "\tindexes: \(indexes)")")
             }
         }

@@ -185,6 +185,75 @@ class DynamoDBAPITest(unittest.TestCase):
                                     ExpressionAttributeValues={":c": S("Oslo")})
         self.assertEqual((code, message), ("ValidationException", "The table does not have the specified index: ByCity"))
 
+    def test_local_secondary_indexes(self):
+        key = [{"AttributeName": "p", "KeyType": "HASH"}, {"AttributeName": "c", "KeyType": "RANGE"}]
+        definitions = [{"AttributeName": a, "AttributeType": "S"} for a in ("p", "c", "b")]
+
+        def lsi(name, sort, projection):
+            return {"IndexName": name, "KeySchema": [{"AttributeName": "p", "KeyType": "HASH"}, {"AttributeName": sort, "KeyType": "RANGE"}],
+                    "Projection": projection}
+
+        description = self.db.create_table(
+            TableName="Local", BillingMode="PAY_PER_REQUEST", KeySchema=key, AttributeDefinitions=definitions,
+            LocalSecondaryIndexes=[lsi("keys", "b", {"ProjectionType": "KEYS_ONLY"}),
+                                   lsi("some", "b", {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["a"]})])["TableDescription"]
+        self.addCleanup(self.db.delete_table, TableName="Local")
+        indexes = {i["IndexName"]: i for i in description["LocalSecondaryIndexes"]}
+        self.assertEqual(sorted(indexes), ["keys", "some"])
+        self.assertEqual(indexes["keys"]["IndexArn"], description["TableArn"] + "/index/keys")
+        self.assertEqual(indexes["some"]["Projection"], {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["a"]})
+        self.assertNotIn("IndexStatus", indexes["keys"])
+        self.assertNotIn("GlobalSecondaryIndexes", description)
+
+        items = [{"p": S("x"), "c": S(str(n)), "b": S(str(9 - n)), "a": S("a%d" % n), "d": S("d%d" % n)} for n in range(4)]
+        for item in items:
+            self.db.put_item(TableName="Local", Item=item)
+        condition = {"KeyConditionExpression": "p = :p", "ExpressionAttributeValues": {":p": S("x")}}
+        # Strongly consistent, ordered by the index's sort key, projected attributes by default.
+        page = self.db.query(TableName="Local", IndexName="keys", ConsistentRead=True, **condition)
+        self.assertEqual([i["c"]["S"] for i in page["Items"]], ["3", "2", "1", "0"])
+        self.assertEqual(sorted(page["Items"][0]), ["b", "c", "p"])
+        page = self.db.query(TableName="Local", IndexName="some", Select="ALL_PROJECTED_ATTRIBUTES", **condition)
+        self.assertEqual(sorted(page["Items"][0]), ["a", "b", "c", "p"])
+        # What the index does not project is read from the table.
+        page = self.db.query(TableName="Local", IndexName="keys", Select="ALL_ATTRIBUTES", **condition)
+        self.assertEqual(page["Items"][0], items[3])
+        page = self.db.query(TableName="Local", IndexName="some", Select="SPECIFIC_ATTRIBUTES", AttributesToGet=["a", "d"],
+                             KeyConditions={"p": {"AttributeValueList": [S("x")], "ComparisonOperator": "EQ"},
+                                            "b": {"AttributeValueList": [S("8")], "ComparisonOperator": "EQ"}})
+        self.assertEqual(page["Items"], [{"a": S("a1"), "d": S("d1")}])
+        page = self.db.scan(TableName="Local", IndexName="keys", FilterExpression="d = :d", ProjectionExpression="c",
+                            ExpressionAttributeValues={":d": S("d2")})
+        self.assertEqual(page["Items"], [{"c": S("2")}])
+        self.assertEqual(self.db.describe_table(TableName="Local")["Table"]["LocalSecondaryIndexes"][0]["ItemCount"], 4)
+        # Wrongly typed or empty index keys are refused and write nothing.
+        code, message, _ = error_of(self.db.put_item, TableName="Local", Item={"p": S("x"), "c": S("9"), "b": S("")})
+        self.assertEqual(code, "ValidationException")
+        self.assertIn("empty", message)
+        code, message, _ = error_of(self.db.update_table, TableName="Local",
+                                    GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "keys"}}])
+        self.assertEqual((code, message), ("ValidationException", "Cannot delete an index that is not a GlobalSecondaryIndex: keys"))
+        self.assertEqual(self.db.scan(TableName="Local", Select="COUNT")["Count"], 4)
+
+        # CreateTable's rules, with DynamoDB's messages.
+        def refused(key_schema, indexes, definitions=definitions):
+            return error_of(self.db.create_table, TableName="LocalBad", BillingMode="PAY_PER_REQUEST", KeySchema=key_schema,
+                            AttributeDefinitions=definitions, LocalSecondaryIndexes=indexes)[:2]
+        base = lsi("idx", "b", {"ProjectionType": "ALL"})
+        self.assertEqual(refused(key[:1], [base], definitions=definitions[:1] + definitions[2:]), (
+            "ValidationException", "One or more parameter values were invalid: Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex"))
+        other = dict(base, KeySchema=[{"AttributeName": "b", "KeyType": "HASH"}, {"AttributeName": "c", "KeyType": "RANGE"}])
+        self.assertEqual(refused(key, [other]), (
+            "ValidationException", "One or more parameter values were invalid: Index KeySchema does not have the same leading hash key as table KeySchema for index: idx. index hash key: b, table hash key: p"))
+        hash_only = dict(base, KeySchema=[{"AttributeName": "p", "KeyType": "HASH"}])
+        self.assertEqual(refused(key, [hash_only], definitions=definitions[:2]), (
+            "ValidationException", "One or more parameter values were invalid: Index KeySchema does not have a range key for index: idx"))
+        six = [dict(base, IndexName="idx%d" % n) for n in range(6)]
+        self.assertEqual(refused(key, six), (
+            "ValidationException", "One or more parameter values were invalid: Number of LocalSecondaryIndexes exceeds per-table limit of 5"))
+        self.assertEqual(refused(key, [base, base]), ("ValidationException", "One or more parameter values were invalid: Duplicate index name: idx"))
+        self.assertNotIn("LocalBad", self.db.list_tables()["TableNames"])
+
     def test_tags(self):
         name = self.table("Tagged")
         arn = self.db.describe_table(TableName=name)["Table"]["TableArn"]

@@ -17,7 +17,12 @@ enum EntityMapping {
             }
             // Sparse: an entity without every variable of the index's template is not in it.
             guard template.variables.allSatisfy({ variables[$0] != nil }) else { continue }
+            let tablePartition = item[schema.keySchema.partitionKey.name]
             try assign(template, to: index.keySchema, of: &item, from: variables, what: "index \(indexName)", required: true)
+            // A local index shares the table's partition key: its template may only repeat it.
+            if index.isLocal, item[schema.keySchema.partitionKey.name] != tablePartition {
+                throw KVTableError.validation("\(E.entityType)'s keys for local index \(indexName) name another partition than its table key; a local index's partition key is the table's")
+            }
         }
         return item
     }
@@ -40,7 +45,7 @@ enum EntityMapping {
     static func reservedNames(_ schema: TableSchema) -> Set<String> {
         var names: Set<String> = ["EntityType"]
         for attribute in schema.keySchema.attributes { names.insert(attribute.name) }
-        for index in schema.globalSecondaryIndexes {
+        for index in schema.secondaryIndexes {
             for attribute in index.keySchema.attributes { names.insert(attribute.name) }
         }
         return names

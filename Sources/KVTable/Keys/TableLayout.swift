@@ -14,12 +14,13 @@
 /// of this size would be copied — a retain per field — at each of those calls.
 final class TableLayout: Sendable {
     struct IndexLayout: Sendable {
-        let definition: GlobalSecondaryIndex
+        let definition: SecondaryIndex
         let keyspace: UInt32
         /// The index's key attributes, partition first (computed once: the read path uses them).
         let keyAttributes: [KeyAttribute]
         var name: String { definition.name }
         var keySchema: KeySchema { definition.keySchema }
+        var isLocal: Bool { definition.isLocal }
 
         /// Whether the index's entries carry the attribute `name` (its projection, or a key).
         func carries(_ name: String, tableKeys: [KeyAttribute]) -> Bool {
@@ -56,7 +57,7 @@ final class TableLayout: Sendable {
         self.expiryKeyspace = expiryKeyspace
         self.keyAttributes = schema.keySchema.attributes
         self.keyAttributeNames = keyAttributes.map(\.name)
-        self.indexes = schema.globalSecondaryIndexes.map {
+        self.indexes = schema.secondaryIndexes.map {
             IndexLayout(definition: $0, keyspace: indexKeyspaces[$0.name]!, keyAttributes: $0.keySchema.attributes)
         }
         self.allKeyAttributeNames = keyAttributeNames + indexes.flatMap { $0.keyAttributes.map(\.name) }

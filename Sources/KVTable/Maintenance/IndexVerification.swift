@@ -27,7 +27,7 @@ public struct IndexProblem: Sendable, Hashable, CustomStringConvertible {
 
 extension Table {
     /// Checks, in one snapshot, every index entry against its item and every item against its
-    /// index entries (global secondary indexes and the expiry index). An empty result means
+    /// index entries (global and local secondary indexes and the expiry index). An empty result means
     /// the indexes are exactly what the items imply.
     ///
     /// Each item's bytes are checked in full on the way (names valid UTF-8, in order and

@@ -66,10 +66,11 @@ enum Catalog {
         }
         let keyspace = next
         var indexKeyspaces: [String: UInt32] = [:]
-        for (offset, index) in schema.globalSecondaryIndexes.enumerated() {
+        let indexes = schema.secondaryIndexes
+        for (offset, index) in indexes.enumerated() {
             indexKeyspaces[index.name] = next + 1 + UInt32(offset)
         }
-        let expiryKeyspace = next + 1 + UInt32(schema.globalSecondaryIndexes.count)
+        let expiryKeyspace = next + 1 + UInt32(indexes.count)
         next = expiryKeyspace + 1
         try writer.put(withUnsafeBytes(of: next.bigEndian) { Array($0) }, forKey: nextKeyspaceKey)
         let description = TableDescription(schema: schema, keyspace: keyspace, indexKeyspaces: indexKeyspaces,

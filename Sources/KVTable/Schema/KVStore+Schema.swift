@@ -13,7 +13,8 @@ public enum IndexChange: Sendable, Hashable {
 }
 
 extension KVStore {
-    /// Adds or removes a global secondary index of table `name`.
+    /// Adds or removes a global secondary index of table `name` (local secondary indexes are
+    /// fixed when the table is created).
     ///
     /// A new index is filled (backfilled) in the same write transaction, so it is complete
     /// the moment the call returns; items whose index key attributes have the wrong type or an
@@ -21,8 +22,9 @@ extension KVStore {
     /// large table is backfilled. Existing ``Table`` handles see the change at once.
     ///
     /// - Throws: ``KVTableError/validation(_:)`` for an invalid or duplicate index, an
-    ///   attribute declared with a second type, or deleting an index the table does not have;
-    ///   ``KVTableError/resourceNotFound(_:)`` for an unknown table.
+    ///   attribute declared with a second type, or deleting a local index;
+    ///   ``KVTableError/resourceNotFound(_:)`` for an unknown table or deleting an index the
+    ///   table does not have.
     public func updateTable(_ name: String, _ change: IndexChange) async throws {
         let state = try table(name).state
         let expected = state.description
@@ -35,8 +37,11 @@ extension KVStore {
             schema.globalSecondaryIndexes.append(index)
             try schema.validate()
         case .delete(let indexName):
-            guard expected.schema.index(named: indexName) != nil else {
+            guard let index = expected.schema.index(named: indexName) else {
                 throw KVTableError.resourceNotFound("Requested resource not found: Requested index \(indexName) not found for table \(name)")
+            }
+            guard !index.isLocal else {
+                throw KVTableError.validation("Cannot delete an index that is not a GlobalSecondaryIndex: \(indexName)")
             }
         }
         try await writeDescription(of: state, expected: expected) { writer in

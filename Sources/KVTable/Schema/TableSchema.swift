@@ -59,27 +59,7 @@ public enum Projection: Sendable, Hashable, Codable {
     case include([String])
 }
 
-/// A global secondary index: its own partition and optional sort key, over the items that
-/// have those attributes (indexes are sparse).
-public struct GlobalSecondaryIndex: Sendable, Hashable, Codable {
-    /// The index name (DynamoDB's `IndexName`): 3–255 characters of `a-z A-Z 0-9 _ - .`, unique
-    /// in its table.
-    public var name: String
-    /// The index's partition key and optional sort key.
-    public var keySchema: KeySchema
-    /// Which attributes the index's entries carry (DynamoDB's `Projection`).
-    public var projection: Projection
-
-    /// An index named `name` keyed by `keySchema`; it projects every attribute (``Projection/all``)
-    /// unless told otherwise.
-    public init(name: String, keySchema: KeySchema, projection: Projection = .all) {
-        self.name = name
-        self.keySchema = keySchema
-        self.projection = projection
-    }
-}
-
-/// A table's name, primary key and global secondary indexes.
+/// A table's name, primary key and secondary indexes.
 public struct TableSchema: Sendable, Hashable, Codable {
     /// The table name (DynamoDB's `TableName`): 3–255 characters of `a-z A-Z 0-9 _ - .`.
     public var name: String
@@ -87,12 +67,32 @@ public struct TableSchema: Sendable, Hashable, Codable {
     public var keySchema: KeySchema
     /// The table's global secondary indexes: at most 20, with distinct names.
     public var globalSecondaryIndexes: [GlobalSecondaryIndex]
+    /// The table's local secondary indexes: at most 5, only on a table with a sort key, fixed
+    /// when the table is created.
+    public var localSecondaryIndexes: [LocalSecondaryIndex]
 
-    /// A schema; the table has no global secondary indexes unless given.
-    public init(name: String, keySchema: KeySchema, globalSecondaryIndexes: [GlobalSecondaryIndex] = []) {
+    /// A schema; the table has no secondary indexes unless given.
+    public init(name: String, keySchema: KeySchema, globalSecondaryIndexes: [GlobalSecondaryIndex] = [],
+                localSecondaryIndexes: [LocalSecondaryIndex] = []) {
         self.name = name
         self.keySchema = keySchema
         self.globalSecondaryIndexes = globalSecondaryIndexes
+        self.localSecondaryIndexes = localSecondaryIndexes
+    }
+
+    /// Reads a schema; catalogs written before local indexes existed have no
+    /// `localSecondaryIndexes` member.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.name = try container.decode(String.self, forKey: .name)
+        self.keySchema = try container.decode(KeySchema.self, forKey: .keySchema)
+        self.globalSecondaryIndexes = try container.decode([GlobalSecondaryIndex].self, forKey: .globalSecondaryIndexes)
+        self.localSecondaryIndexes = try container.decodeIfPresent([LocalSecondaryIndex].self, forKey: .localSecondaryIndexes) ?? []
+    }
+
+    /// Every secondary index as it is queried: the global ones, then the local ones.
+    public var secondaryIndexes: [SecondaryIndex] {
+        globalSecondaryIndexes.map(SecondaryIndex.init) + localSecondaryIndexes.map { SecondaryIndex($0, tableKey: keySchema) }
     }
 
     /// The ready-made single-table design: `PK`/`SK` strings, and indexes `GSI1`, `GSI2`,
@@ -109,9 +109,10 @@ public struct TableSchema: Sendable, Hashable, Codable {
             })
     }
 
-    /// The index named `name`.
-    public func index(named name: String) -> GlobalSecondaryIndex? {
-        globalSecondaryIndexes.first { $0.name == name }
+    /// The secondary index named `name`, global or local.
+    public func index(named name: String) -> SecondaryIndex? {
+        if let index = globalSecondaryIndexes.first(where: { $0.name == name }) { return SecondaryIndex(index) }
+        return localSecondaryIndexes.first { $0.name == name }.map { SecondaryIndex($0, tableKey: keySchema) }
     }
 
     /// Checks the schema as DynamoDB checks a `CreateTable` request: names, key attribute names
@@ -133,10 +134,21 @@ public struct TableSchema: Sendable, Hashable, Codable {
         }
         for attribute in keySchema.attributes { try declare(attribute) }
         guard globalSecondaryIndexes.count <= 20 else {
-            throw .validation("One or more parameter values were invalid: Number of GlobalSecondaryIndexes exceeds the limit of 20")
+            throw .validation("One or more parameter values were invalid: GlobalSecondaryIndex count exceeds the per-table limit of 20")
+        }
+        if !localSecondaryIndexes.isEmpty {
+            guard keySchema.sortKey != nil else {
+                throw .validation("One or more parameter values were invalid: Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex")
+            }
+            guard localSecondaryIndexes.count <= 5 else {
+                throw .validation("One or more parameter values were invalid: Number of LocalSecondaryIndexes exceeds per-table limit of 5")
+            }
         }
         var indexNames = Set<String>()
-        for index in globalSecondaryIndexes {
+        // DynamoDB's limit is on the sum over all indexes: an attribute projected into two
+        // indexes counts twice.
+        var projectedAttributes = 0
+        for index in secondaryIndexes {
             try TableSchema.validateName(index.name, what: "IndexName")
             guard indexNames.insert(index.name).inserted else {
                 throw .validation("One or more parameter values were invalid: Duplicate index name: \(index.name)")
@@ -146,10 +158,18 @@ public struct TableSchema: Sendable, Hashable, Codable {
             }
             for attribute in index.keySchema.attributes { try declare(attribute) }
             if case .include(let names) = index.projection {
-                guard !names.isEmpty, names.count <= 100 else {
-                    throw .validation("One or more parameter values were invalid: NonKeyAttributes of index \(index.name) must list 1 to 100 attributes")
+                guard !names.isEmpty else {
+                    throw .validation("One or more parameter values were invalid: ProjectionType is INCLUDE, but NonKeyAttributes is not specified")
                 }
+                var seen = Set<String>()
+                if let duplicate = names.first(where: { !seen.insert($0).inserted }) {
+                    throw .validation("One or more parameter values were invalid: Duplicate element in NonKeyAttributes: \(duplicate)")
+                }
+                projectedAttributes += names.count
             }
+        }
+        guard projectedAttributes <= 100 else {
+            throw .validation("One or more parameter values were invalid: The number of attributes in NonKeyAttributes, summed over all secondary indexes, is \(projectedAttributes), above the limit of 100")
         }
     }
 

@@ -47,6 +47,12 @@ public struct Query: Sendable, Hashable {
     public var projection: [AttributePath]?
     /// Return only counts (DynamoDB's `Select: COUNT`).
     public var countOnly: Bool
+    /// On a local secondary index that does not project every attribute, return each entry's
+    /// whole table item, read in the same snapshot (DynamoDB's `Select: ALL_ATTRIBUTES`).
+    /// Refused on a global secondary index that does not project every attribute; no effect on
+    /// the table or an index that projects everything. Without it an index query returns what
+    /// the index projects (DynamoDB's default, `ALL_PROJECTED_ATTRIBUTES`).
+    public var allAttributes: Bool
     /// Resume after this position (a previous page's ``Page/nextCursor``).
     public var startAfter: PageCursor?
     /// Also return items whose TTL has passed but that are not swept yet.
@@ -59,8 +65,9 @@ public struct Query: Sendable, Hashable {
     /// ascending sort-key order, without a filter, projection, limit or expired items.
     public init(indexName: String? = nil, partitionKey: AttributeValue, sortKey: SortKeyCondition? = nil,
                 ascending: Bool = true, limit: Int? = nil, filter: Condition? = nil,
-                projection: [AttributePath]? = nil, countOnly: Bool = false, startAfter: PageCursor? = nil,
-                includeExpired: Bool = false, maximumPageBytes: Int? = nil) {
+                projection: [AttributePath]? = nil, countOnly: Bool = false, allAttributes: Bool = false,
+                startAfter: PageCursor? = nil, includeExpired: Bool = false, maximumPageBytes: Int? = nil) {
+        self.allAttributes = allAttributes
         self.includeExpired = includeExpired
         self.maximumPageBytes = maximumPageBytes
         self.indexName = indexName
@@ -87,6 +94,9 @@ public struct Scan: Sendable, Hashable {
     public var projection: [AttributePath]?
     /// Return only counts (DynamoDB's `Select: COUNT`).
     public var countOnly: Bool
+    /// On a local secondary index, return each entry's whole table item; see
+    /// ``Query/allAttributes``.
+    public var allAttributes: Bool
     /// Resume after this position (a previous page's ``Page/nextCursor``).
     public var startAfter: PageCursor?
     /// Scan only this segment of a parallel scan (DynamoDB's `Segment` / `TotalSegments`).
@@ -100,8 +110,10 @@ public struct Scan: Sendable, Hashable {
     /// A scan of the table, or of `indexName`; by default every item in one segment, without a
     /// filter, projection, limit or expired items.
     public init(indexName: String? = nil, limit: Int? = nil, filter: Condition? = nil,
-                projection: [AttributePath]? = nil, countOnly: Bool = false, startAfter: PageCursor? = nil,
-                segment: Segment? = nil, includeExpired: Bool = false, maximumPageBytes: Int? = nil) {
+                projection: [AttributePath]? = nil, countOnly: Bool = false, allAttributes: Bool = false,
+                startAfter: PageCursor? = nil, segment: Segment? = nil, includeExpired: Bool = false,
+                maximumPageBytes: Int? = nil) {
+        self.allAttributes = allAttributes
         self.includeExpired = includeExpired
         self.segment = segment
         self.maximumPageBytes = maximumPageBytes

@@ -54,18 +54,33 @@ extension TableReader {
         var entries = AttributeEntryBuffer()   // reused: one allocation for the whole visit
         // As in pages: entries of an index that may lack the TTL attribute live by their item.
         let ttlBytes = query.includeExpired ? nil : ttlAttribute.map { Array($0.utf8) }
-        let checkTableItems = ttlBytes != nil && entriesMayLackExpiry(index)
+        // A local index asked for what it does not project visits each entry's table item.
+        let readsTableItems = try readsTableItems(index, allAttributes: query.allAttributes, filter: filter, projection: nil)
+        let checkTableItems = ttlBytes != nil && entriesMayLackExpiry(index) && !readsTableItems
+        var tableEntries = AttributeEntryBuffer()
         try withUTF8(of: query.includeExpired ? nil : ttlAttribute) { ttlName in
             try reader.scanValues(plan.range, reverse: !query.ascending) { _, value, _ in
                 if read == limit { return false }
                 let expiryOffset = try ItemCodec.check(value, recording: &entries, locating: ttlName)
                 guard Self.isLive(value, expiryAt: expiryOffset, now: now) else { return true }   // expired: not read
-                let item = StoredItem(checkedBytes: value, entries: entries.buffer)
-                if checkTableItems, try !tableItemIsLive(of: item.item, ttlName: ttlBytes) { return true }
-                read += 1
-                if let filter, !filter.evaluate(item.item) { return true }
-                try body(item)
-                return true
+                let entry = StoredItem(checkedBytes: value, entries: entries.buffer)
+                if checkTableItems, try !tableItemIsLive(of: entry.item, ttlName: ttlBytes) { return true }
+                guard readsTableItems else {
+                    read += 1
+                    if let filter, !filter.evaluate(entry.item) { return true }
+                    try body(entry)
+                    return true
+                }
+                return try reader.withValue(forKey: layout.itemKey(of: entry.item)) { tableValue in
+                    guard let tableValue else { return true }
+                    let expiryOffset = try ItemCodec.check(tableValue, recording: &tableEntries, locating: ttlName)
+                    guard Self.isLive(tableValue, expiryAt: expiryOffset, now: now) else { return true }
+                    let item = StoredItem(checkedBytes: tableValue, entries: tableEntries.buffer)
+                    read += 1
+                    if let filter, !filter.evaluate(item.item) { return true }
+                    try body(item)
+                    return true
+                }
             }
         }
     }

@@ -74,9 +74,12 @@ public struct TableReader {
     public func query(_ query: Query) throws -> Page {
         let index = try query.indexName.map { name throws(KVTableError) in try layout.index(named: name) }
         let plan = try QueryPlan(query, layout: layout, index: index)
-        return try readPage(plan.range, reverse: !query.ascending, index: index, limit: query.limit,
-                            filter: query.filter, projection: query.projection, countOnly: query.countOnly,
-                            includeExpired: query.includeExpired, maximumBytes: query.maximumPageBytes, segment: nil)
+        let readsTableItems = try readsTableItems(index, allAttributes: query.allAttributes, filter: query.filter,
+                                                  projection: query.projection)
+        return try readPage(plan.range, reverse: !query.ascending, index: index, readsTableItems: readsTableItems,
+                            limit: query.limit, filter: query.filter, projection: query.projection,
+                            countOnly: query.countOnly, includeExpired: query.includeExpired,
+                            maximumBytes: query.maximumPageBytes, segment: nil)
     }
 
     /// One page of a scan; see ``Scan``.
@@ -84,6 +87,8 @@ public struct TableReader {
         let index = try scan.indexName.map { name throws(KVTableError) in try layout.index(named: name) }
         try QueryPlan.validateOptions(limit: scan.limit, filter: scan.filter, projection: scan.projection,
                                       countOnly: scan.countOnly)
+        let readsTableItems = try readsTableItems(index, allAttributes: scan.allAttributes, filter: scan.filter,
+                                                  projection: scan.projection)
         let segment = try scan.segment.map { segment throws(KVTableError) in
             try ScanSegment(segment.index, of: segment.count)
         }
@@ -91,10 +96,38 @@ public struct TableReader {
         if let cursor = scan.startAfter {
             range.lower = try QueryPlan.storageKey(of: cursor, layout: layout, index: index) + [0x00]
         }
-        return try readPage(range, reverse: false, index: index, limit: scan.limit,
+        return try readPage(range, reverse: false, index: index, readsTableItems: readsTableItems, limit: scan.limit,
                             filter: scan.filter, projection: scan.projection, countOnly: scan.countOnly,
                             includeExpired: scan.includeExpired, maximumBytes: scan.maximumPageBytes,
                             segment: segment.map { ($0, layout.keySchema(for: index).partitionKey.type) })
+    }
+
+    /// Whether a read of `index` reads each entry's table item: a local index asked for
+    /// attributes its entries do not carry (all of them, or ones the filter or projection
+    /// names). DynamoDB fetches those from the table for a local index only; asking a global
+    /// index for all attributes it does not project is refused.
+    func readsTableItems(_ index: TableLayout.IndexLayout?, allAttributes: Bool, filter: Condition?,
+                         projection: [AttributePath]?) throws(KVTableError) -> Bool {
+        if allAttributes, projection != nil {
+            throw .validation("Cannot specify the ProjectionExpression when choosing to get ALL_ATTRIBUTES")
+        }
+        guard let index, index.definition.projection != .all else { return false }
+        guard index.isLocal else {
+            if allAttributes {
+                throw .validation("One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index \(index.name) because its projection type is not ALL")
+            }
+            return false
+        }
+        if allAttributes { return true }
+        let named = (filter?.attributeNames ?? []).union(projection?.map(\.attributeName) ?? [])
+        return named.contains { !index.carries($0, tableKeys: layout.keyAttributes) }
+    }
+
+    /// The table item of an index entry (which carries the table's keys), when it exists and
+    /// has not expired, in this snapshot.
+    func tableItem(of entry: Item, ttlName: [UInt8]?) throws -> Item? {
+        guard let bytes = try reader.value(forKey: try layout.itemKey(of: entry)) else { return nil }
+        return try Self.liveItem(bytes, ttlName: ttlName, now: now)
     }
 
     /// Whether entries of `index` may lack the TTL attribute (a KEYS_ONLY or INCLUDE index that
@@ -118,7 +151,7 @@ public struct TableReader {
     /// Reads entries of `range` into a page: `limit` counts entries read, the filter applies
     /// after, and a cursor is returned only when another entry exists past the page. The page
     /// also ends after the entry that brings the stored bytes read to `maximumBytes`.
-    private func readPage(_ range: KeyRange, reverse: Bool, index: TableLayout.IndexLayout?, limit: Int?,
+    private func readPage(_ range: KeyRange, reverse: Bool, index: TableLayout.IndexLayout?, readsTableItems: Bool, limit: Int?,
                           filter: Condition?, projection: [AttributePath]?, countOnly: Bool,
                           includeExpired: Bool, maximumBytes: Int?, segment: (ScanSegment, KeyType)?) throws -> Page {
         var bytesRead = 0
@@ -130,9 +163,9 @@ public struct TableReader {
         var more = false
         let hideExpired = !includeExpired && ttlAttribute != nil
         let ttlName = hideExpired ? ttlAttribute.map { Array($0.utf8) } : nil
-        let checkTableItems = hideExpired && entriesMayLackExpiry(index)
+        let checkTableItems = hideExpired && entriesMayLackExpiry(index) && !readsTableItems
         // Counting without a filter or TTL never needs to decode an item (but for the cursor).
-        let decodeAll = !countOnly || filter != nil || hideExpired
+        let decodeAll = !countOnly || filter != nil || hideExpired || readsTableItems
         let prefixLength = 4   // the keyspace
         // Owned values: a backend that keeps arrays (memory) hands them over without a copy.
         try reader.scanValues(range, reverse: reverse) { key, value, owned in
@@ -151,8 +184,12 @@ public struct TableReader {
                 count += 1
                 return true
             }
-            guard let item = try Self.liveItem(owned(), ttlName: ttlName, now: now) else { return true }
+            guard var item = try Self.liveItem(owned(), ttlName: ttlName, now: now) else { return true }
             if checkTableItems, try !tableItemIsLive(of: item, ttlName: ttlName) { return true }
+            if readsTableItems {
+                guard let tableItem = try tableItem(of: item, ttlName: ttlName) else { return true }
+                item = tableItem
+            }
             scanned += 1
             if isLast {
                 lastKey = layout.keyAttributes(of: item, index: index)

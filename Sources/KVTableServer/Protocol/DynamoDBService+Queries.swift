@@ -22,16 +22,17 @@ extension DynamoDBService {
             ?? LegacyParameters.filter(request, member: "QueryFilter")
         let projection = try expressions.projection() ?? LegacyParameters.attributesToGet(request)
         try expressions.finish()
-        let countOnly = try select(request, table: table, indexName: indexName, projection: projection)
-        try checkConsistentRead(request, indexName: indexName)
+        let select = try self.select(request, indexName: indexName, projection: projection)
+        try checkConsistentRead(request, table: table, indexName: indexName)
         try Self.acceptReporting(request)
 
         let query = Query(indexName: indexName, partitionKey: key.partitionKey, sortKey: key.sortKey,
                           ascending: try request.bool("ScanIndexForward") ?? true,
                           limit: try request.positiveInt("Limit"), filter: filter, projection: projection,
-                          countOnly: countOnly, startAfter: try request.item("ExclusiveStartKey").map(PageCursor.init),
+                          countOnly: select.countOnly, allAttributes: select.allAttributes,
+                          startAfter: try request.item("ExclusiveStartKey").map(PageCursor.init),
                           maximumPageBytes: DynamoDBService.maximumPageBytes)
-        return Self.json(try table.read { try $0.query(query) }, countOnly: countOnly)
+        return Self.json(try table.read { try $0.query(query) }, countOnly: select.countOnly)
     }
 
     func scan(_ request: WireRequest) throws -> JSONValue {
@@ -44,8 +45,8 @@ extension DynamoDBService {
             ?? LegacyParameters.filter(request, member: "ScanFilter")
         let projection = try expressions.projection() ?? LegacyParameters.attributesToGet(request)
         try expressions.finish()
-        let countOnly = try select(request, table: table, indexName: indexName, projection: projection)
-        try checkConsistentRead(request, indexName: indexName)
+        let select = try self.select(request, indexName: indexName, projection: projection)
+        try checkConsistentRead(request, table: table, indexName: indexName)
         try Self.acceptReporting(request)
 
         let segment = try request.int("Segment")
@@ -59,18 +60,20 @@ extension DynamoDBService {
             break
         }
         let scan = Scan(indexName: indexName, limit: try request.positiveInt("Limit"), filter: filter, projection: projection,
-                        countOnly: countOnly, startAfter: try request.item("ExclusiveStartKey").map(PageCursor.init),
+                        countOnly: select.countOnly, allAttributes: select.allAttributes,
+                        startAfter: try request.item("ExclusiveStartKey").map(PageCursor.init),
                         segment: segment.map { Scan.Segment($0, of: total!) },
                         maximumPageBytes: DynamoDBService.maximumPageBytes)
-        return Self.json(try table.read { try $0.scan(scan) }, countOnly: countOnly)
+        return Self.json(try table.read { try $0.scan(scan) }, countOnly: select.countOnly)
     }
 
     // MARK: Shared
 
-    /// `Select`, checked against the projection and the index; returns whether only counts
-    /// are wanted.
-    private func select(_ request: WireRequest, table: Table, indexName: String?,
-                        projection: [AttributePath]?) throws -> Bool {
+    /// `Select`, checked against the projection; returns whether only counts are wanted and
+    /// whether every attribute is (``Query/allAttributes``, which the core checks against the
+    /// index).
+    private func select(_ request: WireRequest, indexName: String?,
+                        projection: [AttributePath]?) throws -> (countOnly: Bool, allAttributes: Bool) {
         let select = try request.choice("Select", ["ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT"])
         let projectionMember = request.has("AttributesToGet") ? "AttributesToGet" : "ProjectionExpression"
         switch select {
@@ -78,7 +81,7 @@ extension DynamoDBService {
             if projection != nil {
                 throw WireError.validation("Cannot specify the \(projectionMember) when choosing to get only the Count")
             }
-            return true
+            return (true, false)
         case "SPECIFIC_ATTRIBUTES"?:
             if projection == nil {
                 throw WireError.validation("Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES")
@@ -94,17 +97,18 @@ extension DynamoDBService {
             if projection != nil {
                 throw WireError.validation("Cannot specify the \(projectionMember) when choosing to get ALL_ATTRIBUTES")
             }
-            if let indexName, let index = table.schema.index(named: indexName), index.projection != .all {
-                throw WireError.validation("One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index \(indexName) because its projection type is not ALL")
-            }
+            return (false, true)
         default:
             break
         }
-        return false
+        return (false, false)
     }
 
-    private func checkConsistentRead(_ request: WireRequest, indexName: String?) throws {
-        if try request.bool("ConsistentRead") == true, indexName != nil {
+    /// Strongly consistent reads of the table and of local indexes; DynamoDB's global
+    /// indexes are eventually consistent.
+    private func checkConsistentRead(_ request: WireRequest, table: Table, indexName: String?) throws {
+        if try request.bool("ConsistentRead") == true, let indexName,
+           table.schema.index(named: indexName)?.isLocal != true {
             throw WireError.validation("Consistent reads are not supported on global secondary indexes")
         }
     }

@@ -57,25 +57,55 @@ extension DynamoDBService {
                          sortKey: attributes.count == 2 ? KeyAttribute(attributes[1].0, definitions[attributes[1].0]!) : nil)
     }
 
+    /// `GlobalSecondaryIndexes` or `LocalSecondaryIndexes` of a CreateTable: absent is none,
+    /// an empty list is refused.
+    func indexList(_ request: WireRequest, _ member: String) throws -> [JSONValue] {
+        guard let list = try request.array(member) else { return [] }
+        guard !list.isEmpty else {
+            throw WireError.validation("One or more parameter values were invalid: List of \(member) is empty")
+        }
+        return list
+    }
+
     func globalSecondaryIndex(_ json: JSONValue, definitions: [String: KeyType],
-                                      used: inout Set<String>) throws -> GlobalSecondaryIndex {
+                              used: inout Set<String>) throws -> GlobalSecondaryIndex {
         let index = WireRequest(try Self.object(json, "GlobalSecondaryIndexes"))
         let name = try index.required("IndexName", index.string)
         let keySchema = try self.keySchema(index, definitions: definitions, used: &used)
+        return GlobalSecondaryIndex(name: name, keySchema: keySchema, projection: try projection(of: index))
+    }
+
+    /// One entry of `LocalSecondaryIndexes`: the table's partition key and a sort key.
+    func localSecondaryIndex(_ json: JSONValue, tableKey: KeySchema, definitions: [String: KeyType],
+                             used: inout Set<String>) throws -> LocalSecondaryIndex {
+        let index = WireRequest(try Self.object(json, "LocalSecondaryIndexes"))
+        let name = try index.required("IndexName", index.string)
+        let keySchema = try self.keySchema(index, definitions: definitions, used: &used)
+        guard keySchema.partitionKey.name == tableKey.partitionKey.name else {
+            throw WireError.validation("One or more parameter values were invalid: Index KeySchema does not have the same leading hash key as table KeySchema for index: \(name). index hash key: \(keySchema.partitionKey.name), table hash key: \(tableKey.partitionKey.name)")
+        }
+        guard let sortKey = keySchema.sortKey else {
+            throw WireError.validation("One or more parameter values were invalid: Index KeySchema does not have a range key for index: \(name)")
+        }
+        return LocalSecondaryIndex(name: name, sortKey: sortKey, projection: try projection(of: index))
+    }
+
+    /// An index's `Projection`.
+    private func projection(of index: WireRequest) throws -> Projection {
         let projection = try index.required("Projection", index.request)
         let projectionType = try projection.choice("ProjectionType", ["ALL", "KEYS_ONLY", "INCLUDE"]) ?? "ALL"
         let nonKey = try projection.strings("NonKeyAttributes")
         switch (projectionType, nonKey) {
         case ("INCLUDE", let names?):
-            return GlobalSecondaryIndex(name: name, keySchema: keySchema, projection: .include(names))
+            return .include(names)
         case ("INCLUDE", nil):
-            throw WireError.validation("One or more parameter values were invalid: NonKeyAttributes must be specified when ProjectionType is INCLUDE")
+            throw WireError.validation("One or more parameter values were invalid: ProjectionType is INCLUDE, but NonKeyAttributes is not specified")
         case (_, _?):
             throw WireError.validation("One or more parameter values were invalid: ProjectionType is \(projectionType), but NonKeyAttributes is specified")
         case ("KEYS_ONLY", nil):
-            return GlobalSecondaryIndex(name: name, keySchema: keySchema, projection: .keysOnly)
+            return .keysOnly
         default:
-            return GlobalSecondaryIndex(name: name, keySchema: keySchema, projection: .all)
+            return .all
         }
     }
 }

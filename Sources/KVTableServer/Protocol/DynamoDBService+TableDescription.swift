@@ -10,7 +10,7 @@ extension DynamoDBService {
         let statistics = try statisticsCache.statistics(of: table)
         let schema = table.schema
         var definitions: [String: KeyType] = [:]
-        for attribute in schema.keySchema.attributes + schema.globalSecondaryIndexes.flatMap(\.keySchema.attributes) {
+        for attribute in schema.keySchema.attributes + schema.secondaryIndexes.flatMap(\.keySchema.attributes) {
             definitions[attribute.name] = attribute.type
         }
         let created = JSONValue.number((table.creationDate ?? Date(timeIntervalSince1970: 0)).timeIntervalSince1970)
@@ -20,7 +20,7 @@ extension DynamoDBService {
             "TableArn": .string(tableArn(table.name)),
             "TableId": .string(Self.tableId(table.name, created: created)),
             "CreationDateTime": created,
-            "KeySchema": Self.json(schema.keySchema),
+            "KeySchema": schema.keySchema.dynamoDBJSON,
             "AttributeDefinitions": .array(definitions.sorted { $0.key < $1.key }.map {
                 .object(["AttributeName": .string($0.key), "AttributeType": .string($0.value.rawValue)])
             }),
@@ -30,36 +30,28 @@ extension DynamoDBService {
             "ProvisionedThroughput": provisionedThroughput(table, index: nil),
             "DeletionProtectionEnabled": .bool(false),
         ]
-        if !schema.globalSecondaryIndexes.isEmpty {
-            description["GlobalSecondaryIndexes"] = .array(schema.globalSecondaryIndexes.map { index in
-                var projection: [String: JSONValue]
-                switch index.projection {
-                case .all: projection = ["ProjectionType": .string("ALL")]
-                case .keysOnly: projection = ["ProjectionType": .string("KEYS_ONLY")]
-                case .include(let names):
-                    projection = ["ProjectionType": .string("INCLUDE"), "NonKeyAttributes": .array(names.map { .string($0) })]
-                }
-                return .object([
+        // A local index has no status or throughput of its own (it lives in the table's
+        // partitions), as in DynamoDB's description.
+        for kind in [SecondaryIndex.Kind.global, .local] {
+            let indexes = schema.secondaryIndexes.filter { $0.kind == kind }
+            guard !indexes.isEmpty else { continue }
+            description[kind == .global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes"] = .array(indexes.map { index in
+                var members: [String: JSONValue] = [
                     "IndexName": .string(index.name),
-                    "KeySchema": Self.json(index.keySchema),
-                    "Projection": .object(projection),
-                    "IndexStatus": .string("ACTIVE"),
+                    "KeySchema": index.keySchema.dynamoDBJSON,
+                    "Projection": index.projection.dynamoDBJSON,
                     "IndexArn": .string(tableArn(table.name) + "/index/" + index.name),
                     "ItemCount": .number(Double(statistics.indexEntryCounts[index.name] ?? 0)),
                     "IndexSizeBytes": .number(0),
-                    "ProvisionedThroughput": provisionedThroughput(table, index: index.name),
-                ])
+                ]
+                if kind == .global {
+                    members["IndexStatus"] = .string("ACTIVE")
+                    members["ProvisionedThroughput"] = provisionedThroughput(table, index: index.name)
+                }
+                return .object(members)
             })
         }
         return .object(description)
-    }
-
-    private static func json(_ keySchema: KeySchema) -> JSONValue {
-        var elements: [JSONValue] = [.object(["AttributeName": .string(keySchema.partitionKey.name), "KeyType": .string("HASH")])]
-        if let sortKey = keySchema.sortKey {
-            elements.append(.object(["AttributeName": .string(sortKey.name), "KeyType": .string("RANGE")]))
-        }
-        return .array(elements)
     }
 
     /// A stable UUID-shaped id from the name and creation time.

@@ -7,28 +7,36 @@ import KVTableDynamoDB
 extension DynamoDBService {
     func createTable(_ request: WireRequest) async throws -> JSONValue {
         let name = try request.required("TableName", request.string)
-        if request.has("LocalSecondaryIndexes") {
-            throw WireError.validation("LocalSecondaryIndexes are not supported by KVTable; use a GlobalSecondaryIndex")
-        }
-        let capacity = try Self.capacityMetadata(creating: request, indexes: try request.array("GlobalSecondaryIndexes") ?? [])
+        let globalList = try indexList(request, "GlobalSecondaryIndexes")
+        let localList = try indexList(request, "LocalSecondaryIndexes")
+        let capacity = try Self.capacityMetadata(creating: request, indexes: globalList)
         let definitions = try attributeDefinitions(request)
         var used: Set<String> = []
         let keySchema = try self.keySchema(request, definitions: definitions, used: &used)
         var indexes: [GlobalSecondaryIndex] = []
-        for json in try request.array("GlobalSecondaryIndexes") ?? [] {
+        for json in globalList {
             indexes.append(try globalSecondaryIndex(json, definitions: definitions, used: &used))
+        }
+        if !localList.isEmpty, keySchema.sortKey == nil {
+            throw WireError.validation("One or more parameter values were invalid: Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex")
+        }
+        var localIndexes: [LocalSecondaryIndex] = []
+        for json in localList {
+            localIndexes.append(try localSecondaryIndex(json, tableKey: keySchema, definitions: definitions, used: &used))
         }
         let unused = Set(definitions.keys).subtracting(used)
         if !unused.isEmpty {
             // DynamoDB words it two ways: by count when there is no index, by name otherwise.
-            if indexes.isEmpty {
+            if indexes.isEmpty && localIndexes.isEmpty {
                 throw WireError.validation("One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions")
             }
             throw WireError.validation("One or more parameter values were invalid: Some AttributeDefinitions are not used. AttributeDefinitions: [\(definitions.keys.sorted().joined(separator: ", "))], keys used: [\(used.sorted().joined(separator: ", "))]")
         }
         let tags = try self.tags(request.array("Tags") ?? [])
         // One transaction: a request that fails leaves no table behind.
-        let table = try await store.createTable(TableSchema(name: name, keySchema: keySchema, globalSecondaryIndexes: indexes),
+        let schema = TableSchema(name: name, keySchema: keySchema, globalSecondaryIndexes: indexes,
+                                 localSecondaryIndexes: localIndexes)
+        let table = try await store.createTable(schema,
                                                 tags: tags, metadata: capacity.compactMapValues { $0 })
         return .object(["TableDescription": try describe(table)])
     }
@@ -73,14 +81,19 @@ extension DynamoDBService {
             if let create = update.members["Create"] {
                 var definitions = try attributeDefinitions(request)
                 // Key attributes the table already declares need no new definition.
-                for attribute in table.schema.keySchema.attributes + table.schema.globalSecondaryIndexes.flatMap(\.keySchema.attributes) {
+                for attribute in table.schema.keySchema.attributes + table.schema.secondaryIndexes.flatMap(\.keySchema.attributes) {
                     definitions[attribute.name] = definitions[attribute.name] ?? attribute.type
                 }
                 var used: Set<String> = []
                 changes.append(.create(try globalSecondaryIndex(create, definitions: definitions, used: &used)))
             } else if let delete = try update.request("Delete") {
                 changes.append(.delete(try delete.required("IndexName", delete.string)))
-            } else if !update.has("Update") {
+            } else if let change = try update.request("Update") {
+                let indexName = try change.required("IndexName", change.string)
+                if table.schema.index(named: indexName)?.isLocal == true {
+                    throw WireError.validation("Cannot update an index that is not a GlobalSecondaryIndex: \(indexName)")
+                }
+            } else {
                 throw WireError.validation("One or more parameter values were invalid: a GlobalSecondaryIndexUpdate must hold Create, Update or Delete")
             }
         }

@@ -21,8 +21,8 @@ enum Engine: String, Sendable, CustomStringConvertible {
     }
 
     /// The engines that follow DynamoDB where moto does not: moto creates the item of a
-    /// remove-only update and stores attribute names DynamoDB rejects (checked against
-    /// moto 5 here).
+    /// remove-only update, stores attribute names DynamoDB rejects and answers a local index
+    /// only from its projection (checked against moto 5 here).
     static var faithful: [Engine] { all.filter { $0 != .moto } }
 
     static var motoEndpoint: String? {
