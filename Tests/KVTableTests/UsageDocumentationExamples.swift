@@ -248,6 +248,21 @@ func usageErrors(_ table: Table, _ item: Item) async throws {
     }
 }
 
+func usageLocalIndex(_ store: KVStore) async throws -> ([Item], [Item]) {
+    let files = try await store.createTable(TableSchema(
+        name: "Files",
+        keySchema: KeySchema(partitionKey: KeyAttribute("owner", .string), sortKey: KeyAttribute("fileId", .string)),
+        localSecondaryIndexes: [
+            LocalSecondaryIndex(name: "BySize", sortKey: KeyAttribute("bytes", .number), projection: .keysOnly),
+        ]))
+    try await files.putItem(["owner": "ada", "fileId": "f1", "bytes": 2_048, "title": "notes.txt"])
+    var largest = Query(indexName: "BySize", partitionKey: "ada", ascending: false, limit: 10)
+    let keys = try await files.query(largest).items      // owner, fileId, bytes: what BySize projects
+    largest.allAttributes = true
+    let whole = try await files.query(largest).items     // every attribute, read from the table
+    return (keys, whole)
+}
+
 @Suite("Usage article examples")
 struct UsageDocumentationExampleTests {
     @Test("The article's examples run on an in-memory store and do what their comments say")
@@ -272,5 +287,9 @@ struct UsageDocumentationExampleTests {
         for sk in ["A", "M", "N", "Z"] { try await app.putItem(["PK": "P", "SK": .s(sk)]) }
         #expect(try usageParallelRead(app) == 4)
         #expect(usageConditions().count == 5)
+
+        let (keys, whole) = try await usageLocalIndex(store)
+        #expect(keys == [["owner": "ada", "fileId": "f1", "bytes": 2_048]])
+        #expect(whole.first?["title"] == "notes.txt")
     }
 }
