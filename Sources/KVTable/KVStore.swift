@@ -19,10 +19,13 @@ public final class KVStore: Sendable {
 
     var storage: any StorageEngine { context.storage }
 
-    private init(storage: any StorageEngine, time: any TimeSource) throws {
-        self.context = StoreContext(storage: storage, time: time)
+    private init(storage: any StorageEngine, time: any TimeSource, itemCollectionSizeLimit: Int) throws {
+        let context = StoreContext(storage: storage, time: time, itemCollectionSizeLimit: itemCollectionSizeLimit)
+        self.context = context
         let descriptions = try storage.read { try Catalog.allDescriptions(in: $0) }
-        self.tables = Mutex(Dictionary(uniqueKeysWithValues: descriptions.map { ($0.schema.name, TableState($0)) }))
+        self.tables = Mutex(Dictionary(uniqueKeysWithValues: descriptions.map {
+            ($0.schema.name, TableState($0, itemCollectionSizeLimit: context.itemCollectionSizeLimit))
+        }))
     }
 
     /// Opens (creating when missing) the LMDB store file at `path`; its lock file is
@@ -34,9 +37,17 @@ public final class KVStore: Sendable {
     ///   - time: the clock for TTL expiry and background services.
     public static func open(path: String, configuration: LMDBConfiguration = LMDBConfiguration(),
                             time: any TimeSource = SystemTimeSource()) throws -> KVStore {
+        try open(path: path, configuration: configuration, time: time,
+                 itemCollectionSizeLimit: StoreContext.defaultItemCollectionSizeLimit)
+    }
+
+    /// ``open(path:configuration:time:)`` with a smaller item-collection limit than DynamoDB's
+    /// 10 GB, for tests of the limit.
+    package static func open(path: String, configuration: LMDBConfiguration, time: any TimeSource,
+                             itemCollectionSizeLimit: Int) throws -> KVStore {
         let storage = try LMDBStorage(path: path, configuration: configuration)
         do {
-            return try KVStore(storage: storage, time: time)
+            return try KVStore(storage: storage, time: time, itemCollectionSizeLimit: itemCollectionSizeLimit)
         } catch {
             storage.close()
             throw error
@@ -45,8 +56,14 @@ public final class KVStore: Sendable {
 
     /// A store that lives in memory only, with the same semantics as an LMDB store: for tests.
     public static func inMemory(time: any TimeSource = SystemTimeSource()) -> KVStore {
+        inMemory(time: time, itemCollectionSizeLimit: StoreContext.defaultItemCollectionSizeLimit)
+    }
+
+    /// ``inMemory(time:)`` with a smaller item-collection limit than DynamoDB's 10 GB, for tests
+    /// of the limit.
+    package static func inMemory(time: any TimeSource, itemCollectionSizeLimit: Int) -> KVStore {
         // Reading the empty catalog of a new memory store cannot fail.
-        try! KVStore(storage: MemoryStorage(), time: time)
+        try! KVStore(storage: MemoryStorage(), time: time, itemCollectionSizeLimit: itemCollectionSizeLimit)
     }
 
     /// The store's clock.
@@ -73,7 +90,7 @@ public final class KVStore: Sendable {
             }
             return description
         }
-        let state = TableState(description)
+        let state = TableState(description, itemCollectionSizeLimit: context.itemCollectionSizeLimit)
         tables.withLock { $0[schema.name] = state }
         return Table(context: context, state: state)
     }

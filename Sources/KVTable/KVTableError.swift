@@ -27,6 +27,10 @@ public enum KVTableError: Error, Sendable, Hashable, CustomStringConvertible {
     case changeStreamLagged(String)
     /// An entity's unique attribute value is already taken by another entity.
     case uniqueConstraintViolation(String)
+    /// A write would grow an item collection — the items of one partition key value of a table
+    /// with local secondary indexes, and their local index entries — past 10 GB
+    /// (DynamoDB's `ItemCollectionSizeLimitExceededException`).
+    case itemCollectionSizeLimitExceeded(String)
 
     /// DynamoDB's exception name for this error (`ValidationException`,
     /// `ConditionalCheckFailedException`, …); KVTable's own name where DynamoDB has none.
@@ -41,6 +45,7 @@ public enum KVTableError: Error, Sendable, Hashable, CustomStringConvertible {
         case .idempotentParameterMismatch: return "IdempotentParameterMismatchException"
         case .changeStreamLagged: return "ChangeStreamLagged"
         case .uniqueConstraintViolation: return "UniqueConstraintViolation"
+        case .itemCollectionSizeLimitExceeded: return "ItemCollectionSizeLimitExceededException"
         }
     }
 
@@ -49,7 +54,8 @@ public enum KVTableError: Error, Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .validation(let message), .resourceNotFound(let message), .resourceInUse(let message),
              .storage(let message), .idempotentParameterMismatch(let message),
-             .changeStreamLagged(let message), .uniqueConstraintViolation(let message):
+             .changeStreamLagged(let message), .uniqueConstraintViolation(let message),
+             .itemCollectionSizeLimitExceeded(let message):
             return message
         case .conditionalCheckFailed: return "The conditional request failed"
         case .transactionCanceled(let reasons):
@@ -68,13 +74,18 @@ public enum CancellationReason: Sendable, Hashable {
     case conditionalCheckFailed(currentItem: Item?)
     /// This action was invalid for the item as stored (for example an update type mismatch).
     case validationError(String)
+    /// This action would have grown its item collection past 10 GB
+    /// (``KVTableError/itemCollectionSizeLimitExceeded(_:)``).
+    case itemCollectionSizeLimitExceeded(String)
 
-    /// DynamoDB's reason code: `None`, `ConditionalCheckFailed`, `ValidationError`.
+    /// DynamoDB's reason code: `None`, `ConditionalCheckFailed`, `ValidationError`,
+    /// `ItemCollectionSizeLimitExceeded`.
     public var code: String {
         switch self {
         case .none: return "None"
         case .conditionalCheckFailed: return "ConditionalCheckFailed"
         case .validationError: return "ValidationError"
+        case .itemCollectionSizeLimitExceeded: return "ItemCollectionSizeLimitExceeded"
         }
     }
 }

@@ -35,6 +35,8 @@ extension KVTableError {
             self = .resourceInUse(wire.message)
         case "IdempotentParameterMismatchException":
             self = .idempotentParameterMismatch(wire.message)
+        case "ItemCollectionSizeLimitExceededException":
+            self = .itemCollectionSizeLimitExceeded(wire.message)
         case "TransactionCanceledException":
             guard case .array(let entries)? = wire.extra["CancellationReasons"] else { return nil }
             var reasons: [CancellationReason] = []
@@ -47,6 +49,7 @@ extension KVTableError {
                 case "ConditionalCheckFailed":
                     reasons.append(.conditionalCheckFailed(currentItem: members["Item"].flatMap { try? Item(dynamoDBJSON: $0) }))
                 case "ValidationError": reasons.append(.validationError(message))
+                case "ItemCollectionSizeLimitExceeded": reasons.append(.itemCollectionSizeLimitExceeded(message))
                 default: return nil   // TransactionConflict, ThrottlingError, …: no local equivalent
                 }
             }

@@ -68,13 +68,15 @@ public struct WireError: Error, Sendable, Equatable {
                 case .conditionalCheckFailed(let item):
                     member["Message"] = .string("The conditional request failed")
                     if let item, offset < returnItems.count, returnItems[offset] { member["Item"] = item.dynamoDBJSON }
-                case .validationError(let message):
+                case .validationError(let message), .itemCollectionSizeLimitExceeded(let message):
                     member["Message"] = .string(message)
                 }
                 return .object(member)
             })
         case .idempotentParameterMismatch(let message):
             self.init(type: "IdempotentParameterMismatchException", message: message)
+        case .itemCollectionSizeLimitExceeded(let message):
+            self.init(type: "ItemCollectionSizeLimitExceededException", message: message)
         case .storage(let message):
             self.init(type: "InternalServerError", message: message, status: 500)
         case .changeStreamLagged(let message), .uniqueConstraintViolation(let message):

@@ -254,6 +254,42 @@ class DynamoDBAPITest(unittest.TestCase):
         self.assertEqual(refused(key, [base, base]), ("ValidationException", "One or more parameter values were invalid: Duplicate index name: idx"))
         self.assertNotIn("LocalBad", self.db.list_tables()["TableNames"])
 
+    def test_item_collection_metrics(self):
+        # Reported for tables with a local secondary index, per collection written; absent otherwise.
+        key = [{"AttributeName": "p", "KeyType": "HASH"}, {"AttributeName": "c", "KeyType": "RANGE"}]
+        self.db.create_table(
+            TableName="Collections", BillingMode="PAY_PER_REQUEST", KeySchema=key,
+            AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in ("p", "c", "b")],
+            LocalSecondaryIndexes=[{"IndexName": "byB", "KeySchema": [key[0], {"AttributeName": "b", "KeyType": "RANGE"}],
+                                    "Projection": {"ProjectionType": "ALL"}}])
+        self.addCleanup(self.db.delete_table, TableName="Collections")
+        expected = {"ItemCollectionKey": {"p": S("x")}, "SizeEstimateRangeGB": [0.0, 1.0]}
+        answer = self.db.put_item(TableName="Collections", Item={"p": S("x"), "c": S("1"), "b": S("b")},
+                                  ReturnItemCollectionMetrics="SIZE")
+        self.assertEqual(answer["ItemCollectionMetrics"], expected)
+        answer = self.db.update_item(TableName="Collections", Key={"p": S("x"), "c": S("1")}, UpdateExpression="SET d = :d",
+                                     ExpressionAttributeValues={":d": S("d")}, ReturnItemCollectionMetrics="SIZE")
+        self.assertEqual(answer["ItemCollectionMetrics"], expected)
+        answer = self.db.put_item(TableName="Collections", Item={"p": S("x"), "c": S("2")})
+        self.assertNotIn("ItemCollectionMetrics", answer)
+        answer = self.db.batch_write_item(RequestItems={"Collections": [
+            {"PutRequest": {"Item": {"p": S("y"), "c": S("1")}}}, {"PutRequest": {"Item": {"p": S("y"), "c": S("2")}}},
+            {"DeleteRequest": {"Key": {"p": S("x"), "c": S("2")}}}]}, ReturnItemCollectionMetrics="SIZE")
+        collections = answer["ItemCollectionMetrics"]["Collections"]
+        self.assertEqual(sorted(m["ItemCollectionKey"]["p"]["S"] for m in collections), ["x", "y"])
+        answer = self.db.transact_write_items(TransactItems=[
+            {"Delete": {"TableName": "Collections", "Key": {"p": S("y"), "c": S("1")}}}], ReturnItemCollectionMetrics="SIZE")
+        self.assertEqual(answer["ItemCollectionMetrics"]["Collections"], [dict(expected, ItemCollectionKey={"p": S("y")})])
+        answer = self.db.delete_item(TableName="Collections", Key={"p": S("x"), "c": S("1")}, ReturnItemCollectionMetrics="SIZE")
+        self.assertEqual(answer["ItemCollectionMetrics"], expected)
+        # A table without local indexes keeps no item collections.
+        name = self.table("NoCollections")
+        answer = self.db.put_item(TableName=name, Item={"PK": S("a"), "SK": S("b")}, ReturnItemCollectionMetrics="SIZE")
+        self.assertNotIn("ItemCollectionMetrics", answer)
+        code, _, _ = error_of(self.db.put_item, TableName=name, Item={"PK": S("a"), "SK": S("b")},
+                              ReturnItemCollectionMetrics="TOTAL")
+        self.assertEqual(code, "ValidationException")
+
     def test_tags(self):
         name = self.table("Tagged")
         arn = self.db.describe_table(TableName=name)["Table"]["TableArn"]

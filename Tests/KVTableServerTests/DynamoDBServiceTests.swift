@@ -236,6 +236,53 @@ struct DynamoDBServiceTests {
         #expect(String(decoding: value.serialized(), as: UTF8.self) == #"{"f":1.5,"l":[null,false],"n":3,"s":"a\"\\\n\u0001é"}"#)
     }
 
+    @Test("a write past the item-collection limit is ItemCollectionSizeLimitExceededException (a cancellation reason in a transaction) and writes nothing")
+    func itemCollectionLimit() async throws {
+        let store = KVStore.inMemory(time: SystemTimeSource(), itemCollectionSizeLimit: 600)
+        defer { store.close() }
+        let service = DynamoDBService(store: store)
+        func call(_ operation: String, _ body: String) async throws -> (Int, JSONValue) {
+            let response = await service.handle(target: "DynamoDB_20120810." + operation, body: Array(body.utf8))
+            return (response.status, try JSONValue.parse(response.body))
+        }
+        let (created, _) = try await call("CreateTable", """
+            {"TableName": "Lsi", "BillingMode": "PAY_PER_REQUEST", "AttributeDefinitions": [{"AttributeName": "p", "AttributeType": "S"},
+             {"AttributeName": "c", "AttributeType": "S"}, {"AttributeName": "b", "AttributeType": "S"}],
+             "KeySchema": [{"AttributeName": "p", "KeyType": "HASH"}, {"AttributeName": "c", "KeyType": "RANGE"}],
+             "LocalSecondaryIndexes": [{"IndexName": "byB", "KeySchema": [{"AttributeName": "p", "KeyType": "HASH"},
+               {"AttributeName": "b", "KeyType": "RANGE"}], "Projection": {"ProjectionType": "ALL"}}]}
+            """)
+        #expect(created == 200)
+        let filler = String(repeating: "x", count: 150)
+        let first = #"{"TableName": "Lsi", "Item": {"p": {"S": "k"}, "c": {"S": "1"}, "b": {"S": "b"}, "v": {"S": "\#(filler)"}}, "ReturnItemCollectionMetrics": "SIZE"}"#
+        let (status, answer) = try await call("PutItem", first)
+        #expect(status == 200)
+        guard case .object(let members) = answer, case .object(let metrics)? = members["ItemCollectionMetrics"] else {
+            Issue.record("no ItemCollectionMetrics in \(answer)"); return
+        }
+        #expect(metrics["SizeEstimateRangeGB"] == .array([.number(0), .number(1)]))
+        // 414 bytes (157 for the item, 257 for its index entry): a second such item passes 600.
+        let second = #"{"TableName": "Lsi", "Item": {"p": {"S": "k"}, "c": {"S": "2"}, "b": {"S": "b"}, "v": {"S": "\#(filler)"}}}"#
+        let (refused, error) = try await call("PutItem", second)
+        #expect(refused == 400)
+        guard case .object(let body) = error else { Issue.record("not an object: \(error)"); return }
+        #expect(body["__type"] == .string("com.amazonaws.dynamodb.v20120810#ItemCollectionSizeLimitExceededException"))
+        let secondPut = second.dropFirst().dropLast()    // the PutItem request's members, as a Put action's
+        let (canceled, reasons) = try await call("TransactWriteItems", #"{"TransactItems": [{"ConditionCheck": {"TableName": "Lsi", "Key": {"p": {"S": "k"}, "c": {"S": "1"}}, "ConditionExpression": "attribute_exists(p)"}}, {"Put": {"# + secondPut + "}}]}")
+        #expect(canceled == 400)
+        guard case .object(let cancellation) = reasons, case .array(let list)? = cancellation["CancellationReasons"] else {
+            Issue.record("no CancellationReasons in \(reasons)"); return
+        }
+        #expect(list.count == 2)
+        #expect(list.first == .object(["Code": .string("None")]))
+        if case .object(let reason)? = list.last { #expect(reason["Code"] == .string("ItemCollectionSizeLimitExceeded")) }
+        // Another partition key is its own collection; nothing of the refused writes was stored.
+        #expect(try await call("PutItem", second.replacingOccurrences(of: #""S": "k""#, with: #""S": "other""#)).0 == 200)
+        let (_, count) = try await call("Scan", #"{"TableName": "Lsi", "Select": "COUNT"}"#)
+        guard case .object(let counted) = count else { Issue.record("not an object: \(count)"); return }
+        #expect(counted["Count"] == .number(2))
+    }
+
     @Test("DescribeTable counts: recounted when counting is quick, reused for a while when it is not")
     func statisticsCache() async throws {
         let store = KVStore.inMemory()

@@ -118,3 +118,99 @@ struct LocalIndexTests {
         #expect(notes == [nil, nil])
     }
 }
+
+/// DynamoDB's 10 GB item-collection limit, tested with a limit of 700 bytes.
+@Suite("Item collections of tables with local indexes")
+struct ItemCollectionTests {
+    static let limit = 700
+
+    static func store(_ backend: Backend) throws -> (KVStore, URL?) {
+        switch backend {
+        case .memory:
+            return (KVStore.inMemory(time: SystemTimeSource(), itemCollectionSizeLimit: limit), nil)
+        case .lmdb:
+            let directory = try makeTemporaryDirectory()
+            let store = try KVStore.open(path: directory.appendingPathComponent("store.kvt").path, configuration: .forTests,
+                                         time: SystemTimeSource(), itemCollectionSizeLimit: limit)
+            return (store, directory)
+        }
+    }
+
+    /// 114 bytes as DynamoDB counts it (109 without `date`); with its entry in ByDate (the
+    /// whole item again, plus 100) 328.
+    static func item(_ partition: String, _ sort: String, date: String? = "a") -> Item {
+        var item: Item = ["PK": .s(partition), "SK": .s(sort), "pad": .s(String(repeating: "x", count: 100))]
+        if let date { item["date"] = .s(date) }
+        return item
+    }
+
+    static func size(_ table: Table, _ partition: String) throws -> Int? {
+        try table.read { try $0.itemCollectionSize(.s(partition)) }
+    }
+
+    @Test("a write that would grow a collection past the limit is refused and changes nothing", arguments: Backend.allCases)
+    func limit(backend: Backend) async throws {
+        let (store, directory) = try Self.store(backend)
+        defer {
+            store.close()
+            if let directory { try? FileManager.default.removeItem(at: directory) }
+        }
+        let table = try await store.createTable(LocalIndexTests.schema([LocalIndexTests.byDate]))
+        try await table.putItem(Self.item("U", "1"))
+        #expect(try Self.size(table, "U") == 328)
+        try await table.putItem(Self.item("U", "2"))
+        #expect(try Self.size(table, "U") == 656)
+        await #expect(throws: KVTableError.self) { try await table.putItem(Self.item("U", "3")) }
+        do {
+            try await table.putItem(Self.item("U", "3"))
+        } catch KVTableError.itemCollectionSizeLimitExceeded(let message) {
+            #expect(message.hasPrefix("Item collection size limit exceeded"))
+        }
+        #expect(try await table.getItem(["PK": "U", "SK": "3"]) == nil)
+        #expect(try await table.query(Query(indexName: "ByDate", partitionKey: "U")).count == 2)
+        #expect(try Self.size(table, "U") == 656)
+        // Another partition is another collection; an item outside every local index counts itself.
+        try await table.putItem(Self.item("V", "1", date: nil))
+        #expect(try Self.size(table, "V") == 109)
+        // Growing an item fails, shrinking one succeeds; a delete frees its bytes.
+        await #expect(throws: KVTableError.self) {
+            try await table.updateItem(["PK": "U", "SK": "1"], [.set("more", .value(.s(String(repeating: "y", count: 60))))])
+        }
+        try await table.updateItem(["PK": "U", "SK": "1"], [.remove("date")])
+        #expect(try Self.size(table, "U") == 109 + 328)
+        try await table.deleteItem(["PK": "U", "SK": "2"])
+        #expect(try Self.size(table, "U") == 109)
+        // Batches and bulk writes count too: one item over the limit undoes the whole batch.
+        await #expect(throws: KVTableError.self) {
+            try await table.batchWrite([.put(Self.item("U", "4")), .put(Self.item("U", "5")), .put(Self.item("W", "1"))])
+        }
+        #expect(try await table.getItem(["PK": "W", "SK": "1"]) == nil)
+        await #expect(throws: KVTableError.self) {
+            try await store.write { tx in try tx.putItems(table, [Self.item("U", "6"), Self.item("U", "7")]) }
+        }
+        #expect(try Self.size(table, "U") == 109)
+        // A transaction names the action that would grow the collection, as DynamoDB does.
+        try await table.putItem(Self.item("U", "8"))
+        do {
+            try await store.transactWrite([.put(table, Self.item("V", "2")), .put(table, Self.item("U", "9"))])
+            Issue.record("the transaction should have been cancelled")
+        } catch KVTableError.transactionCanceled(let reasons) {
+            #expect(reasons.map(\.code) == ["None", "ItemCollectionSizeLimitExceeded"])
+            guard case .itemCollectionSizeLimitExceeded(let message) = reasons[1] else { return }
+            #expect(message.hasSuffix("would hold 765 bytes, more than 700"))
+        }
+        #expect(try Self.size(table, "V") == 109)
+        #expect(try Self.size(table, "U") == 437)
+        #expect(try table.verifyIndexes().isEmpty)   // the sizes kept are the items' sizes
+        let sizeKey = try #require(table.layout.collectionSizeKey(of: ["PK": "U"]))
+        try await store.storage.write { writer in try writer.put(withUnsafeBytes(of: UInt64(5).bigEndian) { Array($0) }, forKey: sizeKey) }
+        #expect(try table.verifyIndexes().map(\.description) == ["Files / (item collections): stale entry for {PK=\(AttributeValue.s("U"))}"])
+        // Tables without local indexes keep no collections.
+        let plain = try await store.createTable(.singleTable(name: "App"))
+        #expect(try plain.read { try $0.itemCollectionSize("U") } == nil)
+        // A partition key of the wrong type is refused, not answered as an empty collection.
+        #expect(throws: KVTableError.validation("The provided key element does not match the schema")) {
+            try table.read { try $0.itemCollectionSize(.n("1")) }
+        }
+    }
+}

@@ -43,6 +43,10 @@ final class TableLayout: Sendable {
     /// The expiry index: `ks ‖ enc(TTL number) ‖ enc(table key)` → empty, so that the TTL
     /// sweeper reads only what has expired.
     let expiryKeyspace: UInt32
+    /// The sizes of item collections of a table with local secondary indexes:
+    /// `ks ‖ enc(partition key)` → u64 BE bytes (``ItemWriter/updateCollectionSize(old:new:)``);
+    /// nil for other tables.
+    let collectionKeyspace: UInt32?
     /// The table's key attributes, partition first (computed once: the read path uses them).
     let keyAttributes: [KeyAttribute]
     /// Their names, for change records.
@@ -51,8 +55,10 @@ final class TableLayout: Sendable {
     /// looks up in one pass over an item (``entries(ofNew:encoded:ttlAttribute:lookup:)``).
     let allKeyAttributeNames: [String]
 
-    init(schema: TableSchema, keyspace: UInt32, indexKeyspaces: [String: UInt32], expiryKeyspace: UInt32) {
+    init(schema: TableSchema, keyspace: UInt32, indexKeyspaces: [String: UInt32], expiryKeyspace: UInt32,
+         collectionKeyspace: UInt32? = nil) {
         self.schema = schema
+        self.collectionKeyspace = collectionKeyspace
         self.keyspace = keyspace
         self.expiryKeyspace = expiryKeyspace
         self.keyAttributes = schema.keySchema.attributes

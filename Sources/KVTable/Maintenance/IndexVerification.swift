@@ -12,7 +12,9 @@ public struct IndexProblem: Sendable, Hashable, CustomStringConvertible {
 
     /// The table's name.
     public var table: String
-    /// The index name; `"(TTL)"` for the expiry index.
+    /// The index name; `"(TTL)"` for the expiry index, `"(item collections)"` for the sizes
+    /// kept for the 10 GB limit of a table with local indexes (the key is then the partition
+    /// key alone, and `stale` means the size kept is not the items' size).
     public var index: String
     /// What is wrong.
     public var kind: Kind
@@ -44,6 +46,9 @@ extension Table {
             // index name → entry key → (expected value, the item's table key)
             var expected: [String: [[UInt8]: ([UInt8], Item)]] = [:]
             let expiryName = "(TTL)"
+            // collection size key → (bytes the items add up to, the partition key)
+            var collections: [[UInt8]: (Int, Item)] = [:]
+            let partitionName = layout.schema.keySchema.partitionKey.name
             try reader.scan(.prefix(TableLayout.prefix(layout.keyspace)), reverse: false) { _, value in
                 let encoded = Array(value)
                 try encoded.withUnsafeBytes { try ItemCodec.validate($0) }
@@ -56,6 +61,9 @@ extension Table {
                 }
                 if let entryKey = layout.expiryKey(of: item, ttlAttribute: ttl) {
                     expected[expiryName, default: [:]][entryKey] = ([], key)
+                }
+                if let sizeKey = layout.collectionSizeKey(of: item) {
+                    collections[sizeKey, default: (0, [partitionName: item[partitionName]!])].0 += layout.collectionBytes(of: item)
                 }
                 return true
             }
@@ -80,6 +88,23 @@ extension Table {
                 }
                 for (_, (_, itemKey)) in wanted {
                     problems.append(IndexProblem(table: name, index: indexName, kind: .missing, key: itemKey))
+                }
+            }
+            if let collectionKeyspace = layout.collectionKeyspace {
+                let collectionsName = "(item collections)"
+                try reader.scan(.prefix(TableLayout.prefix(collectionKeyspace)), reverse: false) { key, value in
+                    let stored = value.count == 8 ? Int(UInt64(bigEndian: value.loadUnaligned(as: UInt64.self))) : -1
+                    guard let (size, partition) = collections.removeValue(forKey: Array(key)) else {
+                        problems.append(IndexProblem(table: name, index: collectionsName, kind: .orphaned, key: [:]))
+                        return true
+                    }
+                    if size != stored {
+                        problems.append(IndexProblem(table: name, index: collectionsName, kind: .stale, key: partition))
+                    }
+                    return true
+                }
+                for (_, (_, partition)) in collections {
+                    problems.append(IndexProblem(table: name, index: collectionsName, kind: .missing, key: partition))
                 }
             }
             return problems

@@ -11,6 +11,9 @@ struct TableDescription: Sendable, Codable, Hashable {
     var indexKeyspaces: [String: UInt32]
     /// Where the expiry index lives: `ks ‖ enc(ttl) ‖ enc(table key)` → empty.
     var expiryKeyspace: UInt32
+    /// Where the sizes of item collections live, for a table with local secondary indexes
+    /// (``TableLayout/collectionKeyspace``); nil for other tables.
+    var collectionKeyspace: UInt32? = nil
     /// The TTL attribute (epoch seconds), when TTL is enabled.
     var timeToLiveAttribute: String?
     /// When the table was created (epoch seconds); nil in catalogs written before it was kept.
@@ -21,7 +24,8 @@ struct TableDescription: Sendable, Codable, Hashable {
     var metadata: [String: String]?
 
     var layout: TableLayout {
-        TableLayout(schema: schema, keyspace: keyspace, indexKeyspaces: indexKeyspaces, expiryKeyspace: expiryKeyspace)
+        TableLayout(schema: schema, keyspace: keyspace, indexKeyspaces: indexKeyspaces, expiryKeyspace: expiryKeyspace,
+                    collectionKeyspace: collectionKeyspace)
     }
 }
 
@@ -71,11 +75,12 @@ enum Catalog {
             indexKeyspaces[index.name] = next + 1 + UInt32(offset)
         }
         let expiryKeyspace = next + 1 + UInt32(indexes.count)
-        next = expiryKeyspace + 1
+        let collectionKeyspace = schema.localSecondaryIndexes.isEmpty ? nil : expiryKeyspace + 1
+        next = (collectionKeyspace ?? expiryKeyspace) + 1
         try writer.put(withUnsafeBytes(of: next.bigEndian) { Array($0) }, forKey: nextKeyspaceKey)
         let description = TableDescription(schema: schema, keyspace: keyspace, indexKeyspaces: indexKeyspaces,
-                                           expiryKeyspace: expiryKeyspace, timeToLiveAttribute: nil,
-                                           createdAt: Date().timeIntervalSince1970, tags: nil, metadata: nil)
+                                           expiryKeyspace: expiryKeyspace, collectionKeyspace: collectionKeyspace,
+                                           timeToLiveAttribute: nil, createdAt: Date().timeIntervalSince1970, tags: nil, metadata: nil)
         try record(description, in: writer)
         return description
     }
@@ -122,7 +127,8 @@ enum Catalog {
 
     /// Removes a table's description, items and index entries.
     static func drop(_ description: TableDescription, in writer: any StorageWriter) throws {
-        let keyspaces = [description.keyspace, description.expiryKeyspace] + description.indexKeyspaces.values.sorted()
+        let keyspaces = [description.keyspace, description.expiryKeyspace] + (description.collectionKeyspace.map { [$0] } ?? [])
+            + description.indexKeyspaces.values.sorted()
         for keyspace in keyspaces {
             try clear(keyspace: keyspace, in: writer)
         }

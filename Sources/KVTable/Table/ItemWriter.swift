@@ -41,6 +41,7 @@ struct ItemWriter {
         if let stored = current.stored, current.live == nil {
             log.changes.append(change(.remove, old: stored, new: nil, timeToLive: true))
         }
+        try updateCollectionSize(old: current.stored, new: item)
         try writer.put(encoded, forKey: current.key)
         try layout.updateIndexes(writer, old: current.stored, new: item, encodedNew: encoded)
         try updateExpiry(old: current.stored, new: item)
@@ -50,6 +51,7 @@ struct ItemWriter {
     /// Deletes the stored item of `current`, if any.
     func delete(_ current: Current, timeToLive: Bool = false, log: inout ChangeLog) throws {
         guard let stored = current.stored else { return }
+        try updateCollectionSize(old: stored, new: nil)
         try writer.delete(current.key)
         try layout.updateIndexes(writer, old: stored, new: nil, encodedNew: nil)
         try updateExpiry(old: stored, new: nil)

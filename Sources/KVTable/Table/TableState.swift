@@ -14,8 +14,11 @@ final class TableState: Sendable {
     private let current: Mutex<Current>
     private let ttl: Mutex<String?>
     private let dropped = Atomic(false)
+    /// The most bytes one item collection may hold (``StoreContext/itemCollectionSizeLimit``).
+    let itemCollectionSizeLimit: Int
 
-    init(_ description: TableDescription) {
+    init(_ description: TableDescription, itemCollectionSizeLimit: Int) {
+        self.itemCollectionSizeLimit = itemCollectionSizeLimit
         self.current = Mutex(Current(description: description, layout: description.layout))
         self.ttl = Mutex(description.timeToLiveAttribute)
     }
@@ -50,10 +53,16 @@ final class StoreContext: Sendable {
     let storage: any StorageEngine
     let changes = ChangeHub()
     let time: any TimeSource
+    /// DynamoDB's 10 GB limit on an item collection of a table with local secondary indexes;
+    /// smaller only in tests, which cannot write 10 GB.
+    let itemCollectionSizeLimit: Int
 
-    init(storage: any StorageEngine, time: any TimeSource) {
+    static let defaultItemCollectionSizeLimit = 10 << 30
+
+    init(storage: any StorageEngine, time: any TimeSource, itemCollectionSizeLimit: Int = StoreContext.defaultItemCollectionSizeLimit) {
         self.storage = storage
         self.time = time
+        self.itemCollectionSizeLimit = itemCollectionSizeLimit
     }
 
     /// Ends change streams and closes the storage (idempotent).

@@ -136,8 +136,16 @@ extension StoreContext {
                 throw KVTableError.validation("Transaction request cannot be larger than 4 MB: its items total \(aggregate) bytes")
             }
             // Phase 2: apply them all.
-            for (write, items, current, effect) in planned {
-                try write.apply(effect, over: current, with: items, log: &log)
+            for (offset, (write, items, current, effect)) in planned.enumerated() {
+                do {
+                    try write.apply(effect, over: current, with: items, log: &log)
+                } catch KVTableError.itemCollectionSizeLimitExceeded(let message) {
+                    // As DynamoDB reports it: a reason for the action that would grow the
+                    // collection, `None` for the others (the whole transaction is undone).
+                    throw KVTableError.transactionCanceled(planned.indices.map {
+                        $0 == offset ? .itemCollectionSizeLimitExceeded(message) : .none
+                    })
+                }
             }
             try token?.record(at: now, in: log.writer)
         }

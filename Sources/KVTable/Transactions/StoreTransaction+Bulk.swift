@@ -125,6 +125,7 @@ extension ItemWriter {
     /// its index and expiry entries for ``writeSorted(_:)``; returns false when the key is taken.
     private func insertNew(_ new: NewItem, entries: inout [(key: [UInt8], value: [UInt8])], log: inout ChangeLog) throws -> Bool {
         guard try writer.insert(new.encoded, forKey: new.key) else { return false }
+        try updateCollectionSize(old: nil, new: new.item)
         entries += new.entries.secondary
         log.changes.append(change(.insert, old: nil, new: new.item, timeToLive: false))
         return true

@@ -91,13 +91,23 @@ extension DynamoDBService {
                 }
             }
         }
-        return .object(["UnprocessedItems": .object([:])])
+        var answer: [String: JSONValue] = ["UnprocessedItems": .object([:])]
+        if try Self.wantsItemCollectionMetrics(request) {
+            answer["ItemCollectionMetrics"] = try itemCollectionMetrics(of: batch.map { table, write in
+                switch write {
+                case .put(let item): return (table, item)
+                case .delete(let key): return (table, key)
+                }
+            })
+        }
+        return .object(answer)
     }
 
     func transactWriteItems(_ request: WireRequest) async throws -> JSONValue {
         let items = try request.required("TransactItems", request.array)
         try Self.acceptReporting(request)
         var actions: [TransactionAction] = []
+        var written: [(Table, Item)] = []
         var wantsItems: [Bool] = []
         for json in items {
             let wrapper = WireRequest(try Self.object(json, "TransactItems"))
@@ -110,12 +120,18 @@ extension DynamoDBService {
             let condition = try expressions.condition("ConditionExpression", kind: .condition)
             switch kind {
             case "Put":
-                actions.append(.put(table, try entry.required("Item", entry.item), condition: condition))
+                let item = try entry.required("Item", entry.item)
+                actions.append(.put(table, item, condition: condition))
+                written.append((table, item))
             case "Delete":
-                actions.append(.delete(table, key: try entry.required("Key", entry.item), condition: condition))
+                let key = try entry.required("Key", entry.item)
+                actions.append(.delete(table, key: key, condition: condition))
+                written.append((table, key))
             case "Update":
                 let update = try expressions.update() ?? { throw WireError.validation("1 validation error detected: Value null at 'transactItems.member.update.updateExpression' failed to satisfy constraint: Member must not be null") }()
-                actions.append(.update(table, key: try entry.required("Key", entry.item), update, condition: condition))
+                let key = try entry.required("Key", entry.item)
+                actions.append(.update(table, key: key, update, condition: condition))
+                written.append((table, key))
             default:
                 guard let condition else {
                     throw WireError.validation("1 validation error detected: Value null at 'transactItems.member.conditionCheck.conditionExpression' failed to satisfy constraint: Member must not be null")
@@ -132,7 +148,10 @@ extension DynamoDBService {
         } catch let error as KVTableError {
             throw WireError(error, returnItems: wantsItems)
         }
-        return .object([:])
+        guard try Self.wantsItemCollectionMetrics(request), let metrics = try itemCollectionMetrics(of: written) else {
+            return .object([:])
+        }
+        return .object(["ItemCollectionMetrics": metrics])
     }
 
     func transactGetItems(_ request: WireRequest) throws -> JSONValue {

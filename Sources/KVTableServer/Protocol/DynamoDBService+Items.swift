@@ -42,7 +42,7 @@ extension DynamoDBService {
             try await table.updateItem(key, update, condition: condition, returnValues: returnValues,
                                        returnItemOnConditionFailure: wantsItem)
         }
-        return Self.attributes(result)
+        return try adding(itemCollectionMetricsOf: request, table: table, key: key, to: Self.attributes(result))
     }
 
     // MARK: Shared
@@ -62,7 +62,7 @@ extension DynamoDBService {
         let old = try await Self.conditional(wantsItem) {
             try await write(table, itemOrKey, condition, returnOld, wantsItem)
         }
-        return Self.attributes(old)
+        return try adding(itemCollectionMetricsOf: request, table: table, key: itemOrKey, to: Self.attributes(old))
     }
 
     /// `ReturnValues` of PutItem and DeleteItem: `NONE` or `ALL_OLD`.

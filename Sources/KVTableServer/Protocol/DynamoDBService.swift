@@ -180,7 +180,8 @@ public final class DynamoDBService: Sendable {
     }
 
     /// Accepts `ReturnConsumedCapacity` / `ReturnItemCollectionMetrics` (KVTable reports no
-    /// capacity: there is none to consume).
+    /// capacity: there is none to consume; item collections are reported by the writes, see
+    /// `itemCollectionMetrics(_:key:)`).
     static func acceptReporting(_ request: WireRequest) throws(WireError) {
         _ = try request.choice("ReturnConsumedCapacity", ["INDEXES", "TOTAL", "NONE"])
         _ = try request.choice("ReturnItemCollectionMetrics", ["SIZE", "NONE"])
