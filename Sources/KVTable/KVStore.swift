@@ -95,9 +95,13 @@ public final class KVStore: Sendable {
         return Table(context: context, state: state)
     }
 
-    /// The table named `name`; throws ``KVTableError/resourceNotFound(_:)`` when there is none.
+    /// The table named `name`; throws ``KVTableError/resourceNotFound(_:)`` when there is none,
+    /// ``KVTableError/validation(_:)`` when no table could have that name (DynamoDB's rule: 3–255
+    /// characters of `a-z A-Z 0-9 _ - .`).
     public func table(_ name: String) throws -> Table {
         guard let state = tables.withLock({ $0[name] }) else {
+            // As DynamoDB: a name no table could have is invalid before it is unknown.
+            try TableSchema.validateName(name, what: "TableName")
             throw KVTableError.resourceNotFound("Requested resource not found: Table: \(name) not found")
         }
         return Table(context: context, state: state)

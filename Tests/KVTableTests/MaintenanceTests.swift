@@ -32,7 +32,7 @@ struct MaintenanceTests {
         #expect(try table.verifyIndexes().isEmpty)
 
         #expect(await validationMessage { try await fixture.store.updateTable("App", .create(Self.byCity)) }
-            == "One or more parameter values were invalid: Index with name ByCity already exists")
+            == "Attempting to create an index which already exists")
         let clash = GlobalSecondaryIndex(name: "Clash", keySchema: KeySchema(partitionKey: KeyAttribute("city", .number)))
         #expect(await validationMessage { try await fixture.store.updateTable("App", .create(clash)) }?
             .contains("declared with two different types") == true)

@@ -101,5 +101,12 @@ struct ValidationTests {
         await #expect(throws: KVTableError.resourceNotFound("Requested resource not found: Table: Nope not found")) {
             try await store.deleteTable("Nope")
         }
+        // A name no table could have is invalid before it is unknown.
+        #expect(throws: KVTableError.validation("1 validation error detected: Value 'a/b' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+")) {
+            try store.table("a/b")
+        }
+        await #expect(throws: KVTableError.validation("1 validation error detected: Value 'ab' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3")) {
+            try await store.deleteTable("ab")
+        }
     }
 }

@@ -31,7 +31,7 @@ extension KVStore {
         switch change {
         case .create(let index):
             guard expected.schema.index(named: index.name) == nil else {
-                throw KVTableError.validation("One or more parameter values were invalid: Index with name \(index.name) already exists")
+                throw KVTableError.validation("Attempting to create an index which already exists")   // DynamoDB names no index
             }
             var schema = expected.schema
             schema.globalSecondaryIndexes.append(index)

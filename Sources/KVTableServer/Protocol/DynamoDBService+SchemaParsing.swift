@@ -14,7 +14,7 @@ extension DynamoDBService {
                 throw WireError.validation("1 validation error detected: Value '\(type)' at 'attributeDefinitions.member.attributeType' failed to satisfy constraint: Member must satisfy enum value set: [B, N, S]")
             }
             if definitions[name] != nil {
-                throw WireError.validation("Cannot have two attributes with the same name: \(name)")
+                throw WireError.validation("Attribute Name is duplicated: \(name)")
             }
             definitions[name] = keyType
         }
@@ -93,7 +93,10 @@ extension DynamoDBService {
     /// An index's `Projection`.
     private func projection(of index: WireRequest) throws -> Projection {
         let projection = try index.required("Projection", index.request)
-        let projectionType = try projection.choice("ProjectionType", ["ALL", "KEYS_ONLY", "INCLUDE"]) ?? "ALL"
+        // DynamoDB has no default projection type.
+        guard let projectionType = try projection.choice("ProjectionType", ["ALL", "KEYS_ONLY", "INCLUDE"]) else {
+            throw WireError.validation("One or more parameter values were invalid: Unknown ProjectionType: null")
+        }
         let nonKey = try projection.strings("NonKeyAttributes")
         switch (projectionType, nonKey) {
         case ("INCLUDE", let names?):

@@ -76,25 +76,41 @@ extension DynamoDBService {
             throw WireError.validation("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required")
         }
         var changes: [IndexChange] = []
+        var named: Set<String> = []
         for json in updates {
             let update = WireRequest(try Self.object(json, "GlobalSecondaryIndexUpdates"))
-            if let create = update.members["Create"] {
+            let actions = ["Create", "Update", "Delete"].filter(update.has)
+            guard actions.count == 1, let action = actions.first, let body = try update.request(action) else {
+                throw WireError.validation(actions.isEmpty
+                    ? "One or more parameter values were invalid: One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null"
+                    : "One or more parameter values were invalid: Only one global secondary index action is allowed per GlobalSecondaryIndexUpdate object")
+            }
+            let indexName = try body.required("IndexName", body.string)
+            guard named.insert(indexName).inserted else {
+                throw WireError.validation("One or more parameter values were invalid: Only one global secondary index update per index is allowed simultaneously. Index: \(indexName)")
+            }
+            switch action {
+            case "Create":
+                // DynamoDB checks the name before anything else of the new index.
+                if table.schema.index(named: indexName) != nil {
+                    throw WireError.validation("Attempting to create an index which already exists")
+                }
+                guard request.has("AttributeDefinitions") else {
+                    throw WireError.validation("One or more parameter values were invalid: AttributeDefinitions is not specified for index: \(indexName)")
+                }
                 var definitions = try attributeDefinitions(request)
                 // Key attributes the table already declares need no new definition.
                 for attribute in table.schema.keySchema.attributes + table.schema.secondaryIndexes.flatMap(\.keySchema.attributes) {
                     definitions[attribute.name] = definitions[attribute.name] ?? attribute.type
                 }
                 var used: Set<String> = []
-                changes.append(.create(try globalSecondaryIndex(create, definitions: definitions, used: &used)))
-            } else if let delete = try update.request("Delete") {
-                changes.append(.delete(try delete.required("IndexName", delete.string)))
-            } else if let change = try update.request("Update") {
-                let indexName = try change.required("IndexName", change.string)
+                changes.append(.create(try globalSecondaryIndex(.object(body.members), definitions: definitions, used: &used)))
+            case "Delete":
+                changes.append(.delete(indexName))
+            default:
                 if table.schema.index(named: indexName)?.isLocal == true {
                     throw WireError.validation("Cannot update an index that is not a GlobalSecondaryIndex: \(indexName)")
                 }
-            } else {
-                throw WireError.validation("One or more parameter values were invalid: a GlobalSecondaryIndexUpdate must hold Create, Update or Delete")
             }
         }
         guard changes.count <= 1 else {
