@@ -42,6 +42,13 @@ class Case:
         self.code, self.says, self.headers, self.status = code, says, headers or {}, status
 
 
+ARN = "arn:aws:dynamodb:us-east-1:000000000000:table/" + TABLE
+
+
+def tag(name, tags, says, code="ValidationException", arn=ARN):
+    return Case(name, "TagResource", {"ResourceArn": arn, "Tags": tags}, code, says)
+
+
 def put(name, the_item, code="ValidationException", says=None, **extra):
     return Case(name, "PutItem", {"TableName": TABLE, "Item": the_item, **extra}, code, says)
 
@@ -207,6 +214,25 @@ CASES = [
         ConditionExpression="attribute_not_exists(PK)", says="The conditional request failed"),
     put("a failing legacy expectation", item(pk="p", sk="a"), code="ConditionalCheckFailedException",
         Expected={"PK": {"Exists": False}}),
+    # Legacy conditions: the value types each ComparisonOperator takes (on a new item, so a
+    # condition evaluated instead of refused would write it).
+    put("legacy CONTAINS with a list", item(), Expected={"l": {"ComparisonOperator": "CONTAINS", "AttributeValueList": [{"L": [N(1)]}]}},
+        says="One or more parameter values were invalid: ComparisonOperator CONTAINS is not valid for L AttributeValue type"),
+    put("legacy NOT_CONTAINS with a string set", item(), Expected={"l": {"ComparisonOperator": "NOT_CONTAINS", "AttributeValueList": [{"SS": ["a"]}]}},
+        says="One or more parameter values were invalid: ComparisonOperator NOT_CONTAINS is not valid for SS AttributeValue type"),
+    put("legacy IN with mixed types", item(), Expected={"n": {"ComparisonOperator": "IN", "AttributeValueList": [N(1), S("1")]}},
+        says="One or more parameter values were invalid: AttributeValues inside AttributeValueList must be of same type"),
+    put("legacy IN with lists", item(), Expected={"n": {"ComparisonOperator": "IN", "AttributeValueList": [{"L": []}]}},
+        says="One or more parameter values were invalid: ComparisonOperator IN is not valid for L AttributeValue type"),
+    put("legacy BEGINS_WITH with a number", item(), Expected={"n": {"ComparisonOperator": "BEGINS_WITH", "AttributeValueList": [N(1)]}},
+        says="One or more parameter values were invalid: ComparisonOperator BEGINS_WITH is not valid for N AttributeValue type"),
+    put("legacy GT with a boolean", item(), Expected={"n": {"ComparisonOperator": "GT", "AttributeValueList": [{"BOOL": True}]}},
+        says="One or more parameter values were invalid: ComparisonOperator GT is not valid for BOOL AttributeValue type"),
+    put("legacy BETWEEN with bounds of two types", item(), Expected={"n": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [N(1), S("2")]}},
+        says="One or more parameter values were invalid: AttributeValues inside AttributeValueList must be of same type"),
+    put("legacy BETWEEN with the bounds reversed", item(), Expected={"n": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [N(3), N(2)]}},
+        says="The BETWEEN condition was provided a range where the lower bound is greater than the upper bound"),
+    put("ConditionalOperator with an empty Expected", item(), Expected={}, ConditionalOperator="OR", says="ConditionalOperator"),
 
     # Updates.
     update("an update of the partition key", "SET PK = :v", {":v": S("v")}, says="Cannot update attribute PK. This attribute is part of the key"),
@@ -314,7 +340,11 @@ CASES = [
     query("legacy EQ with two values", KeyConditions={"PK": {"ComparisonOperator": "EQ", "AttributeValueList": [S("p"), S("q")]}},
           says="Invalid number of argument(s) for the EQ ComparisonOperator"),
     query("legacy BEGINS_WITH on a number", KeyConditions={"PK": {"ComparisonOperator": "EQ", "AttributeValueList": [S("p")]}},
-          QueryFilter={"n": {"ComparisonOperator": "BEGINS_WITH", "AttributeValueList": [N(1)]}}),
+          QueryFilter={"n": {"ComparisonOperator": "BEGINS_WITH", "AttributeValueList": [N(1)]}},
+          says="ComparisonOperator BEGINS_WITH is not valid for N AttributeValue type"),
+    query("QueryFilter beside KeyConditionExpression", KeyConditionExpression="PK = :p", ExpressionAttributeValues=PK_P,
+          QueryFilter={"n": {"ComparisonOperator": "EQ", "AttributeValueList": [N(1)]}},
+          says="Non-expression parameters: {QueryFilter} Expression parameters: {KeyConditionExpression}"),
     query("QueryFilter beside FilterExpression", KeyConditionExpression="PK = :p", ExpressionAttributeValues={**PK_P, ":n": N(1)},
           FilterExpression="n = :n", QueryFilter={"n": {"ComparisonOperator": "EQ", "AttributeValueList": [N(1)]}},
           says="Can not use both expression and non-expression parameters in the same request"),
@@ -469,6 +499,39 @@ CASES = [
     Case("TTL without Enabled", "UpdateTimeToLive", {"TableName": TABLE, "TimeToLiveSpecification": {"AttributeName": "ttl"}},
          "ValidationException"),
     Case("ListTables with Limit 0", "ListTables", {"Limit": 0}, "ValidationException", "Member must have value greater than or equal to 1"),
+    Case("a query filter on what a KEYS_ONLY index does not project", "Query", {"TableName": TABLE, "IndexName": "GSI2",
+         "KeyConditionExpression": "GSI2PK = :g", "FilterExpression": "n > :n", "ExpressionAttributeValues": {":g": S("g"), ":n": N(1)}},
+         "ValidationException", "Secondary index GSI2 does not project one or more filter attributes: [n]"),
+    # Tags: DynamoDB's rules, all or nothing (the good tag of a mixed request is not applied).
+    tag("no tags", [], "Atleast one Tag needs to be provided as Input."),
+    tag("a tag without a key", [{"Value": "v"}], "The Tag Key provided is invalid, Key: null"),
+    tag("a tag without a value", [{"Key": "k"}], "The Tag Value provided is invalid, Value: null"),
+    tag("an empty tag key", [{"Key": "ok", "Value": "v"}, {"Key": "", "Value": "v"}], "The Tag Key provided is invalid, Key: "),
+    tag("a tag key of 129 characters", [{"Key": "k" * 129, "Value": "v"}], "The Tag Key provided is invalid, Key: " + "k" * 129),
+    tag("a tag value of 257 characters", [{"Key": "k", "Value": "v" * 257}], "The Tag Value provided is invalid, Value: " + "v" * 257),
+    tag("a tag key with a percent sign", [{"Key": "100%", "Value": "v"}], "The Tag Key provided is invalid, Key: 100%"),
+    tag("a tag value with a comma", [{"Key": "ok", "Value": "v"}, {"Key": "k", "Value": "a,b"}], "The Tag Value provided is invalid, Value: a,b"),
+    tag("a tag value with an emoji", [{"Key": "k", "Value": "\U0001F511"}], "The Tag Value provided is invalid"),
+    tag("a tag key prefixed aws:", [{"Key": "ok", "Value": "v"}, {"Key": "aws:zzz", "Value": "v"}], "Tag Key cannot be prefixed with aws:, Key: aws:zzz"),
+    tag("a tag key given twice", [{"Key": "dup", "Value": "1"}, {"Key": "dup", "Value": "2"}], "Duplicate Tag Keys provided as input: Duplicate Tag Key found dup"),
+    tag("51 tags", [{"Key": "t%d" % i, "Value": "v"} for i in range(51)], "Number of Tags exceed the current limit for the provided ResourceArn"),
+    tag("a resource ARN without arn:", [{"Key": "k", "Value": "v"}], "ARNs must start with 'arn:': I_do_not_exist", arn="I_do_not_exist"),
+    tag("a resource ARN of another service", [{"Key": "k", "Value": "v"}], "Provided Arn is not a DynamoDB resource arn",
+        arn="arn:aws:s3:us-east-1:000000000000:table/" + TABLE),
+    tag("a resource ARN of an index", [{"Key": "k", "Value": "v"}], "Invalid resource arn provided, only table or stream is accepted",
+        arn=ARN + "/index/GSI1"),
+    tag("a resource ARN of no table", [{"Key": "k", "Value": "v"}], "Requested resource not found", code="ResourceNotFoundException", arn=ARN + "x"),
+    Case("tags listed for an index ARN", "ListTagsOfResource", {"ResourceArn": ARN + "/index/GSI1"}, "ValidationException",
+         "Invalid resource arn provided, only table or stream is accepted"),
+    Case("tags removed for an index ARN", "UntagResource", {"ResourceArn": ARN + "/index/GSI1", "TagKeys": ["team"]}, "ValidationException",
+         "Invalid resource arn provided, only table or stream is accepted"),
+    Case("no tag keys removed", "UntagResource", {"ResourceArn": ARN, "TagKeys": []}, "ValidationException",
+         "Atleast one Tag Key needs to be provided as Input."),
+    Case("an empty tag key removed", "UntagResource", {"ResourceArn": ARN, "TagKeys": ["team", ""]}, "ValidationException",
+         "The Tag Key provided is invalid, Key: "),
+    Case("a table created with a bad tag", "CreateTable", {"TableName": "Tagged", "BillingMode": "PAY_PER_REQUEST",
+         "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}], "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+         "Tags": [{"Key": "a&b", "Value": "v"}]}, "ValidationException", "The Tag Key provided is invalid, Key: a&b"),
 ]
 
 
@@ -500,6 +563,7 @@ class BadInputTest(unittest.TestCase):
         ]:
             cls.call("PutItem", {"TableName": TABLE, "Item": stored})
         cls.call("PutItem", {"TableName": "Other", "Item": {"id": N(1)}})
+        cls.call("TagResource", {"ResourceArn": ARN, "Tags": [{"Key": "team", "Value": "core"}]})
 
     @classmethod
     def tearDownClass(cls):
@@ -542,7 +606,8 @@ class BadInputTest(unittest.TestCase):
                 if not start:
                     break
             ttl = self.call("DescribeTimeToLive", {"TableName": name})
-            state[name] = (description, sorted(json.dumps(i, sort_keys=True) for i in items), ttl)
+            tags = self.call("ListTagsOfResource", {"ResourceArn": description["TableArn"]})["Tags"]
+            state[name] = (description, sorted(json.dumps(i, sort_keys=True) for i in items), ttl, tags)
         return tables, state
 
     def test_every_hostile_request_is_a_4xx_that_changes_nothing(self):

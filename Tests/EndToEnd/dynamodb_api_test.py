@@ -135,7 +135,14 @@ class DynamoDBAPITest(unittest.TestCase):
         second = self.db.list_tables(Limit=2, ExclusiveStartTableName=first["LastEvaluatedTableName"])
         self.assertIn("Tables3", second["TableNames"])
         for name in ("Tables1", "Tables2", "Tables3"):
-            self.assertEqual(self.db.delete_table(TableName=name)["TableDescription"]["TableStatus"], "DELETING")
+            deleted = self.db.delete_table(TableName=name)["TableDescription"]
+            self.assertEqual((deleted["TableName"], deleted["TableStatus"]), (name, "DELETING"))
+            self.assertTrue(deleted["TableArn"].endswith(":table/" + name))
+            self.assertIn("TableId", deleted)
+            self.assertEqual(deleted["BillingModeSummary"]["BillingMode"], "PAY_PER_REQUEST")
+            # As DynamoDB: DeleteTable's description leaves out what DescribeTable adds.
+            for member in ("CreationDateTime", "KeySchema", "AttributeDefinitions", "GlobalSecondaryIndexes"):
+                self.assertNotIn(member, deleted)
         code, message, _ = error_of(self.db.describe_table, TableName="Tables1")
         self.assertEqual((code, message), ("ResourceNotFoundException", "Requested resource not found: Table: Tables1 not found"))
         code, _, _ = error_of(self.db.get_item, TableName="Tables1", Key={"PK": S("a"), "SK": S("1")})
@@ -225,6 +232,12 @@ class DynamoDBAPITest(unittest.TestCase):
         page = self.db.scan(TableName="Local", IndexName="keys", FilterExpression="d = :d", ProjectionExpression="c",
                             ExpressionAttributeValues={":d": S("d2")})
         self.assertEqual(page["Items"], [{"c": S("2")}])
+        # A query's filter may name only what the index projects (a scan's may name anything).
+        code, message, _ = error_of(self.db.query, TableName="Local", IndexName="keys", Select="ALL_ATTRIBUTES",
+                                    KeyConditionExpression="p = :p", FilterExpression="d = :d",
+                                    ExpressionAttributeValues={":p": S("x"), ":d": S("d2")})
+        self.assertEqual((code, message), ("ValidationException", "One or more parameter values were invalid: "
+                                           "Secondary index keys does not project one or more filter attributes: [d]"))
         self.assertEqual(self.db.describe_table(TableName="Local")["Table"]["LocalSecondaryIndexes"][0]["ItemCount"], 4)
         # Wrongly typed or empty index keys are refused and write nothing.
         code, message, _ = error_of(self.db.put_item, TableName="Local", Item={"p": S("x"), "c": S("9"), "b": S("")})
@@ -637,6 +650,16 @@ class DynamoDBAPITest(unittest.TestCase):
         code, message, _ = error_of(self.db.query, TableName=name, KeyConditionExpression="PK = :p", ExpressionAttributeValues={":p": S("l")},
                                     AttributesToGet=["SK"])
         self.assertIn("Can not use both expression and non-expression parameters", message)
+        # Legacy KeyConditions with a FilterExpression and a ProjectionExpression is not mixing.
+        page = self.db.query(TableName=name, KeyConditions={"PK": {"ComparisonOperator": "EQ", "AttributeValueList": [S("l")]}},
+                             FilterExpression="a > :a", ProjectionExpression="#s", ExpressionAttributeValues={":a": N(3)},
+                             ExpressionAttributeNames={"#s": "SK"})
+        self.assertEqual(page["Items"], [{"SK": S("1")}, {"SK": S("4")}, {"SK": S("5")}])
+        # Any other legacy member beside an expression is, even one of another job (as DynamoDB).
+        code, message, _ = error_of(self.db.query, TableName=name, KeyConditionExpression="PK = :p", ExpressionAttributeValues={":p": S("l")},
+                                    QueryFilter={"a": {"ComparisonOperator": "GT", "AttributeValueList": [N(2)]}})
+        self.assertEqual(message, "Can not use both expression and non-expression parameters in the same request: "
+                                  "Non-expression parameters: {QueryFilter} Expression parameters: {KeyConditionExpression}")
 
     # MARK: TTL
 

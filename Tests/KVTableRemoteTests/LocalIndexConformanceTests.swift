@@ -79,14 +79,15 @@ struct LocalIndexConformanceTests {
             all.allAttributes = true
             #expect(try await table.query(all).items ==
                     [["PK": "U1", "SK": "F2", "date": "2026-01", "size": 10, "title": "a", "kind": "txt", "owner": "ada"]])
-            // A projection or a filter naming an attribute the index lacks reads it too.
+            // A projection naming an attribute the index lacks reads it too.
             var projected = first
             projected.projection = ["title", "size"]
             #expect(try await table.query(projected).items == [["title": "a", "size": 10]])
-            var filtered = Query(indexName: "BySize", partitionKey: "U1", filter: .attribute("kind") == .value("png"))
-            filtered.projection = ["SK"]
+            // A query's filter may name what INCLUDE projects (the refusals are in `rules`).
+            var filtered = Query(indexName: "ByTitle", partitionKey: "U1", filter: .attribute("kind") == .value("png"))
+            filtered.projection = ["SK", "owner"]
             let page = try await table.query(filtered)
-            #expect(page.items == [["SK": "F3"]])
+            #expect(page.items == [["SK": "F3", "owner": "ada"]])
             #expect(page.scannedCount == 3)
             // INCLUDE answers its own attributes without the table, and the others from it.
             let include = try await table.query(Query(indexName: "ByTitle", partitionKey: "U1", limit: 1)).items
@@ -107,6 +108,16 @@ struct LocalIndexConformanceTests {
             global.allAttributes = true
             await #expect(throws: KVTableError.validation("One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index ByOwner because its projection type is not ALL")) {
                 try await table.query(global)
+            }
+            // A query's filter may not name what the index does not project, local or global,
+            // even with every attribute asked for; the table's keys are projected everywhere.
+            for (index, partition) in [("BySize", "U1"), ("ByTitle", "U1"), ("ByOwner", "ada")] {
+                var query = Query(indexName: index, partitionKey: .s(partition),
+                                  filter: .attribute("date") == .value("2026-01") && .attribute("SK") == .value("F2"))
+                query.allAttributes = index != "ByOwner"
+                await #expect(throws: KVTableError.validation("One or more parameter values were invalid: Secondary index \(index) does not project one or more filter attributes: [date]")) {
+                    try await table.query(query)
+                }
             }
             var both = Query(indexName: "BySize", partitionKey: "U1", projection: ["title"])
             both.allAttributes = true

@@ -79,8 +79,14 @@ struct IndexTests {
         #expect(byUser.items == [["id": "e1", "user": "u1", "at": 5]])
         let byType = try await table.query(Query(indexName: "ByType", partitionKey: "click"))
         #expect(byType.items == [["id": "e1", "type": "click", "cost": 3]])
-        // A filter on an attribute that is not projected sees it missing.
-        let filtered = try await table.query(Query(indexName: "ByType", partitionKey: "click", filter: .exists("secret")))
+        // A query's filter may not name an attribute that is not projected (DynamoDB's rule); a
+        // scan's filter sees it missing.
+        await #expect(throws: KVTableError.validation("One or more parameter values were invalid: Secondary index ByType does not project one or more filter attributes: [secret]")) {
+            try await table.query(Query(indexName: "ByType", partitionKey: "click", filter: .exists("secret")))
+        }
+        let withCost = try await table.query(Query(indexName: "ByType", partitionKey: "click", filter: .attribute("cost") > 2))
+        #expect(withCost.count == 1)
+        let filtered = try await table.scan(Scan(indexName: "ByType", filter: .exists("secret")))
         #expect(filtered.count == 0 && filtered.scannedCount == 1)
     }
 

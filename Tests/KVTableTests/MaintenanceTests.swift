@@ -72,6 +72,37 @@ struct MaintenanceTests {
         #expect(try await table.query(Query(indexName: "ByCity", partitionKey: "Oslo")).count == 2)
     }
 
+    @Test("tags follow DynamoDB's rules, all or nothing", arguments: Backend.allCases)
+    func tagRules(backend: Backend) async throws {
+        let fixture = try TestStore(backend)
+        let table = try await fixture.singleTable()
+        let store = fixture.store
+        // Letters, digits and spaces of any script and + - = . _ : / @ are allowed; an empty value too.
+        try await store.tagTable(table.name, ["ключ 表": "a+b-c=d.e_f:g/h@i", "empty": "", String(repeating: "k", count: 128): "v"])
+        let refused: [([String: String], String)] = [
+            (["ok": "x", "": "v"], "The Tag Key provided is invalid, Key: "),
+            (["ok": "x", "100%": "v"], "The Tag Key provided is invalid, Key: 100%"),
+            (["ok": "x", "k": "a,b"], "The Tag Value provided is invalid, Value: a,b"),
+            (["ok": "x", "k": "🔑"], "The Tag Value provided is invalid, Value: 🔑"),
+            (["ok": "x", "aws:zzz": "v"], "Tag Key cannot be prefixed with aws:, Key: aws:zzz"),
+            (["ok": "x", String(repeating: "k", count: 129): "v"], "The Tag Key provided is invalid, Key: " + String(repeating: "k", count: 129)),
+            (["ok": "x", "k": String(repeating: "v", count: 257)], "The Tag Value provided is invalid, Value: " + String(repeating: "v", count: 257)),
+            ([:], "Atleast one Tag needs to be provided as Input."),
+            (Dictionary(uniqueKeysWithValues: (0..<48).map { ("t\($0)", "v") }), "Number of Tags exceed the current limit for the provided ResourceArn"),
+        ]
+        for (tags, message) in refused {
+            await #expect(throws: KVTableError.validation(message)) { try await store.tagTable(table.name, tags) }
+        }
+        await #expect(throws: KVTableError.validation("Atleast one Tag Key needs to be provided as Input.")) {
+            try await store.untagTable(table.name, keys: [])
+        }
+        await #expect(throws: KVTableError.validation("The Tag Key provided is invalid, Key: ")) {
+            try await store.untagTable(table.name, keys: ["empty", ""])
+        }
+        // Nothing of a refused request was applied.
+        #expect(try store.table(table.name).tags.keys.sorted() == ["empty", String(repeating: "k", count: 128), "ключ 表"])
+    }
+
     @Test("a page ends once its bytes reach the maximum, and resuming continues exactly", arguments: Backend.allCases)
     func pageBytes(backend: Backend) async throws {
         let fixture = try TestStore(backend)

@@ -195,7 +195,7 @@ extension Operand {
 
 /// DynamoDB's order of two scalars of one type (S by UTF-8 bytes, N by value, B by unsigned
 /// bytes): -1, 0 or 1, or nil for other types or mixed types.
-func compareScalars(_ lhs: AttributeValue, _ rhs: AttributeValue) -> Int? {
+package func compareScalars(_ lhs: AttributeValue, _ rhs: AttributeValue) -> Int? {
     switch (lhs, rhs) {
     case (.s(let a), .s(let b)):
         if a.utf8.elementsEqual(b.utf8) { return 0 }

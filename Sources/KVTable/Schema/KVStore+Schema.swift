@@ -98,7 +98,11 @@ extension KVStore {
     }
 
     /// Adds or replaces tags of table `name` (DynamoDB's `TagResource`).
+    ///
+    /// All or nothing: if one tag breaks a rule of ``validateTag(key:value:)``, or the table would
+    /// have more than 50 tags, nothing changes.
     public func tagTable(_ name: String, _ tags: [String: String]) async throws {
+        guard !tags.isEmpty else { throw KVTableError.validation("Atleast one Tag needs to be provided as Input.") }
         try KVStore.validateTags(tags)
         try await changeDescription(of: name) { description in
             description.tags = (description.tags ?? [:]).merging(tags) { $1 }
@@ -106,20 +110,58 @@ extension KVStore {
         }
     }
 
-    /// DynamoDB's tag rules: keys of 1 to 128 characters, values of at most 256, at most 50 tags.
+    /// DynamoDB's tag rules for each tag (in key order, so the error named is always the same
+    /// one) and the limit of 50 tags on a table.
     static func validateTags(_ tags: [String: String]) throws(KVTableError) {
-        for (key, value) in tags {
-            guard (1...128).contains(key.count), value.count <= 256 else {
-                throw .validation("One or more parameter values were invalid: a tag key is 1 to 128 characters and a tag value at most 256: \(key)")
-            }
+        for key in tags.keys.sorted() {
+            try validateTag(key: key, value: tags[key]!)
         }
         guard tags.count <= 50 else {
-            throw .validation("One or more parameter values were invalid: a table can have at most 50 tags")
+            throw .validation("Number of Tags exceed the current limit for the provided ResourceArn")
         }
     }
 
-    /// Removes tags of table `name` (DynamoDB's `UntagResource`); absent keys are ignored.
+    /// One tag as DynamoDB checks it: a key of 1 to 128 characters and a value of at most 256,
+    /// both made of letters, digits and spaces of any script and `+ - = . _ : / @` (the AWS tag
+    /// pattern `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`); a key may not begin with `aws:`, the prefix AWS
+    /// keeps for itself. The messages are DynamoDB's.
+    public static func validateTag(key: String, value: String) throws(KVTableError) {
+        guard (1...128).contains(key.unicodeScalars.count), isTagText(key) else {
+            throw .validation("The Tag Key provided is invalid, Key: \(key)")
+        }
+        guard !key.hasPrefix("aws:") else {
+            throw .validation("Tag Key cannot be prefixed with aws:, Key: \(key)")
+        }
+        guard value.unicodeScalars.count <= 256, isTagText(value) else {
+            throw .validation("The Tag Value provided is invalid, Value: \(value)")
+        }
+    }
+
+    private static func isTagText(_ text: String) -> Bool {
+        text.unicodeScalars.allSatisfy { scalar in
+            switch scalar.properties.generalCategory {
+            case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+                 .spaceSeparator, .lineSeparator, .paragraphSeparator,
+                 .decimalNumber, .letterNumber, .otherNumber:
+                return true
+            default:
+                return "_.:/=+-@".unicodeScalars.contains(scalar)
+            }
+        }
+    }
+
+    /// Removes tags of table `name` (DynamoDB's `UntagResource`); absent keys are ignored, keys no
+    /// tag could have (see ``validateTag(key:value:)``) are refused.
     public func untagTable(_ name: String, keys: [String]) async throws {
+        guard !keys.isEmpty else { throw KVTableError.validation("Atleast one Tag Key needs to be provided as Input.") }
+        guard keys.count <= 50 else {
+            throw KVTableError.validation("Number of Tags exceed the current limit for the provided ResourceArn")
+        }
+        for key in keys {
+            guard (1...128).contains(key.unicodeScalars.count) else {
+                throw KVTableError.validation("The Tag Key provided is invalid, Key: \(key)")
+            }
+        }
         try await changeDescription(of: name) { description in
             for key in keys { description.tags?[key] = nil }
         }

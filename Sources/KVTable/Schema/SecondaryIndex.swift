@@ -30,8 +30,9 @@ public struct GlobalSecondaryIndex: Sendable, Hashable, Codable {
 ///   created and can be neither added nor removed later, as in DynamoDB);
 /// - is read with strong consistency on DynamoDB too;
 /// - answers attributes it does not project: a query or scan that asks for them
-///   (``Query/allAttributes``, or a projection or filter naming them) reads each entry's table
-///   item, in the same snapshot.
+///   (``Query/allAttributes``, or a projection naming them; a scan's filter too) reads each
+///   entry's table item, in the same snapshot. A query's filter may name only what the index
+///   projects, as on DynamoDB (``Query/filter``).
 ///
 /// A table has at most five, and only a table with a sort key can have one.
 public struct LocalSecondaryIndex: Sendable, Hashable, Codable {

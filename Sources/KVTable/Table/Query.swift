@@ -41,7 +41,10 @@ public struct Query: Sendable, Hashable {
     public var ascending: Bool
     /// At most this many items are *read* (before the filter), as in DynamoDB.
     public var limit: Int?
-    /// Applied after reading; items that fail it are counted in `scannedCount` only.
+    /// Applied after reading; items that fail it are counted in `scannedCount` only. It may not
+    /// name a key attribute of what is queried, nor — on an index that does not project every
+    /// attribute, global or local — an attribute the index does not project (DynamoDB's rules;
+    /// both are ``KVTableError/validation(_:)``).
     public var filter: Condition?
     /// Return only these paths.
     public var projection: [AttributePath]?
@@ -88,7 +91,10 @@ public struct Scan: Sendable, Hashable {
     public var indexName: String?
     /// At most this many items are read (before the filter).
     public var limit: Int?
-    /// Applied after reading; items that fail it are counted in `scannedCount` only.
+    /// Applied after reading; items that fail it are counted in `scannedCount` only. It may not
+    /// name a key attribute of what is queried, nor — on an index that does not project every
+    /// attribute, global or local — an attribute the index does not project (DynamoDB's rules;
+    /// both are ``KVTableError/validation(_:)``).
     public var filter: Condition?
     /// Return only these paths.
     public var projection: [AttributePath]?

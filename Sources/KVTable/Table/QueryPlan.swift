@@ -30,6 +30,14 @@ struct QueryPlan {
            let keyName = keySchema.attributes.map(\.name).sorted().first(where: filter.attributeNames.contains) {
             throw .validation("Filter Expression can only contain non-primary key attributes: Primary key attribute: \(keyName)")
         }
+        // Nor may a query's filter name what its index does not project — on a local index too,
+        // though a projection or `allAttributes` may fetch such attributes from the table.
+        if let index, index.definition.projection != .all, let filter = query.filter {
+            let missing = filter.attributeNames.filter { !index.carries($0, tableKeys: layout.keyAttributes) }.sorted()
+            if !missing.isEmpty {
+                throw .validation("One or more parameter values were invalid: Secondary index \(index.name) does not project one or more filter attributes: [\(missing.joined(separator: ", "))]")
+            }
+        }
         let partition = keySchema.partitionKey
         guard query.partitionKey.type == partition.type.attributeType else {
             throw .validation("One or more parameter values were invalid: Condition parameter type does not match schema type")

@@ -64,6 +64,13 @@ extension DynamoDBService {
         guard case .object(var description) = try describe(table) else { return .object([:]) }
         try await store.deleteTable(table.name)
         description["TableStatus"] = .string("DELETING")
+        // DynamoDB's DeleteTable answers with a shorter description than DescribeTable: no
+        // creation time, key schema, attribute definitions or indexes (checked against DynamoDB
+        // by ScyllaDB Alternator's test_delete_table_description_with_si).
+        for member in ["CreationDateTime", "KeySchema", "AttributeDefinitions",
+                       "GlobalSecondaryIndexes", "LocalSecondaryIndexes"] {
+            description[member] = nil
+        }
         return .object(["TableDescription": .object(description)])
     }
 
@@ -177,23 +184,49 @@ extension DynamoDBService {
 
     // MARK: Tags
 
+    /// A `Tags` list as DynamoDB reads it: each entry needs both members, a key may appear once.
+    /// The rules for each tag are the store's (`KVStore.validateTag`), so the Swift API and the
+    /// wire refuse the same tags.
     private func tags(_ list: [JSONValue]) throws -> [String: String] {
         var tags: [String: String] = [:]
         for json in list {
             let tag = WireRequest(try Self.object(json, "Tags"))
-            tags[try tag.required("Key", tag.string)] = try tag.required("Value", tag.string)
+            guard let key = try tag.string("Key") else {
+                throw WireError.validation("The Tag Key provided is invalid, Key: null")
+            }
+            guard let value = try tag.string("Value") else {
+                throw WireError.validation("The Tag Value provided is invalid, Value: null")
+            }
+            guard tags.updateValue(value, forKey: key) == nil else {
+                throw WireError.validation("Duplicate Tag Keys provided as input: Duplicate Tag Key found \(key)")
+            }
         }
         return tags
     }
 
+    /// The table a `ResourceArn` names. Only table ARNs are accepted — an index ARN
+    /// (`…:table/T/index/I`) is refused, as DynamoDB refuses it, rather than acting on the table.
     private func tableFromArn(_ request: WireRequest) throws -> Table {
         let arn = try request.required("ResourceArn", request.string)
-        guard arn.hasPrefix("arn:"), let range = arn.range(of: ":table/") else {
+        guard arn.hasPrefix("arn:") else {
+            throw WireError.validation("One or more parameter values were invalid: ARNs must start with 'arn:': \(arn)")
+        }
+        let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+        guard parts.count == 6 else {
             throw WireError.validation("Invalid TableArn: Invalid ResourceArn provided as input \(arn)")
         }
-        let name = arn[range.upperBound...].split(separator: "/", omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        guard parts[2] == "dynamodb" else {
+            throw WireError.validation("One or more parameter values were invalid: Provided Arn is not a DynamoDB resource arn: \(arn)")
+        }
+        let resource = parts[5].split(separator: "/", omittingEmptySubsequences: false)
+        guard resource.count >= 2, resource[0] == "table", !resource[1].isEmpty else {
+            throw WireError.validation("Invalid TableArn: Invalid ResourceArn provided as input \(arn)")
+        }
+        guard resource.count == 2 else {
+            throw WireError.validation("One or more parameter values were invalid: Invalid resource arn provided, only table or stream is accepted. Provided resource arn: \(arn)")
+        }
         do {
-            return try store.table(name)
+            return try store.table(String(resource[1]))
         } catch {
             throw WireError(type: "ResourceNotFoundException", message: "Requested resource not found: ResourceArn: \(arn) not found")
         }

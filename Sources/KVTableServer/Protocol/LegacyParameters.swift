@@ -114,8 +114,37 @@ enum LegacyParameters {
 
     private static func join(_ parts: [Condition], _ request: WireRequest) throws(WireError) -> Condition? {
         let op = try request.choice("ConditionalOperator", ["AND", "OR"]) ?? "AND"
-        guard let first = parts.first else { return nil }
+        guard let first = parts.first else {
+            // An empty map is no condition, so nothing for the operator to join.
+            if request.has("ConditionalOperator") {
+                throw WireError.validation("ConditionalOperator can only be used when Expected or QueryFilter or ScanFilter is present")
+            }
+            return nil
+        }
         return parts.dropFirst().reduce(first) { op == "AND" ? .and($0, $1) : .or($0, $1) }
+    }
+
+    /// The value types each operator takes (DynamoDB's, as dynalite — written against DynamoDB —
+    /// has them): the ordering operators, `IN` and `BETWEEN` compare scalars, `CONTAINS` looks for
+    /// a scalar, `BEGINS_WITH` takes a string or binary prefix; `EQ`/`NE` take any value. The
+    /// values of one list share a type, and `BETWEEN`'s bounds are in order.
+    private static func checkTypes(_ op: String, _ values: [AttributeValue]) throws(WireError) {
+        guard let first = values.first else { return }
+        if values.contains(where: { $0.type != first.type }) {
+            throw WireError.validation("One or more parameter values were invalid: AttributeValues inside AttributeValueList must be of same type")
+        }
+        let allowed: Set<AttributeType>
+        switch op {
+        case "LE", "LT", "GE", "GT", "CONTAINS", "NOT_CONTAINS", "IN", "BETWEEN": allowed = [.string, .number, .binary]
+        case "BEGINS_WITH": allowed = [.string, .binary]
+        default: return
+        }
+        guard allowed.contains(first.type) else {
+            throw WireError.validation("One or more parameter values were invalid: ComparisonOperator \(op) is not valid for \(first.type.rawValue) AttributeValue type")
+        }
+        if op == "BETWEEN", values.count == 2, let order = compareScalars(values[0], values[1]), order > 0 {
+            throw WireError.validation("The BETWEEN condition was provided a range where the lower bound is greater than the upper bound")
+        }
     }
 
     /// One `{ComparisonOperator, AttributeValueList}` condition.
@@ -130,6 +159,7 @@ enum LegacyParameters {
                 throw WireError.validation("One or more parameter values were invalid: Invalid number of argument(s) for the \(op) ComparisonOperator")
             }
         }
+        try checkTypes(op, values)
         let attribute = Operand.path(path)
         switch op {
         case "EQ", "NE", "LE", "LT", "GE", "GT":

@@ -13,7 +13,13 @@ struct RequestExpressions {
     init(_ request: WireRequest, expressions: [String], legacy: [String]) throws(WireError) {
         self.request = request
         let usedExpressions = expressions.filter(request.has)
-        let usedLegacy = legacy.filter(request.has)
+        // DynamoDB's one exception (as dynalite, written against DynamoDB, has it too): legacy
+        // `KeyConditions` may come with a `FilterExpression` or `ProjectionExpression`; only with
+        // `KeyConditionExpression` is it mixing. Every other legacy member is refused beside any
+        // expression — even one of another job (`QueryFilter` with `KeyConditionExpression`).
+        let usedLegacy = legacy.filter { member in
+            request.has(member) && (member != "KeyConditions" || request.has("KeyConditionExpression"))
+        }
         if !usedExpressions.isEmpty && !usedLegacy.isEmpty {
             throw WireError.validation("Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {\(usedLegacy.joined(separator: ", "))} Expression parameters: {\(usedExpressions.joined(separator: ", "))}")
         }
