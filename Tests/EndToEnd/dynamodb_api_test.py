@@ -338,6 +338,16 @@ class DynamoDBAPITest(unittest.TestCase):
                                       ExpressionAttributeValues={":v": N("2.0")}, ReturnValues="ALL_OLD")["Attributes"]
         self.assertEqual(deleted, dict(key, v=N(2)))
         self.assertNotIn("Item", self.db.get_item(TableName=name, Key=key))
+        # Functions whose first operand is a value, not a path (as DynamoDB accepts them).
+        self.db.put_item(TableName=name, Item=dict(key, a=S("he"), tag=S("y")))
+        for condition in ("begins_with(:s, a)", "contains(:set, tag)", "attribute_type(:s, :t)"):
+            self.db.update_item(TableName=name, Key=key, UpdateExpression="SET c = :s", ConditionExpression=condition,
+                                ExpressionAttributeValues={":s": S("hello"), **({":set": {"SS": ["x", "y"]}} if "set" in condition else {}),
+                                                           **({":t": S("S")} if ":t" in condition else {})})
+        code, _, _ = error_of(self.db.update_item, TableName=name, Key=key, UpdateExpression="SET c = :s",
+                              ConditionExpression="begins_with(:s, tag)", ExpressionAttributeValues={":s": S("hello")})
+        self.assertEqual(code, "ConditionalCheckFailedException")
+        self.db.delete_item(TableName=name, Key=key)
         # Unicode: composed and decomposed é are different keys.
         self.db.put_item(TableName=name, Item={"PK": S("\u00e9"), "SK": S("x")})
         self.assertNotIn("Item", self.db.get_item(TableName=name, Key={"PK": S("e\u0301"), "SK": S("x")}))

@@ -27,6 +27,8 @@ import Testing
         .hasType("a", .stringSet), .hasType("b", .null),
         .beginsWith("SK", "FILE#"), .beginsWith("bin", .value(.b(Data([1, 2])))),
         .contains("tags", "swift"), .contains("name", .attribute("other")),
+        .function(.beginsWith, .value("hello"), .attribute("prefix")), .function(.contains, .value(.ss(["a", "b"])), .attribute("s")),
+        .function(.attributeType, .value(.n(1)), .value("N")), .function(.contains, .size("a"), .attribute("b")),
         .exists("a") && .exists("b"),
         .exists("a") || .exists("b"),
         !.exists("a"),
@@ -81,7 +83,7 @@ import Testing
         func path() -> AttributePath { try! AttributePath(parsing: names[Int(random.next() % UInt64(names.count))]) }
         func value() -> Operand { .value(.s("v\(random.next() % 4)")) }
         if depth == 0 || random.next() % 3 == 0 {
-            switch random.next() % 8 {
+            switch random.next() % 9 {
             case 0: return .compare(.path(path()), ComparisonOperator.allCases[Int(random.next() % 6)], value())
             case 1: return .between(.path(path()), lower: .value("a"), upper: .value("z"))
             case 2: return .isIn(.path(path()), [value(), value()])
@@ -89,6 +91,9 @@ import Testing
             case 4: return .attributeNotExists(path())
             case 5: return .beginsWith(path(), value())
             case 6: return .contains(path(), value())
+            case 7:
+                let function = ConditionFunction.allCases[Int(random.next() % 3)]
+                return .function(function, value(), function == .attributeType ? .value("SS") : .path(path()))
             default: return .compare(.size(path()), .greaterThan, .value(.n(ExactDecimal(Int(random.next() % 10)))))
             }
         }

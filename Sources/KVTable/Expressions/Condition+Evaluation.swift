@@ -54,6 +54,10 @@ extension Condition {
             try operandType(prefix, for: "begins_with", allowed: [.string, .binary])
         case .contains(let path, let operand):
             try distinct(path, operand, for: "contains")
+        case .function(let function, _, let second):
+            if function == .beginsWith {
+                try operandType(second, for: "begins_with", allowed: [.string, .binary])
+            }
         case .attributeExists, .attributeNotExists, .attributeType:
             break
         case .and(let lhs, let rhs), .or(let lhs, let rhs):
@@ -101,6 +105,9 @@ extension Condition {
         case .beginsWith(let path, let other), .contains(let path, let other):
             try body(path)
             try operand(other)
+        case .function(_, let first, let second):
+            try operand(first)
+            try operand(second)
         case .and, .or, .not:
             break   // validate(kind:) visits the children
         }
@@ -142,22 +149,17 @@ extension Condition {
         case .attributeType(let path, let type):
             return path.value(in: item)?.type == type
         case .beginsWith(let path, let operand):
-            guard let value = path.value(in: item), let prefix = operand.resolve(in: item) else { return false }
-            switch (value, prefix) {
-            case (.s(let s), .s(let p)): return s.utf8.starts(with: p.utf8)
-            case (.b(let b), .b(let p)): return b.starts(with: p)
-            default: return false
-            }
+            return Self.begins(path.value(in: item), with: operand.resolve(in: item))
         case .contains(let path, let operand):
-            guard let container = path.value(in: item), let element = operand.resolve(in: item) else { return false }
-            switch (container, element) {
-            case (.s(let s), .s(let part)): return containsBytes(Array(s.utf8), Array(part.utf8))
-            case (.b(let b), .b(let part)): return containsBytes(Array(b), Array(part))
-            case (.ss(let set), .s): return set.contains { AttributeValue.s($0) == element }
-            case (.ns(let set), .n(let n)): return set.contains(n)
-            case (.bs(let set), .b(let b)): return set.contains(b)
-            case (.l(let list), _): return list.contains(element)
-            default: return false
+            return Self.contains(path.value(in: item), operand.resolve(in: item))
+        case .function(let function, let first, let second):
+            let value = first.resolve(in: item), other = second.resolve(in: item)
+            switch function {
+            case .beginsWith: return Self.begins(value, with: other)
+            case .contains: return Self.contains(value, other)
+            case .attributeType:
+                guard let value, case .s(let name)? = other else { return false }
+                return value.type.rawValue == name
             }
         case .and(let lhs, let rhs):
             return lhs.evaluate(item) && rhs.evaluate(item)
@@ -165,6 +167,31 @@ extension Condition {
             return lhs.evaluate(item) || rhs.evaluate(item)
         case .not(let inner):
             return !inner.evaluate(item)
+        }
+    }
+}
+
+extension Condition {
+    /// `begins_with`: a string or binary value starts with a prefix of its type.
+    private static func begins(_ value: AttributeValue?, with prefix: AttributeValue?) -> Bool {
+        switch (value, prefix) {
+        case (.s(let s)?, .s(let p)?): return s.utf8.starts(with: p.utf8)
+        case (.b(let b)?, .b(let p)?): return b.starts(with: p)
+        default: return false
+        }
+    }
+
+    /// `contains`: a substring, a binary subsequence, or an element of a set or list.
+    private static func contains(_ container: AttributeValue?, _ element: AttributeValue?) -> Bool {
+        guard let container, let element else { return false }
+        switch (container, element) {
+        case (.s(let s), .s(let part)): return containsBytes(Array(s.utf8), Array(part.utf8))
+        case (.b(let b), .b(let part)): return containsBytes(Array(b), Array(part))
+        case (.ss(let set), .s): return set.contains { AttributeValue.s($0) == element }
+        case (.ns(let set), .n(let n)): return set.contains(n)
+        case (.bs(let set), .b(let b)): return set.contains(b)
+        case (.l(let list), _): return list.contains(element)
+        default: return false
         }
     }
 }

@@ -31,6 +31,11 @@ public indirect enum Condition: Sendable, Hashable {
     case beginsWith(AttributePath, Operand)
     /// A substring of a string, a subsequence of a binary, an element of a set or list.
     case contains(AttributePath, Operand)
+    /// `begins_with`, `contains` or `attribute_type` whose first operand is not a document path —
+    /// `begins_with(:whole, prefix)`, `contains(:allowed, status)`, `attribute_type(:v, :t)` —
+    /// which DynamoDB's expression strings accept too. Evaluated as the path-first cases above;
+    /// for ``ConditionFunction/attributeType`` the second operand is the type's name (`"S"`, `"L"`, …).
+    case function(ConditionFunction, Operand, Operand)
     /// Both conditions hold (`a AND b`).
     case and(Condition, Condition)
     /// At least one of the conditions holds (`a OR b`).
@@ -61,6 +66,16 @@ public indirect enum Condition: Sendable, Hashable {
     public static func || (lhs: Condition, rhs: Condition) -> Condition { .or(lhs, rhs) }
     /// `NOT condition`: the condition does not hold.
     public static prefix func ! (condition: Condition) -> Condition { .not(condition) }
+}
+
+/// The two-operand functions of ``Condition/function(_:_:_:)``.
+public enum ConditionFunction: String, Sendable, Hashable, CaseIterable {
+    /// `begins_with(a, b)`: string or binary `a` starts with `b`.
+    case beginsWith = "begins_with"
+    /// `contains(a, b)`: `b` is a substring of `a`, a subsequence, or an element of a set or list.
+    case contains = "contains"
+    /// `attribute_type(a, t)`: `a` has the type named `t`.
+    case attributeType = "attribute_type"
 }
 
 /// The comparison operators.

@@ -144,6 +144,8 @@ public struct ExpressionPrinter: Sendable {
             text = "begins_with(\(print(path)), \(print(prefix)))"
         case .contains(let path, let operand):
             text = "contains(\(print(path)), \(print(operand)))"
+        case .function(let function, let first, let second):
+            text = "\(function.rawValue)(\(print(first)), \(print(second)))"
         }
         return ExpressionPrinter.binding(of: condition) < context ? "(\(text))" : text
     }

@@ -10,8 +10,9 @@
 /// and        := not ( AND not )*
 /// not        := NOT not | primary
 /// primary    := '(' condition ')'
-///             | attribute_exists(path) | attribute_not_exists(path) | attribute_type(path, :t)
-///             | begins_with(path, operand) | contains(path, operand)
+///             | attribute_exists(path) | attribute_not_exists(path) | attribute_type(operand, :t)
+///             | begins_with(operand, operand) | contains(operand, operand)
+///               (a first operand that is not a path is Condition.function, as DynamoDB allows)
 ///             | operand comparator operand
 ///             | operand BETWEEN operand AND operand
 ///             | operand IN '(' operand (',' operand)* ')'
@@ -311,7 +312,6 @@ struct ExpressionReader {
             return .attributeNotExists(try requirePath(arguments[0], for: name))
         case "attribute_type":
             try arity(name, arguments, 2)
-            let path = try requirePath(arguments[0], for: name)
             guard case .value(let value) = arguments[1] else {
                 throw invalid("Incorrect operand type for operator or function; operator or function: \(name), operand type: a document path")
             }
@@ -321,13 +321,18 @@ struct ExpressionReader {
             guard let type = AttributeType(rawValue: typeName) else {
                 throw invalid("Invalid type name found in attribute_type; type: \(typeName); valid types: S, SS, N, NS, B, BS, BOOL, NULL, L, M")
             }
+            guard case .path(let path) = arguments[0] else {
+                return .function(.attributeType, arguments[0], arguments[1])
+            }
             return .attributeType(path, type)
         case "begins_with":
             try arity(name, arguments, 2)
-            return .beginsWith(try requirePath(arguments[0], for: name), arguments[1])
+            guard case .path(let path) = arguments[0] else { return .function(.beginsWith, arguments[0], arguments[1]) }
+            return .beginsWith(path, arguments[1])
         default:    // contains
             try arity(name, arguments, 2)
-            return .contains(try requirePath(arguments[0], for: name), arguments[1])
+            guard case .path(let path) = arguments[0] else { return .function(.contains, arguments[0], arguments[1]) }
+            return .contains(path, arguments[1])
         }
     }
 

@@ -48,6 +48,10 @@ enum KeyConditionRules {
         case .attributeNotExists: throw invalidOperator("attribute_not_exists")
         case .attributeType: throw invalidOperator("attribute_type")
         case .contains: throw invalidOperator("contains")
+        case .function(.contains, _, _): throw invalidOperator("contains")
+        case .function(.attributeType, _, _): throw invalidOperator("attribute_type")
+        case .function(.beginsWith, _, _):
+            throw KVTableError.validation("Invalid condition in KeyConditionExpression: begins_with operator must have the key attribute as its first operand")
         case .compare, .between, .beginsWith: return [condition]
         }
     }
@@ -133,6 +137,7 @@ extension Condition {
             return [path.attributeName]
         case .beginsWith(let path, let operand), .contains(let path, let operand):
             return names(operand).union([path.attributeName])
+        case .function(_, let first, let second): return names(first).union(names(second))
         case .and(let lhs, let rhs), .or(let lhs, let rhs): return lhs.attributeNames.union(rhs.attributeNames)
         case .not(let inner): return inner.attributeNames
         }
