@@ -153,6 +153,9 @@ struct ExpressionParserTests {
         #expect(message("size(a, b) > :n", [":n"]) == "Invalid ConditionExpression: Incorrect number of operands for operator or function; operator or function: size, number of operands: 2")
         #expect(message("attribute_exists(:s)", [":s"]) == "Invalid ConditionExpression: Operator or function requires a document path; operator or function: attribute_exists")
         #expect(message("begins_with(a, :n)", [":n"]) == "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N")
+        #expect(validationMessage { _ = try Update(expression: "SET _a = :v", values: [":v": 1]) }
+            == "Invalid UpdateExpression: Syntax error; token: \"_\", near: \"SET _\" (at character 5)")
+        #expect(validationMessage { _ = try Update(expression: "SET a_b = :v", values: [":v": 1]) } == nil)
         #expect(message("begins_with(:s, :n)", [":s", ":n"]) == "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N")
         #expect(message("attribute_type(:s, :t)", [":s", ":t"]) == "Invalid ConditionExpression: Invalid type name found in attribute_type; type: XX; valid types: S, SS, N, NS, B, BS, BOOL, NULL, L, M")
         #expect(message("attribute_type(a, :t)", [":t"]) == "Invalid ConditionExpression: Invalid type name found in attribute_type; type: XX; valid types: S, SS, N, NS, B, BS, BOOL, NULL, L, M")

@@ -47,6 +47,14 @@ struct UpdateTests {
         try await table.updateItem(Self.key, [.set("x1", 1), .set("x2", 2)])
         let swapped = try await table.updateItem(Self.key, [.set("x1", .attribute("x2")), .set("x2", .attribute("x1"))], returnValues: .updatedNew)
         #expect(swapped == ["x1": 2, "x2": 1])
+        // Several elements past the end of one list are appended in index order.
+        let appended = try await table.updateItem(Self.key, [
+            .set("history[84]", "a1"), .set("history[37]", "a2"), .set("history[17]", "a3"), .set("history[50]", "a4"),
+        ], returnValues: .allNew)
+        #expect(appended?["history"] == ["x", "y", "z", "w", "a3", "a2", "a4", "a1"])
+        // REMOVE below a missing attribute of a missing item: nothing to do, nothing created.
+        #expect(try await table.updateItem(["PK": "NOBODY", "SK": "PROFILE"], [.remove("missing.child")], returnValues: .allNew) == nil)
+        #expect(try await table.getItem(["PK": "NOBODY", "SK": "PROFILE"]) == nil)
     }
 
     @Test("REMOVE, ADD and DELETE", arguments: Backend.allCases)
@@ -132,6 +140,10 @@ struct UpdateTests {
             ([.set("missing.child", 1)], "The document path provided in the update expression is invalid for update"),
             ([.set("name.child", 1)], "The document path provided in the update expression is invalid for update"),
             ([.set("history.child", 1)], "The document path provided in the update expression is invalid for update"),
+            ([.remove("missing.child")], "The document path provided in the update expression is invalid for update"),
+            ([.remove("missing[0]")], "The document path provided in the update expression is invalid for update"),
+            ([.set("v", .listAppend(.listAppend(.value(["a"]), .value(["b"])), .value(["c"])))],
+             "Invalid UpdateExpression: The function is not allowed to be used this way in an expression; function: list_append"),
             ([.set("big", .value(max38) + .value(num("0.5")))], "Attempting to store more than 38 significant digits in a Number"),
             ([.set("huge", .value(num("9e125")) + .value(num("1e125")))], "Number overflow. Attempting to store a number with magnitude larger than supported range"),
             ([.add("views", num("1e-130"))], "Attempting to store more than 38 significant digits in a Number"),

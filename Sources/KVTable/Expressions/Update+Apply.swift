@@ -52,6 +52,12 @@ extension Update {
             try path.validate()
             try validate(fallback)
         case .listAppend(let a, let b):
+            // DynamoDB does not nest list_append in list_append (if_not_exists inside is fine).
+            for operand in [a, b] {
+                if case .listAppend = operand {
+                    throw .validation("Invalid UpdateExpression: The function is not allowed to be used this way in an expression; function: list_append")
+                }
+            }
             try literal(a, must: .list, for: "list_append")
             try literal(b, must: .list, for: "list_append")
             try validate(a)
@@ -69,7 +75,7 @@ extension Update {
             resolved.append((path, try Update.resolve(value, in: base)))
         }
         var item = base
-        for (path, value) in resolved {
+        for (path, value) in Update.inIndexOrder(resolved) {
             try Update.set(value, at: path, in: &item)
         }
         // Removals from one list apply from the highest index down, so that every index refers
@@ -82,7 +88,9 @@ extension Update {
                lhs.elements.dropLast() == rhs.elements.dropLast() { return l > r }
             return false
         }
-        for path in removals { try Update.remove(path, from: &item) }
+        // Removing below an attribute the stored item lacks is a bad path (DynamoDB); on an item
+        // that does not exist it is nothing to do.
+        for path in removals { try Update.remove(path, from: &item, missingIsInvalid: old != nil) }
         for action in actions {
             switch action {
             case .add(let path, let value):
@@ -174,6 +182,25 @@ extension Update {
         }
     }
 
+    /// The `SET` actions with those that write list elements of one list (`a[84]`, `a[17]`)
+    /// in ascending index order, each group keeping the places its actions had: so several
+    /// elements past the end are appended in index order, as DynamoDB appends them.
+    private static func inIndexOrder(_ sets: [(AttributePath, AttributeValue)]) -> [(AttributePath, AttributeValue)] {
+        var groups: [[AttributePath.Element]: [Int]] = [:]
+        for (position, (path, _)) in sets.enumerated() {
+            if case .index? = path.elements.last { groups[Array(path.elements.dropLast()), default: []].append(position) }
+        }
+        var ordered = sets
+        for positions in groups.values where positions.count > 1 {
+            let sorted = positions.map { sets[$0] }.sorted { lhs, rhs in
+                guard case .index(let l)? = lhs.0.elements.last, case .index(let r)? = rhs.0.elements.last else { return false }
+                return l < r
+            }
+            for (position, entry) in zip(positions, sorted) { ordered[position] = entry }
+        }
+        return ordered
+    }
+
     static func set(_ value: AttributeValue, at path: AttributePath, in item: inout Item) throws(KVTableError) {
         let name = path.attributeName
         let rest = path.elements.dropFirst()
@@ -211,14 +238,17 @@ extension Update {
         }
     }
 
-    static func remove(_ path: AttributePath, from item: inout Item) throws(KVTableError) {
+    static func remove(_ path: AttributePath, from item: inout Item, missingIsInvalid: Bool = false) throws(KVTableError) {
         let name = path.attributeName
         let rest = path.elements.dropFirst()
         if rest.isEmpty {
             item[name] = nil
             return
         }
-        guard let container = item[name] else { return }
+        guard let container = item[name] else {
+            if missingIsInvalid { throw invalidPath }
+            return
+        }
         item[name] = try removing(rest, from: container)
     }
 

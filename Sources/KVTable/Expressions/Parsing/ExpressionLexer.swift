@@ -93,7 +93,8 @@ enum ExpressionLexer {
                 tokens.append(ExpressionToken(kind: .symbol(text(start..<start + 1)), start: start, end: start + 1))
                 position += 1
             default:
-                guard isWordByte(byte) else {
+                // A name may contain `_` but not begin with it (DynamoDB: a syntax error at "_").
+                guard isWordByte(byte), byte != UInt8(ascii: "_") else {
                     // One whole (possibly multi-byte) character, for the message.
                     var end = position + 1
                     while end < bytes.count && bytes[end] & 0xC0 == 0x80 { end += 1 }
