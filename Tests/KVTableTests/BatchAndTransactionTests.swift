@@ -232,6 +232,13 @@ struct BatchAndTransactionTests {
             #expect(union.count == 300)          // disjoint
             #expect(Set(union) == all)           // complete
         }
+        // A start key from one segment does not continue another.
+        let first = try await table.scan(Scan(limit: 1, segment: .init(0, of: 4)))
+        let cursor = try #require(first.nextCursor)
+        #expect(try await table.scan(Scan(limit: 1, startAfter: cursor, segment: .init(0, of: 4))).count == 1)
+        await #expect(throws: KVTableError.validation("The provided Exclusive start key does not map to the provided Segment and TotalSegments values.")) {
+            try await table.scan(Scan(startAfter: cursor, segment: .init(1, of: 4)))
+        }
         await #expect(throws: KVTableError.validation("The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: 4 is not less than TotalSegments: 4")) {
             try await table.scan(Scan(segment: .init(4, of: 4)))
         }

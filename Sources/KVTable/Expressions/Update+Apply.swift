@@ -166,20 +166,11 @@ extension Update {
 
     // MARK: Document paths
 
-    /// Where the updated attributes are in the new item, for `UPDATED_NEW`: an action's own path,
-    /// except that `SET list[i]` past the end of the list appended the value at the end.
-    func pathsInNewItem(old: Item?, key: Item) -> [AttributePath] {
-        let base = old ?? key
-        var appended: [AttributePath: Int] = [:]
-        return actions.map { action in
-            guard case .set(let path, _) = action, case .index(let index)? = path.elements.last else { return action.path }
-            let parent = AttributePath(unchecked: Array(path.elements.dropLast()))
-            guard case .l(let list)? = parent.value(in: base) else { return path }
-            let count = list.count + appended[parent, default: 0]
-            guard index >= count else { return path }
-            appended[parent, default: 0] += 1
-            return AttributePath(unchecked: parent.elements + [.index(count)])
-        }
+    /// The paths `UPDATED_NEW` answers: each action's own path, read in the new item. A
+    /// `SET list[i]` past the end appended its value elsewhere, so `list[i]` is not in the new
+    /// item and is not returned — as DynamoDB answers it.
+    func pathsInNewItem() -> [AttributePath] {
+        actions.map(\.path)
     }
 
     /// The `SET` actions with those that write list elements of one list (`a[84]`, `a[17]`)

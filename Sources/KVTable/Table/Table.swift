@@ -112,7 +112,7 @@ public struct Table: Sendable {
             case .allOld: return current.live
             case .allNew: return new
             case .updatedOld: return current.live.map { ProjectionPaths.project($0, paths) }
-            case .updatedNew: return ProjectionPaths.project(new, update.pathsInNewItem(old: current.live, key: key))
+            case .updatedNew: return ProjectionPaths.project(new, update.pathsInNewItem())
             }
         }
     }

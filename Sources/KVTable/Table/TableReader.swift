@@ -93,13 +93,23 @@ public struct TableReader {
             try ScanSegment(segment.index, of: segment.count)
         }
         var range = KeyRange.prefix(TableLayout.prefix(index?.keyspace ?? layout.keyspace))
+        let partitionKey = layout.keySchema(for: index).partitionKey
         if let cursor = scan.startAfter {
             range.lower = try QueryPlan.storageKey(of: cursor, layout: layout, index: index) + [0x00]
+            // A start key of another segment is refused, as DynamoDB does, not silently read on.
+            if let segment, let value = cursor.lastEvaluatedKey[partitionKey.name] {
+                var encoded: [UInt8] = []
+                KeyEncoding.append(value, to: &encoded)
+                let inSegment = encoded.withUnsafeBytes { segment.contains(partitionKeyOf: $0, type: partitionKey.type) }
+                guard inSegment else {
+                    throw KVTableError.validation("The provided Exclusive start key does not map to the provided Segment and TotalSegments values.")
+                }
+            }
         }
         return try readPage(range, reverse: false, index: index, readsTableItems: readsTableItems, limit: scan.limit,
                             filter: scan.filter, projection: scan.projection, countOnly: scan.countOnly,
                             includeExpired: scan.includeExpired, maximumBytes: scan.maximumPageBytes,
-                            segment: segment.map { ($0, layout.keySchema(for: index).partitionKey.type) })
+                            segment: segment.map { ($0, partitionKey.type) })
     }
 
     /// Whether a read of `index` reads each entry's table item: a local index asked for

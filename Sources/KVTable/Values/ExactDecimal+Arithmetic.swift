@@ -1,6 +1,8 @@
 extension ExactDecimal {
     /// The exact sum; throws when it needs more than 38 significant digits or leaves
-    /// DynamoDB's range (as DynamoDB does for `SET a = a + :x` and `ADD`).
+    /// DynamoDB's range (as DynamoDB does for `SET a = a + :x` and `ADD`). Both are
+    /// ``KVTableError/validation(_:)`` with DynamoDB's wording for a result of arithmetic, which
+    /// is its overflow message even when the result is only too precise (`1e50 + 1`).
     public func adding(_ other: ExactDecimal) throws(KVTableError) -> ExactDecimal {
         if other.isZero { return self }
         if isZero { return other }
@@ -8,7 +10,7 @@ extension ExactDecimal {
         let exponent = min(Int(self.exponent), Int(other.exponent))
         // More than ~77 places apart: the exact result cannot fit in 38 digits.
         guard abs(Int(self.exponent) - Int(other.exponent)) <= 80 else {
-            throw .validation("Attempting to store more than 38 significant digits in a Number")
+            throw ExactDecimal.arithmeticOverflow
         }
         let lhs = coefficientDigits + [UInt8](repeating: 0, count: Int(self.exponent) - exponent)
         let rhs = other.coefficientDigits + [UInt8](repeating: 0, count: Int(other.exponent) - exponent)
@@ -25,6 +27,9 @@ extension ExactDecimal {
         }
         return try ExactDecimal(digits: digits, exponent: exponent, isNegative: negative)
     }
+
+    /// DynamoDB's answer to arithmetic whose exact result does not fit a Number.
+    static let arithmeticOverflow = KVTableError.validation("Number overflow. Attempting to store a number with magnitude larger than supported range")
 
     /// The exact difference; see ``adding(_:)``.
     public func subtracting(_ other: ExactDecimal) throws(KVTableError) -> ExactDecimal {
@@ -47,7 +52,7 @@ extension ExactDecimal {
             e += 1
         }
         guard end - start <= ExactDecimal.maximumSignificantDigits else {
-            throw .validation("Attempting to store more than 38 significant digits in a Number")
+            throw ExactDecimal.arithmeticOverflow
         }
         var coefficient: UInt128 = 0
         for digit in digits[start..<end] { coefficient = coefficient * 10 + UInt128(digit) }

@@ -38,12 +38,22 @@ extension DynamoDBService {
         try expressions.finish()
         let wantsItem = try Self.wantsItemOnFailure(request)
         try Self.acceptReporting(request)
+        let legacy = request.has("AttributeUpdates")
         let result = try await Self.conditional(wantsItem) {
-            try await table.updateItem(key, update, condition: condition, returnValues: returnValues,
-                                       returnItemOnConditionFailure: wantsItem)
+            do {
+                return try await table.updateItem(key, update, condition: condition, returnValues: returnValues,
+                                                  returnItemOnConditionFailure: wantsItem)
+            } catch KVTableError.validation(Self.incorrectOperandType) where legacy {
+                // The same mismatch (ADD of a number to a set, DELETE from a map) in the words
+                // DynamoDB uses for AttributeUpdates.
+                throw KVTableError.validation("Type mismatch for attribute to update")
+            }
         }
         return try adding(itemCollectionMetricsOf: request, table: table, key: key, to: Self.attributes(result))
     }
+
+    /// What the store says when an update's operand has a type its action cannot use.
+    private static let incorrectOperandType = "An operand in the update expression has an incorrect data type"
 
     // MARK: Shared
 
