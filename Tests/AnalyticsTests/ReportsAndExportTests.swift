@@ -125,7 +125,7 @@ struct ReportsAndExportTests {
         let campaigns = try await analytics.campaignMetrics(from: Self.base, to: Self.base.addingTimeInterval(7200), granularity: .daily)
         #expect(campaigns.count == 1)
         #expect(campaigns[0].impressions == 2 && campaigns[0].clicks == 1 && campaigns[0].conversions == 1)
-        #expect(campaigns[0].revenue == (try ExactDecimal("19.99")) && campaigns[0].clickThroughRate == 0.5 && campaigns[0].conversionRate == 1)
+        #expect(campaigns[0].revenue == ExactDecimal("19.99") && campaigns[0].clickThroughRate == 0.5 && campaigns[0].conversionRate == 1)
 
         try await analytics.cacheMetric("activeNow", value: 42, ttl: .seconds(60))
         #expect(try await analytics.cachedMetric("activeNow")?.value == 42)
