@@ -67,10 +67,10 @@ struct ExactDecimalTests {
 
     @Test("1, 1.0 and 1e0 are one value; ordering is by value")
     func equalityAndOrder() throws {
-        #expect(try ExactDecimal("1") == ExactDecimal("1.0"))
-        #expect(try ExactDecimal("1") == ExactDecimal("1e0"))
-        #expect(try ExactDecimal("100") == ExactDecimal("1e2"))
-        #expect(try ExactDecimal("-0") == ExactDecimal.zero)
+        #expect(ExactDecimal("1") == ExactDecimal("1.0"))
+        #expect(ExactDecimal("1") == ExactDecimal("1e0"))
+        #expect(ExactDecimal("100") == ExactDecimal("1e2"))
+        #expect(ExactDecimal("-0") == ExactDecimal.zero)
         let sorted = try ["-1e10", "-2.5", "-2.25", "-1", "-0.001", "0", "1e-130", "0.1", "0.11", "1", "1.01", "2", "10", "1e125"]
             .map { try ExactDecimal($0) }
         #expect(sorted.shuffled().sorted() == sorted)
@@ -106,9 +106,9 @@ struct ExactDecimalTests {
         }
         let decimal = Decimal(string: "0.1")!
         #expect(try ExactDecimal(decimal).description == "0.1")
-        #expect(try ExactDecimal("0.1").decimalValue == decimal)
-        #expect(try ExactDecimal("42").intValue == 42)
-        #expect(try ExactDecimal("4.2").intValue == nil)
+        #expect(ExactDecimal("0.1").decimalValue == decimal)
+        #expect(ExactDecimal("42").intValue == 42)
+        #expect(ExactDecimal("4.2").intValue == nil)
     }
 }
 
