@@ -43,7 +43,11 @@ struct CrashRecoveryTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("events.kvt").path
         let input = directory.appendingPathComponent("events.jsonl")
-        let now = Date()
+        // Whole milliseconds: the file's timestamps are written with millisecond precision, and
+        // the formatter rounds to the nearest one, so an event less than half a millisecond
+        // before an hour would be stored in the next hour while the checks below (which use the
+        // unrounded time) expect it in this one.
+        let now = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1000).rounded(.down) / 1000)
         let events = Self.events(now: now)
         try events.map(Self.line).joined(separator: "\n").write(to: input, atomically: true, encoding: .utf8)
         let arguments = ["track-events", "--path", path, "--table", "App", "--input", input.path, "--batch-size", "\(Self.batchSize)"]

@@ -347,6 +347,12 @@ class DynamoDBAPITest(unittest.TestCase):
         code, _, _ = error_of(self.db.update_item, TableName=name, Key=key, UpdateExpression="SET c = :s",
                               ConditionExpression="begins_with(:s, tag)", ExpressionAttributeValues={":s": S("hello")})
         self.assertEqual(code, "ConditionalCheckFailedException")
+        # size() of a value: the value's size; a value without one (a Boolean) is refused.
+        self.db.update_item(TableName=name, Key=key, UpdateExpression="SET c = :s", ConditionExpression="size(:s) = :five",
+                            ExpressionAttributeValues={":s": S("hello"), ":five": N(5)})
+        code, message, _ = error_of(self.db.update_item, TableName=name, Key=key, UpdateExpression="SET c = :s",
+                                    ConditionExpression="size(:b) > :s", ExpressionAttributeValues={":s": S("hello"), ":b": {"BOOL": True}})
+        self.assertEqual((code, message), ("ValidationException", "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: size, operand type: BOOL"))
         self.db.delete_item(TableName=name, Key=key)
         # Unicode: composed and decomposed é are different keys.
         self.db.put_item(TableName=name, Item={"PK": S("\u00e9"), "SK": S("x")})

@@ -156,6 +156,12 @@ struct ExpressionParserTests {
         #expect(validationMessage { _ = try Update(expression: "SET _a = :v", values: [":v": 1]) }
             == "Invalid UpdateExpression: Syntax error; token: \"_\", near: \"SET _\" (at character 5)")
         #expect(validationMessage { _ = try Update(expression: "SET a_b = :v", values: [":v": 1]) } == nil)
+        // size() of a value is that value's size, known at parse time; a value without a size
+        // (a number, a Boolean, a null) is refused as DynamoDB does.
+        #expect(try condition("size(:s) = :n", values: values.filter { [":s", ":n"].contains($0.key) })
+            == .compare(.value(1), .equal, .value(1)))
+        #expect(try condition("size(:l) > a", values: [":l": .l(["x", "y"])]) == .compare(.value(2), .greaterThan, .path("a")))
+        #expect(message("size(:n) > a", [":n"]) == "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: size, operand type: N")
         #expect(message("begins_with(:s, :n)", [":s", ":n"]) == "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N")
         #expect(message("attribute_type(:s, :t)", [":s", ":t"]) == "Invalid ConditionExpression: Invalid type name found in attribute_type; type: XX; valid types: S, SS, N, NS, B, BS, BOOL, NULL, L, M")
         #expect(message("attribute_type(a, :t)", [":t"]) == "Invalid ConditionExpression: Invalid type name found in attribute_type; type: XX; valid types: S, SS, N, NS, B, BS, BOOL, NULL, L, M")

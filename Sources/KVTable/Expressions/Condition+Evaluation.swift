@@ -203,19 +203,25 @@ extension Operand {
         case .value(let value): return value
         case .path(let path): return path.value(in: item)
         case .size(let path):
-            guard let value = path.value(in: item) else { return nil }
-            let size: Int
-            switch value {
-            case .s(let s): size = s.utf8.count
-            case .b(let b): size = b.count
-            case .ss(let set): size = set.count
-            case .ns(let set): size = set.count
-            case .bs(let set): size = set.count
-            case .l(let list): size = list.count
-            case .m(let map): size = map.count
-            case .n, .bool, .null: return nil
-            }
-            return .n(ExactDecimal(size))
+            return path.value(in: item)?.expressionSize.map { .n(ExactDecimal($0)) }
+        }
+    }
+}
+
+extension AttributeValue {
+    /// What `size()` answers for this value: a string's length in UTF-8 bytes, a binary's length,
+    /// a set's, list's or map's element count; nil for a number, Boolean or null, which have no
+    /// size.
+    var expressionSize: Int? {
+        switch self {
+        case .s(let s): return s.utf8.count
+        case .b(let b): return b.count
+        case .ss(let set): return set.count
+        case .ns(let set): return set.count
+        case .bs(let set): return set.count
+        case .l(let list): return list.count
+        case .m(let map): return map.count
+        case .n, .bool, .null: return nil
         }
     }
 }

@@ -251,7 +251,7 @@ struct ExpressionReader {
         throw syntaxError()
     }
 
-    /// `path`, `:value` or `size(path)`.
+    /// `path`, `:value`, `size(path)` or `size(:value)`.
     private mutating func operand() throws(KVTableError) -> Operand {
         if case .valuePlaceholder = current.kind {
             return .value(try valuePlaceholder())
@@ -265,6 +265,14 @@ struct ExpressionReader {
             }
             let arguments = try functionArguments(name)
             try arity(name, arguments, 1)
+            // `size(:v)` is valid in DynamoDB: the size of a value is known before any item is
+            // read, so it becomes that number here (a value that has no size is refused now).
+            if case .value(let value) = arguments[0] {
+                guard let size = value.expressionSize else {
+                    throw invalid("Incorrect operand type for operator or function; operator or function: size, operand type: \(value.type.rawValue)")
+                }
+                return .value(.n(ExactDecimal(size)))
+            }
             return .size(try requirePath(arguments[0], for: name))
         }
         return .path(try path())
