@@ -58,7 +58,9 @@ struct FuzzFindingTests {
     @Test("two names with the same invalid bytes read without trapping; the full check refuses them")
     func repeatedInvalidName() throws {
         // Found by item-codec: {"\u{C9}K": N, "\u{C9}K": "p"}, names invalid UTF-8 and equal.
-        let bytes: [UInt8] = [0x01, 0x02, 0x02, 0xC9, 0x4B, 0x02, 0x01, 0xA3, 0xFF, 0xFF, 0xFF, 0x77, 0x00, 0x02, 0xC9, 0x4B, 0x01, 0x01, 0x70]
+        // (The number is -7 here; the finding's was a zero with an exponent past 32 bits, which
+        // the read check now refuses as well.)
+        let bytes: [UInt8] = [0x01, 0x02, 0x02, 0xC9, 0x4B, 0x02, 0x01, 0x00, 0x07, 0x02, 0xC9, 0x4B, 0x01, 0x01, 0x70]
         let item = try ItemCodec.decode(bytes)
         for (name, _) in item { _ = item[name] }
         _ = item.attributes
@@ -93,5 +95,20 @@ struct FuzzFindingTests {
         let largestBytes = ItemCodec.encode(["n": .n(largest)] as [String: AttributeValue])
         #expect(try ItemCodec.decode(largestBytes)["n"] == .n(largest))
         #expect(throws: Never.self) { try largestBytes.withUnsafeBytes { try ItemCodec.validate($0) } }
+    }
+
+    @Test("a stored exponent near 2^63 is a corrupt item, not an overflow trap in the range check")
+    func exponentNearInt64Max() throws {
+        // Found by item-codec (CI, stop 26): a number whose zigzag exponent is 2^64 - 2
+        // (exponent 2^63 - 1) overflowed `exponent + digits - 1` in the check.
+        let bytes: [UInt8] = [0x01, 0x04, 0x02, 0x62, 0x73, 0x02, 0x01, 0xFE, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                              0x1B, 0xFF, 0xFF, 0xFF, 0x18, 0x00, 0x02, 0x62, 0xF3, 0x0B, 0x00, 0x00, 0x01, 0x00, 0x1C, 0x00,
+                              0x00, 0x00, 0x01, 0x00]
+        #expect(throws: KVTableError.self) { try ItemCodec.decode(bytes) }
+        #expect(throws: KVTableError.self) { try bytes.withUnsafeBytes { try ItemCodec.validate($0) } }
+        // The same with a zero coefficient: refused by the check too, not accepted and then
+        // unreadable (the reader keeps exponents to 32 bits).
+        let zero: [UInt8] = [1, 1, 1] + Array("n".utf8) + [2, 0, 0xFE, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01, 0]
+        #expect(throws: KVTableError.self) { try ItemCodec.decode(zero) }
     }
 }

@@ -559,7 +559,9 @@ private struct StructureCheck {
             if byte < 0x80 { break }
             shift += 7
         }
-        guard coefficient < StructureCheck.coefficientLimit else { return false }
+        // An exponent past 32 bits is no number (the reader refuses it too), and it must be
+        // refused before the sum below, which it could overflow (a fuzzer finding).
+        guard coefficient < StructureCheck.coefficientLimit, Int32(exactly: exponent) != nil else { return false }
         if coefficient == 0 { return !strict || (exponent == 0 && sign == 0) }
         let scientific = exponent + Int64(ExactDecimal.digitCount(coefficient)) - 1
         guard scientific >= Int64(ExactDecimal.minimumScientificExponent),
