@@ -60,9 +60,14 @@ struct QueryTests {
         // A filter that rejects everything still returns a cursor to go on.
         let none = try await table.query(Query(partitionKey: "USER#1", limit: 3, filter: .exists("nope")))
         #expect(none.items.isEmpty && none.scannedCount == 3 && none.nextCursor != nil)
-        // Exactly reaching the end: no cursor.
+        // Exactly reaching the end at the limit: a cursor all the same (DynamoDB does not look
+        // ahead), and the page after it is empty without one; one item short of the limit, none.
         let all = try await table.query(Query(partitionKey: "USER#1", limit: 21))
-        #expect(all.count == 21 && all.nextCursor == nil)
+        #expect(all.count == 21 && all.nextCursor?.lastEvaluatedKey["SK"] == "PROFILE")
+        let after = try await table.query(Query(partitionKey: "USER#1", limit: 21, startAfter: all.nextCursor))
+        #expect(after.count == 0 && after.scannedCount == 0 && after.nextCursor == nil)
+        let short = try await table.query(Query(partitionKey: "USER#1", limit: 22))
+        #expect(short.count == 21 && short.nextCursor == nil)
     }
 
     @Test("Count-only and projection", arguments: Backend.allCases)

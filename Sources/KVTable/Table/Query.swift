@@ -159,7 +159,10 @@ public struct Page: Sendable, Hashable {
     public var count: Int
     /// Items read before the filter (DynamoDB's `ScannedCount`).
     public var scannedCount: Int
-    /// Where the next page starts; nil when there is nothing more.
+    /// Where the next page starts; nil when there is nothing more. A page that stopped at its
+    /// `limit` (or at DynamoDB's 1 MB of items read) always has one, even when nothing follows —
+    /// DynamoDB's `LastEvaluatedKey` does not look ahead, and no engine here does — so the
+    /// page after it may be empty. Loop until the cursor is nil, not until a page is short.
     public var nextCursor: PageCursor?
 
     /// A page, as an engine reports it.

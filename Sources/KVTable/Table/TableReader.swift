@@ -159,8 +159,10 @@ public struct TableReader {
     }
 
     /// Reads entries of `range` into a page: `limit` counts entries read, the filter applies
-    /// after, and a cursor is returned only when another entry exists past the page. The page
-    /// also ends after the entry that brings the stored bytes read to `maximumBytes`.
+    /// after. The page also ends after the entry that brings the stored bytes read to
+    /// `maximumBytes`. A page that ends at `limit` or `maximumBytes` has a cursor even when no
+    /// entry follows, as DynamoDB's `LastEvaluatedKey` does (it does not look ahead): the
+    /// next page is then empty, and every engine, local or remote, pages alike.
     private func readPage(_ range: KeyRange, reverse: Bool, index: TableLayout.IndexLayout?, readsTableItems: Bool, limit: Int?,
                           filter: Condition?, projection: [AttributePath]?, countOnly: Bool,
                           includeExpired: Bool, maximumBytes: Int?, segment: (ScanSegment, KeyType)?) throws -> Page {
@@ -170,7 +172,6 @@ public struct TableReader {
         var count = 0
         var scanned = 0
         var lastKey: Item?
-        var more = false
         let hideExpired = !includeExpired && ttlAttribute != nil
         let ttlName = hideExpired ? ttlAttribute.map { Array($0.utf8) } : nil
         let checkTableItems = hideExpired && entriesMayLackExpiry(index) && !readsTableItems
@@ -182,10 +183,6 @@ public struct TableReader {
             if let (segment, type) = segment,
                !segment.contains(partitionKeyOf: UnsafeRawBufferPointer(rebasing: key[prefixLength...]), type: type) {
                 return true
-            }
-            if full || limit == scanned {
-                more = true
-                return false
             }
             bytesRead += value.count
             let isLast = limit == scanned + 1 || maximumBytes.map { bytesRead >= $0 } == true
@@ -205,14 +202,15 @@ public struct TableReader {
                 lastKey = layout.keyAttributes(of: item, index: index)
                 full = true
             }
-            if let filter, !filter.evaluate(item) { return true }
-            count += 1
-            if !countOnly {
-                items.append(projection.map { ProjectionPaths.project(item, $0) } ?? item)
+            if filter?.evaluate(item) ?? true {
+                count += 1
+                if !countOnly {
+                    items.append(projection.map { ProjectionPaths.project(item, $0) } ?? item)
+                }
             }
-            return true
+            return !full
         }
         return Page(items: items, count: count, scannedCount: scanned,
-                    nextCursor: more ? lastKey.map(PageCursor.init(lastEvaluatedKey:)) : nil)
+                    nextCursor: lastKey.map(PageCursor.init(lastEvaluatedKey:)))
     }
 }
