@@ -492,6 +492,13 @@ class DynamoDBAPITest(unittest.TestCase):
         filtered = q("PK = :p", FilterExpression="i >= :ten", values={":ten": N(10)}, Limit=15)
         self.assertEqual((filtered["Count"], filtered["ScannedCount"]), (5, 15))
         self.assertEqual(filtered["LastEvaluatedKey"], {"PK": S("p"), "SK": S("0014")})
+        # A Limit reached on the partition's last item still has a LastEvaluatedKey (DynamoDB does
+        # not look ahead); the page it leads to is empty and has none. One short of it: none.
+        exact = q("PK = :p", Limit=30)
+        self.assertEqual((exact["Count"], exact["LastEvaluatedKey"]), (30, {"PK": S("p"), "SK": S("0029")}))
+        after = q("PK = :p", Limit=30, ExclusiveStartKey=exact["LastEvaluatedKey"])
+        self.assertEqual((after["Count"], after["Items"], "LastEvaluatedKey" in after), (0, [], False))
+        self.assertNotIn("LastEvaluatedKey", q("PK = :p", Limit=31))
         counted = q("PK = :p", Select="COUNT")
         self.assertEqual((counted["Count"], "Items" in counted), (30, False))
         code, message, _ = error_of(q, "PK = :p", Select="COUNT", ProjectionExpression="i")
@@ -663,6 +670,11 @@ class DynamoDBAPITest(unittest.TestCase):
         self.assertEqual(scan["Count"], 3)
         code, message, _ = error_of(self.db.query, TableName=name, KeyConditions={"PK": {"ComparisonOperator": "NE", "AttributeValueList": [S("l")]}})
         self.assertEqual(message, "Attempted conditional constraint is not an indexable operation")
+        # An operator name that is no operator (they are case-sensitive) fails the request's schema.
+        code, message, _ = error_of(self.db.query, TableName=name, KeyConditions={"PK": {"ComparisonOperator": "eq", "AttributeValueList": [S("l")]}})
+        self.assertEqual((code, message), ("ValidationException",
+                         "1 validation error detected: Value 'eq' at 'keyConditions.PK.member.comparisonOperator' failed to satisfy constraint: "
+                         "Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]"))
         code, message, _ = error_of(self.db.query, TableName=name, KeyConditionExpression="PK = :p", ExpressionAttributeValues={":p": S("l")},
                                     AttributesToGet=["SK"])
         self.assertIn("Can not use both expression and non-expression parameters", message)

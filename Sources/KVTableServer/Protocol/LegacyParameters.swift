@@ -57,6 +57,12 @@ enum LegacyParameters {
         for (name, json) in conditions.sorted(by: { $0.key < $1.key }) {
             let entry = WireRequest(try object(json, "KeyConditions"))
             let op = try entry.required("ComparisonOperator", entry.string)
+            // A name that is no operator at all ('eq': names are case-sensitive) fails the
+            // request's schema, as DynamoDB reports it; a real operator that no key condition
+            // can use (NE, CONTAINS, …) is refused as not indexable.
+            guard comparisonOperators.contains(op) else {
+                throw unknownOperator(op, at: "keyConditions.\(name).member.comparisonOperator")
+            }
             guard ["EQ", "LE", "LT", "GE", "GT", "BEGINS_WITH", "BETWEEN"].contains(op) else {
                 throw WireError.validation("Attempted conditional constraint is not an indexable operation")
             }
@@ -190,7 +196,18 @@ enum LegacyParameters {
             try arguments(2)
             return .between(attribute, lower: .value(values[0]), upper: .value(values[1]))
         default:
-            throw WireError.validation("1 validation error detected: Value '\(op)' at 'comparisonOperator' failed to satisfy constraint: Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]")
+            throw unknownOperator(op, at: "comparisonOperator")
         }
+    }
+
+    /// The legacy comparison operators, in the order DynamoDB lists them in its enum error.
+    private static let comparisonOperators = [
+        "IN", "NULL", "BETWEEN", "LT", "NOT_CONTAINS", "EQ", "GT", "NOT_NULL", "NE", "LE", "BEGINS_WITH", "GE", "CONTAINS",
+    ]
+
+    /// DynamoDB's schema error for a `ComparisonOperator` that is none of ``comparisonOperators``,
+    /// at the request member `member`.
+    private static func unknownOperator(_ op: String, at member: String) -> WireError {
+        .validation("1 validation error detected: Value '\(op)' at '\(member)' failed to satisfy constraint: Member must satisfy enum value set: [\(comparisonOperators.joined(separator: ", "))]")
     }
 }
