@@ -125,9 +125,10 @@ public final class KVStore: Sendable {
     }
 
     /// Enables time to live on a table with `attribute` as its expiry time (epoch seconds), or
-    /// disables it with nil. Items whose attribute holds a number below the current time are
-    /// hidden from reads and deleted by ``Table/sweepExpired(now:batchSize:)``; items without
-    /// it, or with a non-number in it, never expire.
+    /// disables it with nil. Items whose attribute holds a number below the current time (by
+    /// at most five years, ``TimeToLive/maximumAge``, as DynamoDB) are hidden from reads and
+    /// deleted by ``Table/sweepExpired(now:batchSize:)``; items without it, or with a
+    /// non-number in it, never expire.
     public func updateTimeToLive(table name: String, attribute: String?) async throws {
         let state = try table(name).state
         if let attribute, attribute.isEmpty || attribute.utf8.count > 255 {

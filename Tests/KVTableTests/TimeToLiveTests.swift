@@ -55,6 +55,32 @@ struct TimeToLiveTests {
         #expect(events[6].oldImage?["GSI1SK"] == "soon" && events[6].newImage == nil)
     }
 
+    @Test("An expiry time more than five years in the past never expires, on reads and in sweeps (DynamoDB's rule)", arguments: Backend.allCases)
+    func expiryTooOld(backend: Backend) async throws {
+        let time = ManualTime()
+        let fixture = try TestStore(backend, time: time)
+        let table = try await fixture.singleTable()
+        try await fixture.store.updateTimeToLive(table: "App", attribute: "expiresAt")
+        let fiveYears = 157_680_000
+        try await table.putItem(["PK": "T", "SK": "ancient", "expiresAt": .number(162_777_600)])   // 1975
+        try await table.putItem(["PK": "T", "SK": "oldest", "expiresAt": Self.epoch(time, plus: -fiveYears)])
+        try await table.putItem(["PK": "T", "SK": "too-old", "expiresAt": Self.epoch(time, plus: -fiveYears - 1)])
+        try await table.putItem(["PK": "T", "SK": "recent", "expiresAt": Self.epoch(time, plus: -4 * 365 * 86_400)])
+        try await table.putItem(["PK": "T", "SK": "millis", "expiresAt": .number(Int(time.now().timeIntervalSince1970) * 1000)])
+        let live = try await table.query(Query(partitionKey: "T")).items.map { $0["SK"]!.stringValue! }
+        #expect(live == ["ancient", "millis", "too-old"])
+        #expect(try await table.getItem(["PK": "T", "SK": "too-old"])?["SK"] == "too-old")
+        #expect(try await table.getItem(["PK": "T", "SK": "oldest"]) == nil)
+        // The sweep deletes exactly the two that expired, and leaves the too-old ones alone.
+        #expect(try await table.sweepExpired() == 2)
+        #expect(try await table.query(Query(partitionKey: "T", includeExpired: true)).items.map { $0["SK"]!.stringValue! }
+                == ["ancient", "millis", "too-old"])
+        // The bounds: exactly five years old still expires, a second more does not.
+        #expect(TimeToLive.isExpired(["expiresAt": 100], attribute: "expiresAt", now: 157_680_100))
+        #expect(!TimeToLive.isExpired(["expiresAt": 100], attribute: "expiresAt", now: 157_680_101))
+        #expect(!TimeToLive.isExpired(["expiresAt": 100], attribute: "expiresAt", now: 100))
+    }
+
     @Test("Expired items are hidden from KEYS_ONLY and INCLUDE indexes too (their entries lack the TTL attribute)", arguments: Backend.allCases)
     func expiryInProjectedIndexes(backend: Backend) async throws {
         let time = ManualTime()

@@ -180,11 +180,14 @@ final class TableLayout: Sendable {
         return key
     }
 
-    /// Every expiry entry below `now`.
+    /// Every expiry entry that has expired at `now`: below it, and not older than
+    /// ``TimeToLive/maximumAge`` (older expiry times never expire).
     func expiredRange(now: ExactDecimal) -> KeyRange {
+        var lower = TableLayout.prefix(expiryKeyspace)
+        KeyEncoding.append(.n(TimeToLive.oldestExpiry(now: now)), to: &lower)
         var upper = TableLayout.prefix(expiryKeyspace)
         KeyEncoding.append(.n(now), to: &upper)
-        return KeyRange(lower: TableLayout.prefix(expiryKeyspace), upper: upper)
+        return KeyRange(lower: lower, upper: upper)
     }
 
     // MARK: Key values
