@@ -186,17 +186,36 @@ struct ExpressionParserTests {
             .hasPrefix("Invalid ConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound") == true)
     }
 
-    @Test("limits: 4 KB per expression, 300 operators per update, bounded nesting")
+    @Test("limits: 4 KB per expression, 300 operators and functions in any expression, nesting bounded by them")
     func limits() throws {
         let long = "a = :v" + String(repeating: " ", count: 4091)
         #expect(validationMessage { _ = try condition(long, values: [":v": 1]) }
             == "Invalid ConditionExpression: Expression size has exceeded the maximum allowed size; expression size: 4097")
+        let tooMany = "Invalid ConditionExpression: The expression contains too many operators or functions; maximum: 300"
+        // `a<b OR (a<b OR (…))`: 149 levels are 299 operators, accepted (DynamoDB accepts it);
+        // 150 levels are 301.
         func nested(_ depth: Int) -> String {
-            String(repeating: "(a = :v AND ", count: depth) + "a = :v" + String(repeating: ")", count: depth)
+            "a < b" + String(repeating: " OR (a < b", count: depth) + String(repeating: ")", count: depth)
         }
-        #expect(validationMessage { _ = try condition(nested(65), values: [":v": 1]) }
-            == "Invalid ConditionExpression: The expression is nested too deeply; maximum nesting: 64")
-        #expect(try condition(nested(64), values: [":v": 1]).evaluate(["a": 1]))
+        #expect(try condition(nested(149)).evaluate(["a": 1, "b": 2]))
+        #expect(validationMessage { _ = try condition(nested(150)) } == tooMany)
+        // Flat: 150 comparisons and 149 ORs pass, one more comparison does not.
+        let flat = (0..<150).map { _ in "a < b" }.joined(separator: " OR ")
+        #expect(try condition(flat).evaluate(["a": 1, "b": 2]))
+        #expect(validationMessage { _ = try condition(flat + " OR a < b") } == tooMany)
+        // Functions, BETWEEN and IN count too.
+        let functions = (0..<76).map { _ in "begins_with(a, :v) AND a BETWEEN :v AND :v" }.joined(separator: " OR ")
+        #expect(validationMessage { _ = try condition(functions, values: [":v": "x"]) } == tooMany)
+        // The deepest valid nesting: 299 NOTs and a comparison, read on a task's stack.
+        #expect(try condition(String(repeating: "NOT ", count: 298) + "a < b").evaluate(["a": 1, "b": 2]))
+        #expect(try !condition(String(repeating: "NOT ", count: 299) + "a < b").evaluate(["a": 1, "b": 2]))
+        #expect(validationMessage { _ = try condition(String(repeating: "NOT ", count: 300) + "a < b") } == tooMany)
+        // Parentheses alone take no operator: the nesting bound stops them (and the redundant
+        // rule would refuse them anyway).
+        #expect(validationMessage { _ = try condition(String(repeating: "(", count: 2046) + "a<b" + String(repeating: ")", count: 2046)) }
+            == "Invalid ConditionExpression: The expression is nested too deeply; maximum nesting: 300")
+        #expect(validationMessage { _ = try condition("a < " + String(repeating: "size(", count: 680) + "b" + String(repeating: ")", count: 680)) }
+            == tooMany)
         // Parentheses around exactly one parenthesised group are DynamoDB's "redundant".
         for redundant in ["((a = :v))", "a = :v AND NOT ((a = :v OR a = :v))", "(((a = :v) AND a = :v))"] {
             #expect(validationMessage { _ = try condition(redundant, values: [":v": 1]) }
@@ -205,11 +224,12 @@ struct ExpressionParserTests {
         for needed in ["(a = :v)", "((a = :v) AND (a = :v))", "(a = :v) OR ((a = :v) AND a = :v)", "NOT (a = :v)"] {
             #expect(validationMessage { _ = try condition(needed, values: [":v": 1]) } == nil, "\(needed)")
         }
-        #expect(validationMessage { _ = try condition(String(repeating: "NOT ", count: 65) + "a = :v", values: [":v": 1]) }?
-            .hasSuffix("maximum nesting: 64") == true)
-        let nested = String(repeating: "list_append(", count: 65) + "l" + String(repeating: ", :v)", count: 65)
-        #expect(validationMessage { _ = try Update(expression: "SET l = " + nested, values: [":v": []]) }?
-            .hasSuffix("maximum nesting: 64") == true)
+        // Nested functions of an update (4 KB hold no more than about 240 of them).
+        let nestedAppends = String(repeating: "list_append(", count: 200) + "l" + String(repeating: ", :v)", count: 200)
+        #expect(validationMessage { _ = try Update(expression: "SET l = " + nestedAppends, values: [":v": []]) } == nil)
+        let appends = "SET " + (0..<151).map { "a\($0) = list_append(l, :v)" }.joined(separator: ", ")
+        #expect(validationMessage { _ = try Update(expression: appends, values: [":v": []]) }
+            == "Invalid UpdateExpression: The expression contains too many operators or functions; maximum: 300")
         let many = "SET " + (0..<301).map { "a\($0) = :v" }.joined(separator: ", ")
         #expect(validationMessage { _ = try Update(expression: many, values: [":v": 1]) }
             == "Invalid UpdateExpression: The expression contains too many operators or functions; maximum: 300")

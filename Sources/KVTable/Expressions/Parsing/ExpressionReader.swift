@@ -44,16 +44,21 @@ struct ExpressionReader {
 
     /// DynamoDB's limit on the length of an expression string.
     static let maximumLength = 4096
-    /// DynamoDB's limit on operators and functions in an update expression.
-    static let maximumUpdateOperators = 300
-    /// How deep parentheses, `NOT`s and nested functions may go: far beyond any real
-    /// expression, and well within a task's stack (the reader recurses once per level).
-    static let maximumNesting = 64
+    /// DynamoDB's limit on operators and functions in any one expression: comparisons,
+    /// `BETWEEN`, `IN`, `AND`, `OR`, `NOT` and functions in a condition; actions, `+`/`-` and
+    /// functions in an update.
+    static let maximumOperators = 300
+    /// How deep parentheses, `NOT`s and nested functions may go. Each level takes an operator
+    /// (DynamoDB refuses parentheses around a group alone), so ``maximumOperators`` bounds the
+    /// depth of every valid expression first — `NOT NOT … a = :v` reaches 299 — and this bound
+    /// only stops the reader, which recurses once per level, from following an invalid one
+    /// (`((((…`) down the stack before it is refused.
+    static let maximumNesting = 300
 
     private var nesting = 0
     /// The token positions of the parenthesised condition read last, to find `((…))`.
     private var lastGroup: (open: Int, close: Int)?
-    private var updateOperators = 0
+    private var operators = 0
 
     init(_ source: String, kind: ExpressionKind, attributes: ExpressionAttributes) throws(KVTableError) {
         guard source.contains(where: { !$0.isWhitespace }) else {
@@ -115,11 +120,11 @@ struct ExpressionReader {
         nesting -= 1
     }
 
-    /// Counts one operator or function of an update expression.
-    private mutating func countUpdateOperator() throws(KVTableError) {
-        updateOperators += 1
-        guard updateOperators <= ExpressionReader.maximumUpdateOperators else {
-            throw invalid("The expression contains too many operators or functions; maximum: \(ExpressionReader.maximumUpdateOperators)")
+    /// Counts one operator or function of the expression.
+    private mutating func countOperator() throws(KVTableError) {
+        operators += 1
+        guard operators <= ExpressionReader.maximumOperators else {
+            throw invalid("The expression contains too many operators or functions; maximum: \(ExpressionReader.maximumOperators)")
         }
     }
 
@@ -181,6 +186,7 @@ struct ExpressionReader {
     mutating func condition() throws(KVTableError) -> Condition {
         var result = try conjunction()
         while current.isKeyword("OR") {
+            try countOperator()
             advance()
             result = .or(result, try conjunction())
         }
@@ -190,6 +196,7 @@ struct ExpressionReader {
     private mutating func conjunction() throws(KVTableError) -> Condition {
         var result = try negation()
         while current.isKeyword("AND") {
+            try countOperator()
             advance()
             result = .and(result, try negation())
         }
@@ -198,6 +205,7 @@ struct ExpressionReader {
 
     private mutating func negation() throws(KVTableError) -> Condition {
         if current.isKeyword("NOT") {
+            try countOperator()
             advance()
             try enter()
             defer { leave() }
@@ -227,10 +235,12 @@ struct ExpressionReader {
         }
         let lhs = try operand()
         if case .symbol(let symbol) = current.kind, let op = ComparisonOperator(rawValue: symbol) {
+            try countOperator()
             advance()
             return .compare(lhs, op, try operand())
         }
         if current.isKeyword("BETWEEN") {
+            try countOperator()
             advance()
             let lower = try operand()
             guard current.isKeyword("AND") else { throw syntaxError() }
@@ -238,6 +248,7 @@ struct ExpressionReader {
             return .between(lhs, lower: lower, upper: try operand())
         }
         if current.isKeyword("IN") {
+            try countOperator()
             advance()
             try expect("(")
             var candidates = [try operand()]
@@ -263,6 +274,7 @@ struct ExpressionReader {
                 }
                 throw invalid("Invalid function name; function: \(name)")
             }
+            try countOperator()
             let arguments = try functionArguments(name)
             try arity(name, arguments, 1)
             // `size(:v)` is valid in DynamoDB: the size of a value is known before any item is
@@ -310,6 +322,7 @@ struct ExpressionReader {
             }
             throw invalid("Invalid function name; function: \(name)")
         }
+        try countOperator()
         let arguments = try functionArguments(name)
         switch name {
         case "attribute_exists":
@@ -367,7 +380,7 @@ struct ExpressionReader {
     }
 
     private mutating func updateAction(_ clause: String) throws(KVTableError) -> UpdateAction {
-        try countUpdateOperator()
+        try countOperator()
         let target = try path()
         switch clause {
         case "SET":
@@ -386,12 +399,12 @@ struct ExpressionReader {
         let lhs = try setTerm()
         if current.isSymbol("+") {
             advance()
-            try countUpdateOperator()
+            try countOperator()
             return .plus(lhs, try setTerm())
         }
         if current.isSymbol("-") {
             advance()
-            try countUpdateOperator()
+            try countOperator()
             return .minus(lhs, try setTerm())
         }
         return lhs
@@ -412,7 +425,7 @@ struct ExpressionReader {
         }
         advance()
         try expect("(")
-        try countUpdateOperator()
+        try countOperator()
         try enter()
         defer { leave() }
         var arguments = [try setTerm()]
