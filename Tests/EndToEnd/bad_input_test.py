@@ -595,7 +595,7 @@ class BadInputTest(unittest.TestCase):
     def call(cls, operation, body):
         status, data = cls.send(operation, body)
         assert status == 200, (operation, status, data)
-        return json.loads(data)
+        return json.loads(data) if data else None   # TagResource answers an empty body
 
     def snapshot(self):
         """Every table's description (minus counters DynamoDB updates lazily) and every item."""

@@ -311,6 +311,54 @@ class DynamoDBAPITest(unittest.TestCase):
         self.assertEqual(self.db.list_tags_of_resource(ResourceArn=arn)["Tags"], [{"Key": "b", "Value": "2"}])
         code, _, _ = error_of(self.db.list_tags_of_resource, ResourceArn=arn.replace("Tagged", "Nope"))
         self.assertEqual(code, "ResourceNotFoundException")
+        # Their success is an empty HTTP body, as DynamoDB answers it (not "{}").
+        for answer in (self.db.tag_resource(ResourceArn=arn, Tags=[{"Key": "c", "Value": "3"}]),
+                       self.db.untag_resource(ResourceArn=arn, TagKeys=["c"])):
+            self.assertEqual(answer["ResponseMetadata"]["HTTPHeaders"].get("content-length"), "0")
+
+    def test_name_lengths_and_nesting_as_dynamodb_words_them(self):
+        name = self.table("Lengths")
+        key = {"PK": S("p"), "SK": S("s")}
+        long_name = "x" * 65536
+        for call, kwargs in [
+            (self.db.get_item, dict(Key=key, ProjectionExpression="#n", ExpressionAttributeNames={"#n": long_name})),
+            (self.db.get_item, dict(Key=key, AttributesToGet=[long_name])),
+            (self.db.update_item, dict(Key=key, UpdateExpression="SET a = :v", ConditionExpression="#n = :v",
+                                       ExpressionAttributeNames={"#n": long_name}, ExpressionAttributeValues={":v": N(1)})),
+        ]:
+            code, message, _ = error_of(call, TableName=name, **kwargs)
+            self.assertEqual(code, "ValidationException")
+            self.assertIn("65536 bytes long; the limit is 65535", message)
+        self.assertNotIn("Item", self.db.get_item(TableName=name, Key=key))
+        deep = S("leaf")
+        for _ in range(40):
+            deep = {"M": {"n": deep}}
+        code, message, _ = error_of(self.db.put_item, TableName=name, Item=dict(key, deep=deep))
+        self.assertEqual(message, "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit")
+        # Key and projected attribute names: their 255-byte limit is checked before what they name.
+        long_key = "k" * 256
+        for definitions, keys, extra in [
+            ([{"AttributeName": "other", "AttributeType": "S"}], [{"AttributeName": long_key, "KeyType": "HASH"}], {}),
+            ([{"AttributeName": long_key, "AttributeType": "S"}], [{"AttributeName": "other", "KeyType": "HASH"}], {}),
+            ([{"AttributeName": "PK", "AttributeType": "S"}, {"AttributeName": "G", "AttributeType": "S"}],
+             [{"AttributeName": "PK", "KeyType": "HASH"}],
+             {"GlobalSecondaryIndexes": [{"IndexName": "ByG", "KeySchema": [{"AttributeName": "G", "KeyType": "HASH"}],
+                                          "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": [long_key]}}]}),
+        ]:
+            code, message, _ = error_of(self.db.create_table, TableName="LongKeys", BillingMode="PAY_PER_REQUEST",
+                                        AttributeDefinitions=definitions, KeySchema=keys, **extra)
+            self.assertEqual(code, "ValidationException")
+            self.assertIn("failed to satisfy constraint: Member must have length less than or equal to 255", message)
+        self.assertNotIn("LongKeys", self.db.list_tables()["TableNames"])
+        # 300 operators in a condition pass, 301 do not; nesting follows from them.
+        self.db.put_item(TableName=name, Item=dict(key, a=N(1), b=N(2)))
+        nested = "a < b" + " OR (a < b" * 149 + ")" * 149
+        self.db.update_item(TableName=name, Key=key, UpdateExpression="SET z = :v", ConditionExpression=nested,
+                            ExpressionAttributeValues={":v": N(1)})
+        code, message, _ = error_of(self.db.update_item, TableName=name, Key=key, UpdateExpression="SET z = :v",
+                                    ConditionExpression=nested + " OR a < b", ExpressionAttributeValues={":v": N(2)})
+        self.assertEqual(message, "Invalid ConditionExpression: The expression contains too many operators or functions; maximum: 300")
+        self.assertEqual(self.db.get_item(TableName=name, Key=key)["Item"]["z"], N(1))
 
     # MARK: Items
 
@@ -704,6 +752,10 @@ class DynamoDBAPITest(unittest.TestCase):
         self.db.put_item(TableName=name, Item={"PK": S("gone"), "SK": S("1"), "expires": N(now - 10), "GSI1PK": S("g"), "GSI1SK": S("1")})
         self.db.put_item(TableName=name, Item={"PK": S("soon"), "SK": S("1"), "expires": N(now + 2), "GSI1PK": S("g"), "GSI1SK": S("2")})
         self.db.put_item(TableName=name, Item={"PK": S("kept"), "SK": S("1"), "expires": S("not a number"), "GSI1PK": S("g"), "GSI1SK": S("3")})
+        # An expiry time more than five years in the past never expires (DynamoDB's rule).
+        self.db.put_item(TableName=name, Item={"PK": S("1975"), "SK": S("1"), "expires": N(162777600)})
+        self.assertIn("Item", self.db.get_item(TableName=name, Key={"PK": S("1975"), "SK": S("1")}))
+        self.db.delete_item(TableName=name, Key={"PK": S("1975"), "SK": S("1")})
         self.assertNotIn("Item", self.db.get_item(TableName=name, Key={"PK": S("gone"), "SK": S("1")}))
         gsi = lambda: [i["PK"]["S"] for i in self.db.query(TableName=name, IndexName="GSI1", KeyConditionExpression="GSI1PK = :g",
                                                            ExpressionAttributeValues={":g": S("g")})["Items"]]

@@ -20,7 +20,8 @@ struct ValidationTests {
         ("duplicate numbers by value", ["PK": "P", "SK": "S", "s": .ns([1, ExactDecimal("1.0")])], "Input collection [\"1\", \"1\"] contains duplicates."),
         ("nested empty set", ["PK": "P", "SK": "S", "m": ["inner": .ss([])]], "One or more parameter values were invalid: An string set  may not be empty"),
         ("item too large", ["PK": "P", "SK": "S", "big": .s(String(repeating: "x", count: 400 * 1024))], "Item size has exceeded the maximum allowed size"),
-        ("nesting too deep", ["PK": "P", "SK": "S", "deep": ValidationTests.nested(33)], "Nesting Levels have exceeded supported limits"),
+        ("nesting too deep", ["PK": "P", "SK": "S", "deep": ValidationTests.nested(33)],
+         "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit"),
     ]
 
     static func nested(_ depth: Int) -> AttributeValue {

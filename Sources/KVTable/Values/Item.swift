@@ -57,6 +57,14 @@ public struct Item: Sendable {
         storage = .attributes(Dictionary(uniqueKeysWithValues: attributes))
     }
 
+    /// Checks that `name` can name an attribute: 1 to 65,535 bytes of UTF-8, as DynamoDB allows
+    /// (key attributes are limited to 255 bytes by the table's schema). Writes check every name
+    /// they store; call this for a name given elsewhere, such as a projection.
+    /// - Throws: ``KVTableError/validation(_:)`` in DynamoDB's words.
+    public static func validateAttributeName(_ name: String) throws(KVTableError) {
+        try ItemValidation.validateName(name)
+    }
+
     /// An item over stored bytes that ``ItemCodec`` has checked.
     init(checkedBytes bytes: [UInt8]) {
         storage = .encoded(bytes)

@@ -44,18 +44,23 @@ enum ItemValidation {
         }
     }
 
+    /// DynamoDB's answer to a list or map nested more than ``maximumNestingDepth`` deep, word
+    /// for word as it answers it (clients match on "nested levels").
+    static let nestingTooDeep = KVTableError.validation(
+        "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit")
+
     static func validate(_ value: AttributeValue, depth: Int) throws(KVTableError) {
         switch value {
         case .s, .n, .b, .bool, .null:
             return
         case .l(let values):
             guard depth < maximumNestingDepth else {
-                throw .validation("Nesting Levels have exceeded supported limits")
+                throw nestingTooDeep
             }
             for element in values { try validate(element, depth: depth + 1) }
         case .m(let values):
             guard depth < maximumNestingDepth else {
-                throw .validation("Nesting Levels have exceeded supported limits")
+                throw nestingTooDeep
             }
             for element in values.values { try validate(element, depth: depth + 1) }
         case .ss(let values):

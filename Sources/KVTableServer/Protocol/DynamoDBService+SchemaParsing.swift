@@ -6,9 +6,10 @@ import KVTableDynamoDB
 extension DynamoDBService {
     func attributeDefinitions(_ request: WireRequest) throws -> [String: KeyType] {
         var definitions: [String: KeyType] = [:]
-        for json in try request.array("AttributeDefinitions") ?? [] {
+        for (position, json) in (try request.array("AttributeDefinitions") ?? []).enumerated() {
             let definition = WireRequest(try Self.object(json, "AttributeDefinitions"))
             let name = try definition.required("AttributeName", definition.string)
+            try Self.checkKeyAttributeName(name, at: "attributeDefinitions.\(position + 1).member.attributeName")
             let type = try definition.required("AttributeType", definition.string)
             guard let keyType = KeyType(rawValue: type) else {
                 throw WireError.validation("1 validation error detected: Value '\(type)' at 'attributeDefinitions.member.attributeType' failed to satisfy constraint: Member must satisfy enum value set: [B, N, S]")
@@ -21,6 +22,14 @@ extension DynamoDBService {
         return definitions
     }
 
+    /// A name in a table's or index's key schema, attribute definitions or projection, within
+    /// the 1–255 bytes DynamoDB's request schema allows: checked as each name is read, before
+    /// what the name refers to (a long name not defined in `AttributeDefinitions` is refused for
+    /// its length, as DynamoDB refuses it).
+    static func checkKeyAttributeName(_ name: String, at member: String) throws {
+        try ConstraintViolation.check(.length(name.utf8.count, of: member, value: name, within: 1...255))
+    }
+
     func keySchema(_ request: WireRequest, member: String = "KeySchema", definitions: [String: KeyType],
                            used: inout Set<String>) throws -> KeySchema {
         let elements = try request.required(member, request.array)
@@ -28,9 +37,10 @@ extension DynamoDBService {
             throw WireError.validation("1 validation error detected: Value at 'keySchema' failed to satisfy constraint: Member must have length less than or equal to 2 and greater than or equal to 1")
         }
         var attributes: [(String, String)] = []
-        for json in elements {
+        for (position, json) in elements.enumerated() {
             let element = WireRequest(try Self.object(json, member))
             let name = try element.required("AttributeName", element.string)
+            try Self.checkKeyAttributeName(name, at: "keySchema.\(position + 1).member.attributeName")
             let type = try element.required("KeyType", element.string)
             guard type == "HASH" || type == "RANGE" else {
                 throw WireError.validation("1 validation error detected: Value '\(type)' at 'keySchema.member.keyType' failed to satisfy constraint: Member must satisfy enum value set: [HASH, RANGE]")
@@ -98,6 +108,9 @@ extension DynamoDBService {
             throw WireError.validation("One or more parameter values were invalid: Unknown ProjectionType: null")
         }
         let nonKey = try projection.strings("NonKeyAttributes")
+        for (position, name) in (nonKey ?? []).enumerated() {
+            try Self.checkKeyAttributeName(name, at: "projection.nonKeyAttributes.\(position + 1).member")
+        }
         switch (projectionType, nonKey) {
         case ("INCLUDE", let names?):
             return .include(names)

@@ -92,11 +92,18 @@ public final class DynamoDBService: Sendable {
     ///   - body: the JSON request body.
     public func handle(target: String?, body: [UInt8]) async -> Response {
         if let response = handleSynchronously(target: target, body: body) { return response }
-        return await respond {
+        let operation = DynamoDBService.operation(of: target)!
+        var response = await respond {
             let request = WireRequest(try DynamoDBService.requestObject(body))
-            return try await DynamoDBService.handlers[DynamoDBService.operation(of: target)!]!(self, request)
+            return try await DynamoDBService.handlers[operation]!(self, request)
         }
+        if response.status == 200, DynamoDBService.bodilessOperations.contains(operation) { response.body = [] }
+        return response
     }
+
+    /// The operations whose success DynamoDB answers with an empty HTTP body, not `{}` (their
+    /// output shape has no members).
+    private static let bodilessOperations: Set<String> = ["TagResource", "UntagResource"]
 
     /// Runs one request on the calling thread if it is a read (`GetItem`, `Query`, `Scan`,
     /// `BatchGetItem`, `TransactGetItems`, the table descriptions) or is refused before any

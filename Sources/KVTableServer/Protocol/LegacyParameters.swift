@@ -108,6 +108,9 @@ enum LegacyParameters {
         guard Set(names).count == names.count else {
             throw WireError.validation("One or more parameter values were invalid: Duplicate value in attribute name: \(names)")
         }
+        for name in names {
+            do { try Item.validateAttributeName(name) } catch { throw WireError(error) }
+        }
         return names.map(AttributePath.name)
     }
 

@@ -15,6 +15,12 @@ struct ExpressionAttributes: Sendable {
             guard !name.isEmpty else {
                 throw .validation("ExpressionAttributeNames contains invalid value: Empty attribute name for key \(placeholder)")
             }
+            // No item can hold a longer name, so no expression may name one (a projection or
+            // a condition included), as DynamoDB refuses it.
+            let bytes = name.utf8.count
+            guard bytes <= ItemValidation.maximumNameBytes else {
+                throw .validation("ExpressionAttributeNames contains invalid value: An attribute name is \(bytes) bytes long; the limit is \(ItemValidation.maximumNameBytes) for key \(placeholder)")
+            }
         }
         for (placeholder, value) in values {
             guard ExpressionAttributes.isPlaceholder(placeholder, sigil: ":") else {
