@@ -22,7 +22,7 @@ public struct ItemDecoder: Sendable {
     /// from its bytes: each property looks its attribute up in an index of the stored names,
     /// with no dictionary built in between.
     public func decode<T: Decodable>(_ type: T.Type, from item: Item) throws -> T {
-        if case .encoded(let bytes) = item.storage, !(type is AttributeValue.Type) {
+        if case .encoded(let bytes) = item.storage, T.self != AttributeValue.self {
             return try T(from: ItemDecoding(members: .stored(AttributeIndex(checkedBytes: bytes)), options: self))
         }
         return try decodeValue(type, from: .m(item.attributes))
@@ -85,12 +85,14 @@ struct ItemDecoding: Decoder {
         }
     }
 
+    /// Decodes `type` from `value`. The coding path is built only when it is used (by a nested
+    /// decoder or an error): a property of a scalar type decodes without allocating one.
     static func decode<T: Decodable>(_ type: T.Type, from value: AttributeValue, options: ItemDecoder,
-                                     codingPath: [any CodingKey]) throws -> T {
+                                     codingPath: @autoclosure () -> [any CodingKey]) throws -> T {
         if let special = try decodeSpecial(type, from: value, options: options, codingPath: codingPath) {
             return special
         }
-        return try T(from: ItemDecoding(value: value, options: options, codingPath: codingPath))
+        return try T(from: ItemDecoding(value: value, options: options, codingPath: codingPath()))
     }
 
     static func mismatch<T>(_ type: T.Type, _ value: AttributeValue, _ codingPath: [any CodingKey]) -> DecodingError {
@@ -140,9 +142,9 @@ struct ItemDecoding: Decoder {
     }()
 
     private static func decodeSpecial<T: Decodable>(_ type: T.Type, from value: AttributeValue, options: ItemDecoder,
-                                                   codingPath: [any CodingKey]) throws -> T? {
+                                                   codingPath: () -> [any CodingKey]) throws -> T? {
         guard let special = specials[ObjectIdentifier(type)] else { return nil }
-        func fail() -> DecodingError { mismatch(type, value, codingPath) }
+        func fail() -> DecodingError { mismatch(type, value, codingPath()) }
         switch special {
         case .attributeValue:
             return value as? T
@@ -168,7 +170,7 @@ struct ItemDecoding: Decoder {
             guard case .s(let s) = value, let url = URL(string: s) else { throw fail() }
             return url as? T
         case .date:
-            return try date(from: value, options.dateEncoding, codingPath) as? T
+            return try date(from: value, options.dateEncoding, codingPath()) as? T
         case .stringSet:
             guard case .ss(let set) = value else { throw fail() }
             return Set(set) as? T
@@ -181,7 +183,7 @@ struct ItemDecoding: Decoder {
         case .numericSet:
             guard case .ns(let set) = value else { throw fail() }
             // Decode each element as the set's element type through a list.
-            return try T(from: ItemDecoding(value: .l(set.map { .n($0) }), options: options, codingPath: codingPath))
+            return try T(from: ItemDecoding(value: .l(set.map { .n($0) }), options: options, codingPath: codingPath()))
         case .integer:
             guard let integerType = type as? any FixedWidthInteger.Type else { return nil }
             guard case .n(let n) = value, let integer = exactInteger(n, as: integerType) else { throw fail() }
@@ -254,7 +256,11 @@ struct ItemDecoding: Decoder {
 
         // The common scalar types skip the generic path's type checks.
 
+        // A stored item's strings, numbers and string sets are read straight from its bytes;
+        // anything else (and every error) goes through the general path.
+
         func decode(_ type: String.Type, forKey key: Key) throws -> String {
+            if case .stored(let index) = map, let string = index.string(named: key.stringValue) { return string }
             guard case .s(let string) = try required(key) else { throw mismatch(type, key) }
             return string
         }
@@ -265,6 +271,10 @@ struct ItemDecoding: Decoder {
         }
 
         func decode(_ type: Int.Type, forKey key: Key) throws -> Int {
+            if case .stored(let index) = map, let n = index.number(named: key.stringValue),
+               let integer = ItemDecoding.exactInteger(n, as: type) {
+                return integer
+            }
             guard case .n(let n) = try required(key), let integer = ItemDecoding.exactInteger(n, as: type) else { throw mismatch(type, key) }
             return integer
         }
@@ -317,6 +327,9 @@ struct ItemDecoding: Decoder {
         }
 
         func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+            if T.self == Set<String>.self, case .stored(let index) = map, let set = index.stringSet(named: key.stringValue) {
+                return set as! T   // T is Set<String>: checked on the line above
+            }
             guard let value = map[key.stringValue] else {
                 if let empty = ItemDecoding.emptySet(type) { return empty }
                 throw DecodingError.keyNotFound(key, .init(codingPath: codingPath, debugDescription: "No attribute \(key.stringValue)"))

@@ -846,6 +846,38 @@ struct AttributeIndex {
         withValueReader(named: name) { try? $0.value() } ?? nil
     }
 
+    /// The string stored as `name`; nil when the item has no such attribute or it is not a
+    /// string. Read straight from the bytes, without an `AttributeValue` in between (the
+    /// entity decoder's common case).
+    func string(named name: String) -> String? {
+        withValueReader(named: name) { reader -> String? in
+            guard (try? reader.byte()) == ItemCodec.Tag.string.rawValue else { return nil }
+            return try? reader.string()
+        } ?? nil
+    }
+
+    /// The number stored as `name`; nil when the item has none or it is not a number.
+    func number(named name: String) -> ExactDecimal? {
+        withValueReader(named: name) { reader -> ExactDecimal? in
+            guard (try? reader.byte()) == ItemCodec.Tag.number.rawValue else { return nil }
+            return try? reader.number()
+        } ?? nil
+    }
+
+    /// The string set stored as `name`, built as a `Set` directly; nil when the item has none
+    /// or it is not a string set.
+    func stringSet(named name: String) -> Set<String>? {
+        withValueReader(named: name) { reader -> Set<String>? in
+            guard (try? reader.byte()) == ItemCodec.Tag.stringSet.rawValue, let count = try? reader.count() else { return nil }
+            var set = Set<String>(minimumCapacity: count)
+            for _ in 0..<count {
+                guard let element = try? reader.string() else { return nil }
+                set.insert(element)
+            }
+            return set
+        } ?? nil
+    }
+
     /// Runs `body` with a reader at the value of `name`; nil when the item has no such attribute.
     func withValueReader<R>(named name: String, _ body: (inout ByteReader) throws -> R) rethrows -> R? {
         guard let valueStart = position(of: name) else { return nil }
