@@ -170,6 +170,14 @@ class DynamoDBAPITest(unittest.TestCase):
 
     def test_update_table_adds_and_removes_an_index_with_backfill(self):
         name = self.table("Indexes")
+        # A new index may not give an attribute the table's indexes already key on another type.
+        code, message, _ = error_of(self.db.update_table, TableName=name,
+                                    AttributeDefinitions=[{"AttributeName": "GSI1PK", "AttributeType": "N"}],
+                                    GlobalSecondaryIndexUpdates=[{"Create": {
+                                        "IndexName": "Retyped", "KeySchema": [{"AttributeName": "GSI1PK", "KeyType": "HASH"}],
+                                        "Projection": {"ProjectionType": "ALL"}}}])
+        self.assertEqual(code, "ValidationException")
+        self.assertIn("Attributes cannot be redefined", message)
         for i in range(5):
             self.db.put_item(TableName=name, Item={"PK": S("u%d" % i), "SK": S("p"), "city": S("Oslo" if i % 2 else "Rome"), "age": N(20 + i)})
         description = self.db.update_table(
@@ -315,6 +323,13 @@ class DynamoDBAPITest(unittest.TestCase):
         for answer in (self.db.tag_resource(ResourceArn=arn, Tags=[{"Key": "c", "Value": "3"}]),
                        self.db.untag_resource(ResourceArn=arn, TagKeys=["c"])):
             self.assertEqual(answer["ResponseMetadata"]["HTTPHeaders"].get("content-length"), "0")
+
+    def test_describe_endpoints(self):
+        endpoints = self.db.describe_endpoints()["Endpoints"]
+        self.assertEqual(len(endpoints), 1)
+        self.assertEqual(endpoints[0]["CachePeriodInMinutes"], 1440)
+        # The address the client reached, without a scheme: usable as an endpoint again.
+        self.assertEqual("http://" + endpoints[0]["Address"], self.server.endpoint)
 
     def test_name_lengths_and_nesting_as_dynamodb_words_them(self):
         name = self.table("Lengths")
@@ -689,6 +704,18 @@ class DynamoDBAPITest(unittest.TestCase):
         self.assertEqual(code, "ValidationException")
         code, _, _ = error_of(transfer, 1, token="t-1")
         self.assertEqual(code, "IdempotentParameterMismatchException")
+        # Two invalid actions: DynamoDB reports the first and None for every other.
+        code, _, response = error_of(self.db.transact_write_items, TransactItems=[
+            {"Put": {"TableName": name, "Item": {"PK": N(7), "SK": S("y")}}},
+            {"Put": {"TableName": name, "Item": {"PK": N(8), "SK": S("y")}}},
+            {"Put": {"TableName": name, "Item": {"PK": S("new"), "SK": S("y")}, "ConditionExpression": "attribute_exists(PK)"}}])
+        self.assertEqual([r["Code"] for r in response["CancellationReasons"]], ["ValidationError", "None", "None"])
+        self.assertEqual(["Message" in r for r in response["CancellationReasons"]], [True, False, False])
+        long = "x" * 100000
+        code, message, _ = error_of(self.db.transact_write_items, TransactItems=[
+            {"Put": {"TableName": name, "Item": {"PK": S("big%d" % i), "SK": S("y"), "x": S(long)}}} for i in range(50)])
+        self.assertEqual(code, "ValidationException")
+        self.assertIn("size cannot exceed 4 MB", message)
 
     # MARK: Legacy parameters
 
@@ -866,6 +893,19 @@ class ServerOptionsTest(unittest.TestCase):
             except urllib.error.HTTPError as error:
                 self.assertEqual(error.code, 400)
                 self.assertIn("MissingAuthenticationTokenException", error.read().decode())
+            # An expired date is refused first, whatever the key and scope (as DynamoDB), and
+            # parameters separated by spaces alone are read.
+            request = urllib.request.Request(server.endpoint, data=b"{}", method="POST", headers={
+                "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "DynamoDB_20120810.ListTables",
+                "X-Amz-Date": "20170101T010101Z",
+                "Authorization": "AWS4-HMAC-SHA256 Credential=nobody/2/3/4/aws4_request SignedHeaders=x-amz-date;host Signature=123"})
+            try:
+                urllib.request.urlopen(request, timeout=10)
+                self.fail("an expired request was accepted")
+            except urllib.error.HTTPError as error:
+                body = error.read().decode()
+                self.assertIn("InvalidSignatureException", body)
+                self.assertIn("Signature expired", body)
             client = server.client("AKIDKVTABLE", "s3cret")
             self.assertEqual(client.list_tables()["TableNames"], [])
             single_table(client, "Limited")

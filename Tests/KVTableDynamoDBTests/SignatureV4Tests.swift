@@ -207,6 +207,31 @@ struct SignatureV4Tests {
             "Signature not yet current: 20150830T123600Z is still later than 20150830T123500Z (20150830T122000Z + 15 min.)"))
     }
 
+    @Test func expiryIsCheckedBeforeTheKeyAndTheScope() {
+        // Alternator's test, checked against DynamoDB: an expired request with an unknown key,
+        // a nonsense scope and parameters separated by spaces only is "Signature expired".
+        let headers = Self.signedHeaders().map { header in
+            header.name == "Authorization"
+                ? (name: header.name, value: "AWS4-HMAC-SHA256 Credential=nobody/2/3/4/aws4_request SignedHeaders=x-amz-date;host Signature=123")
+                : header
+        }
+        let error = #expect(throws: SignatureError.self) { try Self.verify(headers, now: Self.now.addingTimeInterval(16 * 60)) }
+        #expect(error?.dynamoDBType == "InvalidSignatureException")
+        #expect(error?.message.hasPrefix("Signature expired: ") == true)
+        // In time, the same request fails on its key, and then (a known key) on its scope.
+        #expect(throws: SignatureError.unrecognizedClient("The security token included in the request is invalid.")) {
+            try Self.verify(headers)
+        }
+    }
+
+    @Test func parametersSeparatedBySpacesOnlyAreRead() throws {
+        let headers = Self.signedHeaders().map { header in
+            header.name == "Authorization" ? (name: header.name, value: header.value.replacingOccurrences(of: ", ", with: " ")) : header
+        }
+        #expect(headers.contains { $0.name == "Authorization" && !$0.value.contains(",") })
+        try Self.verify(headers)
+    }
+
     @Test func fourteenMinutesOffAccepted() throws {
         try Self.verify(Self.signedHeaders(), now: Self.now.addingTimeInterval(14 * 60))
         try Self.verify(Self.signedHeaders(), now: Self.now.addingTimeInterval(-14 * 60))

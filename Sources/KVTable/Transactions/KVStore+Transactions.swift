@@ -75,8 +75,8 @@ extension StoreContext {
         var writes: [PreparedWrite] = []
         // An action whose key or item breaks the table's rules (a key of the wrong type, an
         // update of a key attribute) cancels the transaction with a `ValidationError` reason
-        // for that action, as DynamoDB reports it; the other actions' reasons are `None`.
-        var invalid: [Int: String] = [:]
+        // for that action, as DynamoDB reports it. DynamoDB stops there: every other action's
+        // reason is `None`, a later invalid one's included.
         for (position, action) in actions.enumerated() {
             guard action.table.context === self else {
                 throw KVTableError.validation("Transaction actions must use tables of this store: \(action.table.name)")
@@ -85,16 +85,12 @@ extension StoreContext {
             do {
                 write = try action.prepare(returnItemOnConditionFailure: returnItemsOnConditionFailure)
             } catch KVTableError.validation(let message) {
-                invalid[position] = message
-                continue
+                throw KVTableError.transactionCanceled(actions.indices.map { $0 == position ? .validationError(message) : .none })
             }
             guard seen.insert(TableLayout.prefix(write.table.layout.keyspace) + write.key).inserted else {
                 throw KVTableError.validation("Transaction request cannot include multiple operations on one item")
             }
             writes.append(write)
-        }
-        if !invalid.isEmpty {
-            throw KVTableError.transactionCanceled(actions.indices.map { invalid[$0].map(CancellationReason.validationError) ?? .none })
         }
         let token = clientRequestToken.map {
             IdempotencyRecord(token: $0, fingerprint: StableHash.fnv1a(Array(actions.map(\.fingerprintText).joined(separator: "\n").utf8)))
@@ -133,7 +129,7 @@ extension StoreContext {
                 return total
             }
             if aggregate > KVStore.maximumTransactionBytes {
-                throw KVTableError.validation("Transaction request cannot be larger than 4 MB: its items total \(aggregate) bytes")
+                throw KVTableError.validation("Transaction request size cannot exceed 4 MB: its items total \(aggregate) bytes")
             }
             // Phase 2: apply them all.
             for (offset, (write, items, current, effect)) in planned.enumerated() {

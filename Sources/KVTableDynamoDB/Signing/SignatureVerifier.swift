@@ -55,12 +55,6 @@ public struct SignatureVerifier: Sendable {
             throw .missingAuthenticationToken(SignatureError.missingTokenMessage)
         }
         let parsed = try Self.parse(authorization)
-        guard let secret = secrets[parsed.accessKeyID] else {
-            throw .unrecognizedClient(SignatureError.unrecognizedClientMessage)
-        }
-        guard parsed.service == service else {
-            throw .invalidSignature("Credential should be scoped to correct service: '\(service)'. ")
-        }
 
         // X-Amz-Date wins over Date, and the string to sign always uses the ISO 8601 basic form.
         let timestamp: String
@@ -78,13 +72,22 @@ public struct SignatureVerifier: Sendable {
                 "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. "
                     + "Authorization=\(authorization)")
         }
+        // The time is checked first, before the key and the scope, as DynamoDB checks it: an
+        // expired request is "Signature expired" whoever signed it (SDKs correct their clock on
+        // that answer).
+        try checkSkew(timestamp: timestamp, requestDate: requestDate, now: now)
+        guard let secret = secrets[parsed.accessKeyID] else {
+            throw .unrecognizedClient(SignatureError.unrecognizedClientMessage)
+        }
+        guard parsed.service == service else {
+            throw .invalidSignature("Credential should be scoped to correct service: '\(service)'. ")
+        }
         let day = String(timestamp.prefix(8))
         guard parsed.date == day else {
             throw .invalidSignature(
                 "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: "
                     + "'\(parsed.date)' != '\(day)', from '\(timestamp)'.")
         }
-        try checkSkew(timestamp: timestamp, requestDate: requestDate, now: now)
         guard parsed.signedHeaders.contains("host") else {
             throw .invalidSignature("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
         }
@@ -131,7 +134,8 @@ public struct SignatureVerifier: Sendable {
         let space = authorization.firstIndex(where: { $0 == " " || $0 == "\t" }) ?? authorization.endIndex
         let algorithm = authorization[..<space]
         var parameters: [Substring: Substring] = [:]
-        for item in authorization[space...].split(separator: ",") {
+        // Parameters are separated by commas, spaces or both (DynamoDB accepts each).
+        for item in authorization[space...].split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" }) {
             let pair = item.trimmingCharacters(in: .whitespaces)[...]
             guard let equals = pair.firstIndex(of: "=") else { continue }
             parameters[pair[..<equals]] = pair[pair.index(after: equals)...]

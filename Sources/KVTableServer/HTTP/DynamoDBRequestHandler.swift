@@ -92,7 +92,7 @@ final class DynamoDBRequestHandler: ChannelInboundHandler {
             }
         }
         let target = head.headers.first(name: "x-amz-target")
-        if let response = service.handleSynchronously(target: target, body: bytes) {
+        if let response = service.handleSynchronously(target: target, body: bytes, host: head.headers.first(name: "host")) {
             return write(response, for: head, context: context)
         }
         // A write: off the event loop until the store has committed it.

@@ -107,8 +107,12 @@ extension DynamoDBService {
                 }
                 var definitions = try attributeDefinitions(request)
                 // Key attributes the table already declares need no new definition.
+                // One that does may not give it another type.
                 for attribute in table.schema.keySchema.attributes + table.schema.secondaryIndexes.flatMap(\.keySchema.attributes) {
-                    definitions[attribute.name] = definitions[attribute.name] ?? attribute.type
+                    if let given = definitions[attribute.name], given != attribute.type {
+                        throw WireError.validation("One or more parameter values were invalid: Attributes cannot be redefined. Please check that your attribute has the same type as previously defined. Existing schema: \(attribute.name) \(attribute.type.rawValue), New schema: \(attribute.name) \(given.rawValue)")
+                    }
+                    definitions[attribute.name] = attribute.type
                 }
                 var used: Set<String> = []
                 changes.append(.create(try globalSecondaryIndex(.object(body.members), definitions: definitions, used: &used)))

@@ -83,7 +83,7 @@ public final class DynamoDBService: Sendable {
     ]
 
     /// The operations, by name.
-    public static let operations: [String] = (Array(handlers.keys) + Array(synchronousHandlers.keys)).sorted()
+    public static let operations: [String] = (Array(handlers.keys) + Array(synchronousHandlers.keys) + ["DescribeEndpoints"]).sorted()
 
     /// Runs one request.
     ///
@@ -110,10 +110,20 @@ public final class DynamoDBService: Sendable {
     /// work (an unknown operation); returns nil, doing nothing, for a write, which must go
     /// through ``handle(target:body:)``. A read never blocks on the writer: it runs against a
     /// snapshot, so an event loop may call this.
-    public func handleSynchronously(target: String?, body: [UInt8]) -> Response? {
+    ///
+    /// - Parameter host: the request's `Host` header, which `DescribeEndpoints` reports as the
+    ///   endpoint to use (`localhost` when nil).
+    public func handleSynchronously(target: String?, body: [UInt8], host: String? = nil) -> Response? {
         guard let operation = DynamoDBService.operation(of: target) else {
             return Response(error: WireError(type: "UnknownOperationException",
                                              message: "An unknown operation was requested: \(target ?? "(no X-Amz-Target header)")"))
+        }
+        if operation == "DescribeEndpoints" {
+            // The endpoint is the address the client reached (DynamoDB answers its regional
+            // host name), cached for a day as DynamoDB says.
+            return Response(status: 200, body: JSONValue.object(["Endpoints": .array([.object([
+                "Address": .string(host ?? "localhost"), "CachePeriodInMinutes": .number(1440),
+            ])])]).serialized())
         }
         guard let handler = DynamoDBService.synchronousHandlers[operation] else { return nil }
         do {
@@ -128,7 +138,7 @@ public final class DynamoDBService: Sendable {
     private static func operation(of target: String?) -> String? {
         guard let target, target.hasPrefix(targetPrefix) else { return nil }
         let name = String(target.dropFirst(targetPrefix.count))
-        return handlers[name] != nil || synchronousHandlers[name] != nil ? name : nil
+        return handlers[name] != nil || synchronousHandlers[name] != nil || name == "DescribeEndpoints" ? name : nil
     }
 
     private func respond(_ body: () async throws -> JSONValue) async -> Response {
