@@ -324,6 +324,56 @@ class DynamoDBAPITest(unittest.TestCase):
                        self.db.untag_resource(ResourceArn=arn, TagKeys=["c"])):
             self.assertEqual(answer["ResponseMetadata"]["HTTPHeaders"].get("content-length"), "0")
 
+    def test_consumed_capacity(self):
+        name = self.table("Capacity")
+        key = {"PK": S("p"), "SK": S("s")}                       # 6 bytes: names and values
+        def units(answer):
+            return answer["ConsumedCapacity"]["CapacityUnits"]
+        def get(**kwargs):
+            return units(self.db.get_item(TableName=name, Key=key, ReturnConsumedCapacity="TOTAL", **kwargs))
+        # Reads: 4 KB units of the whole item, half when eventually consistent; missing is 1.
+        self.assertEqual((get(ConsistentRead=True), get()), (1, 0.5))
+        put = self.db.put_item(TableName=name, Item=dict(key, another=S("a" * (4096 - 6 - 7))), ReturnConsumedCapacity="TOTAL")
+        self.assertEqual(put["ConsumedCapacity"], {"TableName": name, "CapacityUnits": 4, "WriteCapacityUnits": 4})
+        self.assertNotIn("Attributes", put)
+        self.assertEqual((get(ConsistentRead=True), get()), (1, 0.5))
+        self.db.put_item(TableName=name, Item=dict(key, another=S("a" * (4097 - 6 - 7))))
+        self.assertEqual((get(ConsistentRead=True), get(ProjectionExpression="PK", ConsistentRead=True), get()), (2, 2, 1))
+        # Writes: 1 KB units of the larger of the item before and after.
+        small = self.db.put_item(TableName=name, Item=dict(key, another=S("a")), ReturnConsumedCapacity="TOTAL")
+        self.assertEqual(units(small), 5)
+        update = self.db.update_item(TableName=name, Key=key, UpdateExpression="SET another = :v", ReturnConsumedCapacity="TOTAL",
+                                     ExpressionAttributeValues={":v": S("a" * (2049 - 6 - 7))}, ReturnValues="UPDATED_NEW")
+        self.assertEqual((units(update), len(update["Attributes"]["another"]["S"])), (3, 2049 - 13))
+        delete = self.db.delete_item(TableName=name, Key=key, ReturnConsumedCapacity="TOTAL", ReturnValues="ALL_OLD")
+        self.assertEqual((units(delete), "Attributes" in delete), (3, True))
+        self.assertEqual(units(self.db.delete_item(TableName=name, Key=key, ReturnConsumedCapacity="TOTAL")), 1)
+        # An index entry costs its own units; INDEXES shows the shares.
+        indexed = self.db.put_item(TableName=name, Item=dict(key, GSI1PK=S("g"), GSI1SK=S("1")), ReturnConsumedCapacity="INDEXES")
+        self.assertEqual(indexed["ConsumedCapacity"], {
+            "TableName": name, "CapacityUnits": 2, "WriteCapacityUnits": 2, "Table": {"CapacityUnits": 1},
+            "GlobalSecondaryIndexes": {"GSI1": {"CapacityUnits": 1}}})
+        moved = self.db.update_item(TableName=name, Key=key, UpdateExpression="SET GSI1SK = :v", ExpressionAttributeValues={":v": S("2")},
+                                    ReturnConsumedCapacity="INDEXES")
+        self.assertEqual(moved["ConsumedCapacity"]["GlobalSecondaryIndexes"], {"GSI1": {"CapacityUnits": 2}})   # removed and put
+        # Batches: one entry per table, each item charged on its own.
+        other = {"PK": S("p"), "SK": S("t")}
+        batch = self.db.batch_write_item(RequestItems={name: [{"PutRequest": {"Item": other}}, {"DeleteRequest": {"Key": {"PK": S("x"), "SK": S("y")}}}]},
+                                         ReturnConsumedCapacity="TOTAL")
+        self.assertEqual(batch["ConsumedCapacity"], [{"TableName": name, "CapacityUnits": 2, "WriteCapacityUnits": 2}])
+        got = self.db.batch_get_item(RequestItems={name: {"Keys": [key, other, {"PK": S("no"), "SK": S("ne")}], "ConsistentRead": True}},
+                                     ReturnConsumedCapacity="TOTAL")
+        self.assertEqual(got["ConsumedCapacity"], [{"TableName": name, "CapacityUnits": 3, "ReadCapacityUnits": 3}])
+        # A query rounds the sum of what it read, before its filter.
+        for i in range(4):
+            self.db.put_item(TableName=name, Item={"PK": S("q"), "SK": S(str(i)), "v": S("a" * 1500)})
+        page = self.db.query(TableName=name, KeyConditionExpression="PK = :q", FilterExpression="v = :none", ConsistentRead=True,
+                             ExpressionAttributeValues={":q": S("q"), ":none": S("none")}, ReturnConsumedCapacity="TOTAL")
+        self.assertEqual((page["Count"], units(page)), (0, 2))       # 4 x 1,507 bytes = 6,028: two 4 KB units
+        scan = self.db.scan(TableName=name, Select="COUNT", ReturnConsumedCapacity="TOTAL")
+        self.assertEqual(units(scan), 1)                              # eventually consistent: half of two units
+        self.assertNotIn("ConsumedCapacity", self.db.get_item(TableName=name, Key=key, ReturnConsumedCapacity="NONE"))
+
     def test_describe_endpoints(self):
         endpoints = self.db.describe_endpoints()["Endpoints"]
         self.assertEqual(len(endpoints), 1)

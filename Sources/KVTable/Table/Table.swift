@@ -102,18 +102,28 @@ public struct Table: Sendable {
     public func updateItem(_ key: Item, _ update: Update, condition: Condition? = nil,
                            returnValues: ReturnValues = .none,
                            returnItemOnConditionFailure: Bool = false) async throws -> Item? {
+        try await updateItemWithImages(key, update, condition: condition, returnValues: returnValues,
+                                       returnItemOnConditionFailure: returnItemOnConditionFailure).returned
+    }
+
+    /// ``updateItem(_:_:condition:returnValues:returnItemOnConditionFailure:)`` that also hands
+    /// back the whole item before and after the update (nil where there is none): the server
+    /// needs both sizes for DynamoDB's consumed capacity.
+    package func updateItemWithImages(_ key: Item, _ update: Update, condition: Condition?, returnValues: ReturnValues,
+                                      returnItemOnConditionFailure: Bool) async throws -> (returned: Item?, old: Item?, new: Item?) {
         let write = try PreparedWrite.update(key, with: update, in: state, condition: condition,
                                              returnItemOnConditionFailure: returnItemOnConditionFailure)
         let paths = update.actions.map(\.path)
         return try await perform(write) { current, effect in
-            guard case .store(let new, _) = effect else { return nil }
-            switch returnValues {
-            case .none: return nil
-            case .allOld: return current.live
-            case .allNew: return new
-            case .updatedOld: return current.live.map { ProjectionPaths.project($0, paths) }
-            case .updatedNew: return ProjectionPaths.project(new, update.pathsInNewItem())
+            guard case .store(let new, _) = effect else { return (nil, current.live, current.live) }
+            let returned: Item? = switch returnValues {
+            case .none: nil
+            case .allOld: current.live
+            case .allNew: new
+            case .updatedOld: current.live.map { ProjectionPaths.project($0, paths) }
+            case .updatedNew: ProjectionPaths.project(new, update.pathsInNewItem())
             }
+            return (returned, current.live, new)
         }
     }
 

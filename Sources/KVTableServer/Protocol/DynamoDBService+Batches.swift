@@ -12,7 +12,8 @@ extension DynamoDBService {
             throw WireError.validation("1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1")
         }
         try Self.acceptReporting(request)
-        var work: [(Table, [Item], [AttributePath]?)] = []
+        var capacity = try ConsumedCapacity(request)
+        var work: [(Table, [Item], [AttributePath]?, Bool)] = []
         var total = 0
         for (name, json) in requestItems.sorted(by: { $0.key < $1.key }) {
             let entry = WireRequest(try Self.object(json, "RequestItems"))
@@ -26,18 +27,28 @@ extension DynamoDBService {
             var expressions = try RequestExpressions(entry, expressions: ["ProjectionExpression"], legacy: ["AttributesToGet"])
             let projection = try expressions.projection() ?? LegacyParameters.attributesToGet(entry)
             try expressions.finish()
-            _ = try entry.bool("ConsistentRead")
-            work.append((table, keys, projection))
+            work.append((table, keys, projection, try entry.bool("ConsistentRead") ?? false))
         }
         guard total <= Self.maximumBatchGets else {
             throw WireError.validation("Too many items requested for the BatchGetItem call")
         }
         var responses: [String: JSONValue] = [:]
-        for (table, keys, projection) in work {
-            let items = try table.read { try $0.batchGetItems(keys, projection: projection) }
+        for (table, keys, projection, consistent) in work {
+            let (items, whole) = try table.read { reader -> ([Item], [Item]?) in
+                let items = try reader.batchGetItems(keys, projection: projection)
+                // Each key is charged its whole item's size (a missing one, one unit).
+                guard capacity != nil else { return (items, nil) }
+                return (items, projection == nil ? items : try reader.batchGetItems(keys, projection: nil))
+            }
             responses[table.name] = .array(items.map(\.dynamoDBJSON))
+            if let whole {
+                for item in whole { capacity?.read(table, size: item.dynamoDBItemSize, consistent: consistent) }
+                for _ in whole.count..<max(whole.count, keys.count) { capacity?.read(table, size: nil, consistent: consistent) }
+            }
         }
-        return .object(["Responses": .object(responses), "UnprocessedKeys": .object([:])])
+        var answer: [String: JSONValue] = ["Responses": .object(responses), "UnprocessedKeys": .object([:])]
+        if let capacity { answer["ConsumedCapacity"] = capacity.list }
+        return .object(answer)
     }
 
     func batchWriteItem(_ request: WireRequest) async throws -> JSONValue {
@@ -46,6 +57,7 @@ extension DynamoDBService {
             throw WireError.validation("1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1")
         }
         try Self.acceptReporting(request)
+        let reportsCapacity = try ConsumedCapacity(request) != nil
         var writes: [(Table, Table.WriteRequest)] = []
         var seen: [String: Set<Item>] = [:]
         for (name, json) in requestItems.sorted(by: { $0.key < $1.key }) {
@@ -83,15 +95,21 @@ extension DynamoDBService {
         }
         // One transaction: a local batch never leaves unprocessed items behind.
         let batch = writes
-        try await store.write { transaction in
-            for (table, write) in batch {
+        let olds = try await store.write { transaction in
+            try batch.map { table, write -> Item? in
                 switch write {
-                case .put(let item): _ = try transaction.putItem(table, item)
-                case .delete(let key): _ = try transaction.deleteItem(table, key)
+                case .put(let item): try transaction.putItem(table, item)
+                case .delete(let key): try transaction.deleteItem(table, key)
                 }
             }
         }
         var answer: [String: JSONValue] = ["UnprocessedItems": .object([:])]
+        if reportsCapacity, var capacity = try ConsumedCapacity(request) {
+            for ((table, write), old) in zip(batch, olds) {
+                if case .put(let item) = write { capacity.write(table, old: old, new: item) } else { capacity.write(table, old: old, new: nil) }
+            }
+            answer["ConsumedCapacity"] = capacity.list
+        }
         if try Self.wantsItemCollectionMetrics(request) {
             answer["ItemCollectionMetrics"] = try itemCollectionMetrics(of: batch.map { table, write in
                 switch write {
@@ -169,8 +187,18 @@ extension DynamoDBService {
             gets.append(TransactionGet(try table(entry), key: try entry.required("Key", entry.item), projection: projection))
         }
         let results = try store.transactGetSynchronously(gets)
-        return .object(["Responses": .array(results.map { item in
+        var answer: [String: JSONValue] = ["Responses": .array(results.map { item in
             item.map { .object(["Item": $0.dynamoDBJSON]) } ?? .object([:])
-        })])
+        })]
+        if var capacity = try ConsumedCapacity(request) {
+            // Charged on the whole items (twice a read's units), read again without projections.
+            let whole = gets.contains { $0.projection != nil }
+                ? try store.transactGetSynchronously(gets.map { TransactionGet($0.table, key: $0.key, projection: nil) }) : results
+            for (get, item) in zip(gets, whole) {
+                capacity.read(get.table, size: item?.dynamoDBItemSize, consistent: true, transactional: true)
+            }
+            answer["ConsumedCapacity"] = capacity.list
+        }
+        return .object(answer)
     }
 }

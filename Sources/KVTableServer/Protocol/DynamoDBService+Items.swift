@@ -15,10 +15,22 @@ extension DynamoDBService {
         var expressions = try RequestExpressions(request, expressions: ["ProjectionExpression"], legacy: ["AttributesToGet"])
         let projection = try expressions.projection() ?? LegacyParameters.attributesToGet(request)
         try expressions.finish()
-        _ = try request.bool("ConsistentRead")
+        let consistent = try request.bool("ConsistentRead") ?? false
         try Self.acceptReporting(request)
-        guard let item = try table.read({ try $0.getItem(key, projection: projection) }) else { return .object([:]) }
-        return .object(["Item": item.dynamoDBJSON])
+        var capacity = try ConsumedCapacity(request)
+        let (item, size) = try table.read { reader -> (Item?, Int?) in
+            let item = try reader.getItem(key, projection: projection)
+            guard capacity != nil else { return (item, nil) }
+            // The whole item's size, whatever the projection (as DynamoDB charges it).
+            return (item, (projection == nil ? item : try reader.getItem(key, projection: nil))?.dynamoDBItemSize)
+        }
+        var result: [String: JSONValue] = [:]
+        if let item { result["Item"] = item.dynamoDBJSON }
+        if capacity != nil {
+            capacity!.read(table, size: size, consistent: consistent)
+            result["ConsumedCapacity"] = capacity!.json(for: table)
+        }
+        return .object(result)
     }
 
     func deleteItem(_ request: WireRequest) async throws -> JSONValue {
@@ -38,18 +50,21 @@ extension DynamoDBService {
         try expressions.finish()
         let wantsItem = try Self.wantsItemOnFailure(request)
         try Self.acceptReporting(request)
+        var capacity = try ConsumedCapacity(request)
         let legacy = request.has("AttributeUpdates")
         let result = try await Self.conditional(wantsItem) {
             do {
-                return try await table.updateItem(key, update, condition: condition, returnValues: returnValues,
-                                                  returnItemOnConditionFailure: wantsItem)
+                return try await table.updateItemWithImages(key, update, condition: condition, returnValues: returnValues,
+                                                            returnItemOnConditionFailure: wantsItem)
             } catch KVTableError.validation(Self.incorrectOperandType) where legacy {
                 // The same mismatch (ADD of a number to a set, DELETE from a map) in the words
                 // DynamoDB uses for AttributeUpdates.
                 throw KVTableError.validation("Type mismatch for attribute to update")
             }
         }
-        return try adding(itemCollectionMetricsOf: request, table: table, key: key, to: Self.attributes(result))
+        capacity?.write(table, old: result.old, new: result.new)
+        let answer = try adding(itemCollectionMetricsOf: request, table: table, key: key, to: Self.attributes(result.returned))
+        return Self.adding(capacity, of: table, to: answer)
     }
 
     /// What the store says when an update's operand has a type its action cannot use.
@@ -69,10 +84,21 @@ extension DynamoDBService {
         let condition = try Self.writeCondition(request)
         let wantsItem = try Self.wantsItemOnFailure(request)
         try Self.acceptReporting(request)
+        var capacity = try ConsumedCapacity(request)
+        // The old item's size is part of the capacity, so it is asked for when that is reported.
         let old = try await Self.conditional(wantsItem) {
-            try await write(table, itemOrKey, condition, returnOld, wantsItem)
+            try await write(table, itemOrKey, condition, returnOld || capacity != nil, wantsItem)
         }
-        return try adding(itemCollectionMetricsOf: request, table: table, key: itemOrKey, to: Self.attributes(old))
+        capacity?.write(table, old: old, new: member == "Item" ? itemOrKey : nil)
+        let answer = try adding(itemCollectionMetricsOf: request, table: table, key: itemOrKey, to: Self.attributes(returnOld ? old : nil))
+        return Self.adding(capacity, of: table, to: answer)
+    }
+
+    /// `answer` with the `ConsumedCapacity` of `table`, when one is reported.
+    static func adding(_ capacity: ConsumedCapacity?, of table: Table, to answer: JSONValue) -> JSONValue {
+        guard let capacity, case .object(var members) = answer else { return answer }
+        members["ConsumedCapacity"] = capacity.json(for: table)
+        return .object(members)
     }
 
     /// `ReturnValues` of PutItem and DeleteItem: `NONE` or `ALL_OLD`.

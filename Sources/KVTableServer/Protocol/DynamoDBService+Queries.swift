@@ -32,7 +32,11 @@ extension DynamoDBService {
                           countOnly: select.countOnly, allAttributes: select.allAttributes,
                           startAfter: try request.item("ExclusiveStartKey").map(PageCursor.init),
                           maximumPageBytes: DynamoDBService.maximumPageBytes)
-        return Self.json(try table.read { try $0.query(query) }, countOnly: select.countOnly)
+        var whole = query
+        (whole.filter, whole.projection, whole.countOnly) = (nil, nil, false)
+        return try Self.answer(table, request, index: indexName, countOnly: select.countOnly) { reader, measuring in
+            try reader.query(measuring ? whole : query)
+        }
     }
 
     func scan(_ request: WireRequest) throws -> JSONValue {
@@ -64,7 +68,27 @@ extension DynamoDBService {
                         startAfter: try request.item("ExclusiveStartKey").map(PageCursor.init),
                         segment: segment.map { Scan.Segment($0, of: total!) },
                         maximumPageBytes: DynamoDBService.maximumPageBytes)
-        return Self.json(try table.read { try $0.scan(scan) }, countOnly: select.countOnly)
+        var whole = scan
+        (whole.filter, whole.projection, whole.countOnly) = (nil, nil, false)
+        return try Self.answer(table, request, index: indexName, countOnly: select.countOnly) { reader, measuring in
+            try reader.scan(measuring ? whole : scan)
+        }
+    }
+
+    /// The answer of the page `read(reader, false)` returns, with its `ConsumedCapacity` when
+    /// the request asks for one: measured on the items `read(reader, true)` returns — the same
+    /// page without its filter and projection, read in the same snapshot — which are the items
+    /// DynamoDB charges for.
+    private static func answer(_ table: Table, _ request: WireRequest, index: String?, countOnly: Bool,
+                               _ read: (TableReader, _ measuring: Bool) throws -> Page) throws -> JSONValue {
+        guard var capacity = try ConsumedCapacity(request) else {
+            return json(try table.read { try read($0, false) }, countOnly: countOnly)
+        }
+        let (page, sizes) = try table.read { reader in
+            (try read(reader, false), try read(reader, true).items.map(\.dynamoDBItemSize))
+        }
+        capacity.read(table, pageOf: sizes, consistent: try request.bool("ConsistentRead") ?? false, index: index)
+        return adding(capacity, of: table, to: json(page, countOnly: countOnly))
     }
 
     // MARK: Shared

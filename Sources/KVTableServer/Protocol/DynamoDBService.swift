@@ -196,9 +196,8 @@ public final class DynamoDBService: Sendable {
         try request.choice("ReturnValuesOnConditionCheckFailure", ["ALL_OLD", "NONE"]) == "ALL_OLD"
     }
 
-    /// Accepts `ReturnConsumedCapacity` / `ReturnItemCollectionMetrics` (KVTable reports no
-    /// capacity: there is none to consume; item collections are reported by the writes, see
-    /// `itemCollectionMetrics(_:key:)`).
+    /// Checks `ReturnConsumedCapacity` / `ReturnItemCollectionMetrics` (the operations that
+    /// report them read them again: ``ConsumedCapacity``, `itemCollectionMetrics(_:key:)`).
     static func acceptReporting(_ request: WireRequest) throws(WireError) {
         _ = try request.choice("ReturnConsumedCapacity", ["INDEXES", "TOTAL", "NONE"])
         _ = try request.choice("ReturnItemCollectionMetrics", ["SIZE", "NONE"])
