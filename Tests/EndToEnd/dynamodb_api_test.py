@@ -373,6 +373,19 @@ class DynamoDBAPITest(unittest.TestCase):
         scan = self.db.scan(TableName=name, Select="COUNT", ReturnConsumedCapacity="TOTAL")
         self.assertEqual(units(scan), 1)                              # eventually consistent: half of two units
         self.assertNotIn("ConsumedCapacity", self.db.get_item(TableName=name, Key=key, ReturnConsumedCapacity="NONE"))
+        # Transactions: twice the units; a condition check is a write of its item; the update
+        # rewrites the item's GSI1 entry (an ALL projection), which costs as much again.
+        written = self.db.transact_write_items(TransactItems=[
+            {"Put": {"TableName": name, "Item": {"PK": S("t"), "SK": S("1")}}},
+            {"ConditionCheck": {"TableName": name, "Key": other, "ConditionExpression": "attribute_exists(PK)"}},
+            {"Update": {"TableName": name, "Key": key, "UpdateExpression": "SET x = :v", "ExpressionAttributeValues": {":v": N(1)}}},
+        ], ReturnConsumedCapacity="INDEXES")["ConsumedCapacity"]
+        self.assertEqual(written, [{"TableName": name, "CapacityUnits": 8, "WriteCapacityUnits": 8, "Table": {"CapacityUnits": 6},
+                                    "GlobalSecondaryIndexes": {"GSI1": {"CapacityUnits": 2}}}])
+        read = self.db.transact_get_items(TransactItems=[{"Get": {"TableName": name, "Key": key, "ProjectionExpression": "PK"}},
+                                                         {"Get": {"TableName": name, "Key": {"PK": S("no"), "SK": S("ne")}}}],
+                                          ReturnConsumedCapacity="TOTAL")["ConsumedCapacity"]
+        self.assertEqual(read, [{"TableName": name, "CapacityUnits": 4, "ReadCapacityUnits": 4}])
 
     def test_describe_endpoints(self):
         endpoints = self.db.describe_endpoints()["Endpoints"]

@@ -145,6 +145,42 @@ struct DynamoDBServiceTests {
         #expect(gsiAfter["ProvisionedThroughput"] == .object(["ReadCapacityUnits": .number(0), "WriteCapacityUnits": .number(0), "NumberOfDecreasesToday": .number(0)]))
     }
 
+    @Test("ConsumedCapacity: index entries cost only when written; an invalid mode is refused", arguments: Backend.allCases)
+    func consumedCapacity(backend: Backend) async throws {
+        let fixture = try Fixture(backend)
+        #expect(try await fixture.call("CreateTable", #"""
+            {"TableName": "Cap", "BillingMode": "PAY_PER_REQUEST",
+             "AttributeDefinitions": [{"AttributeName": "PK", "AttributeType": "S"}, {"AttributeName": "G", "AttributeType": "S"}],
+             "KeySchema": [{"AttributeName": "PK", "KeyType": "HASH"}],
+             "GlobalSecondaryIndexes": [{"IndexName": "ByG", "KeySchema": [{"AttributeName": "G", "KeyType": "HASH"}],
+                                         "Projection": {"ProjectionType": "KEYS_ONLY"}}]}
+            """#).0 == 200)
+        func units(_ operation: String, _ body: String) async throws -> JSONValue? {
+            guard case .object(let answer) = try await fixture.call(operation, body).1 else { return nil }
+            return answer["ConsumedCapacity"]
+        }
+        func shares(total: Double, table: Double, index: Double?) -> JSONValue {
+            var members: [String: JSONValue] = ["TableName": .string("Cap"), "CapacityUnits": .number(total),
+                                                "WriteCapacityUnits": .number(total), "Table": .object(["CapacityUnits": .number(table)])]
+            if let index { members["GlobalSecondaryIndexes"] = .object(["ByG": .object(["CapacityUnits": .number(index)])]) }
+            return .object(members)
+        }
+        let big = String(repeating: "x", count: 1500)
+        // Put: the 2 KB item and its small KEYS_ONLY entry.
+        #expect(try await units("PutItem", #"{"TableName": "Cap", "Item": {"PK": {"S": "p"}, "G": {"S": "g"}, "v": {"S": "\#(big)"}}, "ReturnConsumedCapacity": "INDEXES"}"#)
+                == shares(total: 3, table: 2, index: 1))
+        // An attribute the index does not project: its entry is unchanged, the index not written.
+        #expect(try await units("UpdateItem", #"{"TableName": "Cap", "Key": {"PK": {"S": "p"}}, "UpdateExpression": "SET v = :v", "ExpressionAttributeValues": {":v": {"S": "y"}}, "ReturnConsumedCapacity": "INDEXES"}"#)
+                == shares(total: 2, table: 2, index: nil))
+        // Its key moves: the old entry removed and the new one put.
+        #expect(try await units("UpdateItem", #"{"TableName": "Cap", "Key": {"PK": {"S": "p"}}, "UpdateExpression": "SET G = :g", "ExpressionAttributeValues": {":g": {"S": "h"}}, "ReturnConsumedCapacity": "INDEXES"}"#)
+                == shares(total: 3, table: 1, index: 2))
+        #expect(try await units("DeleteItem", #"{"TableName": "Cap", "Key": {"PK": {"S": "p"}}, "ReturnConsumedCapacity": "TOTAL"}"#)
+                == .object(["TableName": .string("Cap"), "CapacityUnits": .number(2), "WriteCapacityUnits": .number(2)]))
+        #expect(try await fixture.call("GetItem", #"{"TableName": "Cap", "Key": {"PK": {"S": "p"}}, "ReturnConsumedCapacity": "ALL"}"#)
+                == (400, Self.error("ValidationException", "1 validation error detected: Value 'ALL' at 'returnConsumedCapacity' failed to satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]")))
+    }
+
     @Test("items round-trip in DynamoDB JSON; numbers come back canonical", arguments: Backend.allCases)
     func items(backend: Backend) async throws {
         let fixture = try Fixture(backend)

@@ -32,6 +32,16 @@ extension KVStore {
                                         returnItemsOnConditionFailure: returnItemsOnConditionFailure)
     }
 
+    /// ``transactWrite(_:clientRequestToken:returnItemsOnConditionFailure:)`` that hands back,
+    /// per action, the item before and after it (a condition check's item is both; empty for
+    /// a retry the token recognised, which writes nothing): the server's consumed capacity
+    /// needs their sizes.
+    package func transactWriteWithImages(_ actions: [TransactionAction], clientRequestToken: String?,
+                                         returnItemsOnConditionFailure: Bool) async throws -> [(old: Item?, new: Item?)] {
+        try await context.transactWrite(actions, clientRequestToken: clientRequestToken,
+                                        returnItemsOnConditionFailure: returnItemsOnConditionFailure)
+    }
+
     /// Reads up to 100 items, from any tables of this store, in one consistent snapshot.
     /// Returns one entry per request, nil for an absent item.
     ///
@@ -65,8 +75,9 @@ extension KVStore {
 extension StoreContext {
     /// ``KVStore/transactWrite(_:clientRequestToken:returnItemsOnConditionFailure:)``, for the
     /// store and for its tables (``Table/transactWrite(_:clientRequestToken:returnItemsOnConditionFailure:)``).
+    @discardableResult
     func transactWrite(_ actions: [TransactionAction], clientRequestToken: String?,
-                       returnItemsOnConditionFailure: Bool) async throws {
+                       returnItemsOnConditionFailure: Bool) async throws -> [(old: Item?, new: Item?)] {
         try ConstraintViolation.check(.length(actions.count, of: "transactItems", within: 1...KVStore.maximumTransactionActions))
         if let token = clientRequestToken {
             try ConstraintViolation.check(.length(token.utf8.count, of: "clientRequestToken", value: token, within: 1...36))
@@ -97,9 +108,9 @@ extension StoreContext {
         }
         let time = self.time
         let prepared = writes
-        try await write { log in
+        return try await write { log -> [(old: Item?, new: Item?)] in
             let now = time.now()
-            if let token, try token.alreadyApplied(at: now, in: log.writer) { return }
+            if let token, try token.alreadyApplied(at: now, in: log.writer) { return [] }
             let epochSeconds = FixedTime(now).epochSeconds
             // Phase 1: every condition against the state before the transaction.
             var writers: [UInt32: ItemWriter] = [:]
@@ -144,6 +155,13 @@ extension StoreContext {
                 }
             }
             try token?.record(at: now, in: log.writer)
+            return planned.map { _, _, current, effect in
+                switch effect {
+                case .store(let item, _): (current.live, item)
+                case .remove: (current.live, nil)
+                case .nothing: (current.live, current.live)
+                }
+            }
         }
     }
 

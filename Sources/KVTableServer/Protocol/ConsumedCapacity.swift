@@ -10,9 +10,10 @@ import KVTableDynamoDB
 ///   transaction. A query or scan adds up the items it reads (before the filter) and rounds
 ///   the sum up to 4 KB.
 /// - A write costs one unit per 1 KB of the larger of the item before and after it (at least
-///   one), twice in a transaction; each secondary index whose entry the write puts or removes
-///   costs the same for that entry, and an entry that moves to another index key costs its
-///   removal and its put.
+///   one), twice in a transaction (whose condition checks count as writes of their item); each
+///   secondary index whose entry the write puts, changes or removes costs the same for that
+///   entry, an entry that moves to another index key costs its removal and its put, and an
+///   entry the write leaves as it was costs nothing.
 ///
 /// Sizes are DynamoDB's item sizes (names plus values, ``Item/dynamoDBItemSize``).
 struct ConsumedCapacity {
@@ -67,28 +68,30 @@ struct ConsumedCapacity {
             let after = new.flatMap { Self.entry(of: $0, in: index, tableKeys: tableKeys) }
             var units = 0.0
             switch (before, after) {
+            case (let before?, let after?) where before.entry == after.entry:
+                break   // the write leaves the entry as it is: the index is not written
             case (let before?, let after?) where before.key == after.key:
-                units = Self.units(max(before.size, after.size), per: Self.writeUnitBytes)
+                units = Self.units(max(before.entry.dynamoDBItemSize, after.entry.dynamoDBItemSize), per: Self.writeUnitBytes)
             default:
-                for entry in [before, after].compactMap({ $0 }) { units += Self.units(entry.size, per: Self.writeUnitBytes) }
+                for found in [before, after].compactMap({ $0 }) { units += Self.units(found.entry.dynamoDBItemSize, per: Self.writeUnitBytes) }
             }
             if units > 0 { add(units * factor, to: table, index: index.name, isWrite: true, local: index.isLocal) }
         }
     }
 
-    /// The index entry an item has in `index` (its index key and size), or nil when the item
-    /// lacks one of the index's key attributes.
-    private static func entry(of item: Item, in index: SecondaryIndex, tableKeys: [String]) -> (key: Item, size: Int)? {
+    /// The entry an item has in `index` (its index key and the projected attributes), or nil
+    /// when the item lacks one of the index's key attributes.
+    private static func entry(of item: Item, in index: SecondaryIndex, tableKeys: [String]) -> (key: Item, entry: Item)? {
         let indexKeys = index.keySchema.attributes.map(\.name)
         guard indexKeys.allSatisfy({ item[$0] != nil }) else { return nil }
         let key = item.filter { indexKeys.contains($0.key) }
         switch index.projection {
         case .all:
-            return (key, item.dynamoDBItemSize)
+            return (key, item)
         case .keysOnly:
-            return (key, item.filter { indexKeys.contains($0.key) || tableKeys.contains($0.key) }.dynamoDBItemSize)
+            return (key, item.filter { indexKeys.contains($0.key) || tableKeys.contains($0.key) })
         case .include(let names):
-            return (key, item.filter { indexKeys.contains($0.key) || tableKeys.contains($0.key) || names.contains($0.key) }.dynamoDBItemSize)
+            return (key, item.filter { indexKeys.contains($0.key) || tableKeys.contains($0.key) || names.contains($0.key) })
         }
     }
 

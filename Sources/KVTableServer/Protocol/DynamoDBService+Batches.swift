@@ -160,16 +160,23 @@ extension DynamoDBService {
             wantsItems.append(try Self.wantsItemOnFailure(entry))
         }
         let token = try request.string("ClientRequestToken")
+        let images: [(old: Item?, new: Item?)]
         do {
-            try await store.transactWrite(actions, clientRequestToken: token,
-                                          returnItemsOnConditionFailure: wantsItems.contains(true))
+            images = try await store.transactWriteWithImages(actions, clientRequestToken: token,
+                                                             returnItemsOnConditionFailure: wantsItems.contains(true))
         } catch let error as KVTableError {
             throw WireError(error, returnItems: wantsItems)
         }
-        guard try Self.wantsItemCollectionMetrics(request), let metrics = try itemCollectionMetrics(of: written) else {
-            return .object([:])
+        var capacity = try ConsumedCapacity(request)
+        for (action, image) in zip(actions, images) {
+            capacity?.write(action.table, old: image.old, new: image.new, transactional: true)
         }
-        return .object(["ItemCollectionMetrics": metrics])
+        var answer: [String: JSONValue] = [:]
+        if let capacity { answer["ConsumedCapacity"] = capacity.list }
+        if try Self.wantsItemCollectionMetrics(request), let metrics = try itemCollectionMetrics(of: written) {
+            answer["ItemCollectionMetrics"] = metrics
+        }
+        return .object(answer)
     }
 
     func transactGetItems(_ request: WireRequest) throws -> JSONValue {
