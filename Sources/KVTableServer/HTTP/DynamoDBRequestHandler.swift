@@ -5,7 +5,7 @@ import NIOHTTP1
 
 /// One connection's request handler: collects a request, checks it, and answers it.
 ///
-/// Threads: every method runs on the connection's event loop. Reads (``DynamoDBService/handleSynchronously(target:body:)``)
+/// Threads: every method runs on the connection's event loop. Reads (``DynamoDBService/handleSynchronously(target:body:host:)``)
 /// are answered right there, from a snapshot, without leaving the loop — no task is created
 /// and no thread wakes up. Writes must wait for the store's writer, so they run in a task, and
 /// the response hops back to the event loop. NIO's pipelining handler (in front of this one)

@@ -54,7 +54,7 @@ public final class DynamoDBService: Sendable {
     private typealias SynchronousHandler = @Sendable (DynamoDBService, WireRequest) throws -> JSONValue
 
     /// The operations that read from one snapshot and never suspend: answered on the calling
-    /// thread (the server's event loop) by ``handleSynchronously(target:body:)``.
+    /// thread (the server's event loop) by ``handleSynchronously(target:body:host:)``.
     private static let synchronousHandlers: [String: SynchronousHandler] = [
         "DescribeTable": { try $0.describeTable($1) },
         "ListTables": { try $0.listTables($1) },
