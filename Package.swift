@@ -35,6 +35,12 @@ let package = Package(
             pkgConfig: "lmdb",
             providers: [.apt(["liblmdb-dev"]), .brew(["lmdb"])]
         ),
+        // zlib, for the server's compressed request bodies (`Content-Encoding: gzip`).
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
         .target(
             name: "KVTable",
             dependencies: [
@@ -82,6 +88,7 @@ let package = Package(
             dependencies: [
                 "KVTable",
                 "KVTableDynamoDB",
+                "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the system libraries KVTable builds against, when they are missing:
 # LMDB (liblmdb-dev) for the library, SQLite (libsqlite3-dev) for the benchmark's baseline,
-# both found through pkg-config. Debian/Ubuntu (apt-get); elsewhere it says what to install.
+# zlib (zlib1g-dev) for the server's compressed requests, all found through pkg-config.
+# Debian/Ubuntu (apt-get); elsewhere it says what to install.
 set -euo pipefail
 
 missing=()
 pkg-config --exists lmdb 2>/dev/null || missing+=(liblmdb-dev)
 pkg-config --exists sqlite3 2>/dev/null || missing+=(libsqlite3-dev)
+pkg-config --exists zlib 2>/dev/null || missing+=(zlib1g-dev)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 
 if [ ${#missing[@]} -eq 0 ]; then

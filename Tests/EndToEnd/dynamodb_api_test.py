@@ -9,8 +9,10 @@ and checks that it shut down cleanly and that `kvtable verify` finds the store c
 The binary defaults to `.build/debug/kvtable`.
 """
 
+import gzip
 import http.client
 import json
+import zlib
 import os
 import shutil
 import signal
@@ -386,6 +388,25 @@ class DynamoDBAPITest(unittest.TestCase):
                                                          {"Get": {"TableName": name, "Key": {"PK": S("no"), "SK": S("ne")}}}],
                                           ReturnConsumedCapacity="TOTAL")["ConsumedCapacity"]
         self.assertEqual(read, [{"TableName": name, "CapacityUnits": 4, "ReadCapacityUnits": 4}])
+
+    def test_table_class_and_warm_throughput(self):
+        name = self.table("Options")
+        table = self.db.describe_table(TableName=name)["Table"]
+        self.assertNotIn("TableClassSummary", table)           # never set: DynamoDB leaves it out
+        self.assertEqual(table["WarmThroughput"], {"ReadUnitsPerSecond": 12000, "WriteUnitsPerSecond": 4000, "Status": "ACTIVE"})
+        self.db.update_table(TableName=name, TableClass="STANDARD_INFREQUENT_ACCESS", WarmThroughput={"ReadUnitsPerSecond": 13000})
+        table = self.db.describe_table(TableName=name)["Table"]
+        self.assertEqual(table["TableClassSummary"]["TableClass"], "STANDARD_INFREQUENT_ACCESS")
+        self.assertIn("LastUpdateDateTime", table["TableClassSummary"])
+        self.assertEqual(table["WarmThroughput"]["ReadUnitsPerSecond"], 13000)
+        for kwargs, expected in [
+            ({"TableClass": "standard"}, "Invalid table-class parameter provided. Please try again with a valid table-class value: [STANDARD, STANDARD_INFREQUENT_ACCESS]."),
+            ({"WarmThroughput": {"ReadUnitsPerSecond": 12500}}, "One or more parameter values were invalid: Requested ReadUnitsPerSecond 12500 is lower than current WarmThroughput ReadUnitsPerSecond 13000"),
+            ({"WarmThroughput": {"WriteUnitsPerSecond": 3999}}, "One or more parameter values were invalid: WriteUnitsPerSecond 3999 is lower than the minimum warm throughput of 4000"),
+        ]:
+            code, message, _ = error_of(self.db.update_table, TableName=name, **kwargs)
+            self.assertEqual((code, message), ("ValidationException", expected))
+        self.assertEqual(self.db.describe_table(TableName=name)["Table"]["WarmThroughput"]["ReadUnitsPerSecond"], 13000)
 
     def test_describe_endpoints(self):
         endpoints = self.db.describe_endpoints()["Endpoints"]
@@ -859,6 +880,34 @@ class DynamoDBAPITest(unittest.TestCase):
 
     # MARK: Protocol
 
+    def test_compressed_requests(self):
+        name = self.table("Compressed")
+        def put(sk, body, encoding):
+            request = urllib.request.Request(self.server.endpoint + "/", data=body, method="POST", headers={
+                "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "DynamoDB_20120810.PutItem", "Content-Encoding": encoding})
+            try:
+                with urllib.request.urlopen(request) as response:
+                    return response.status, response.read()
+            except urllib.error.HTTPError as error:
+                return error.code, error.read()
+        def item(sk):
+            return json.dumps({"TableName": name, "Item": {"PK": {"S": "c"}, "SK": {"S": sk}, "v": {"S": "x" * 5000}}}).encode()
+        whole = item("gzip")
+        self.assertEqual(put("gzip", gzip.compress(whole), "gzip")[0], 200)
+        halves = item("two")
+        self.assertEqual(put("two", gzip.compress(halves[:10]) + gzip.compress(halves[10:]), "gzip")[0], 200)   # two members
+        self.assertEqual(put("deflate", zlib.compress(item("deflate")), "deflate")[0], 200)
+        # What cannot be inflated is DynamoDB's 500, says why, and writes nothing.
+        for sk, body, encoding, reason in [("plain", item("plain"), "gzip", "not valid gzip"),
+                                           ("cut", gzip.compress(item("cut"))[:-1], "gzip", "ends early"),
+                                           ("junk", gzip.compress(item("junk")) + b"junk", "gzip", "not valid gzip"),
+                                           ("odd", item("odd"), "garbage", "Unsupported Content-Encoding: garbage")]:
+            status, answer = put(sk, body, encoding)
+            self.assertEqual(status, 500, sk)
+            self.assertIn(reason, json.loads(answer)["message"], sk)
+        keys = [i["SK"]["S"] for i in self.db.scan(TableName=name)["Items"]]
+        self.assertEqual(sorted(keys), ["deflate", "gzip", "two"])
+
     def test_protocol_errors(self):
         def raw(target, body):
             request = urllib.request.Request(self.server.endpoint + "/", data=body, method="POST", headers={
@@ -875,8 +924,13 @@ class DynamoDBAPITest(unittest.TestCase):
         self.assertEqual((status, body["__type"]), (400, "com.amazonaws.dynamodb.v20120810#SerializationException"))
         status, body = raw("DynamoDB_20120810.GetItem", b"{}")
         self.assertEqual(body["message"], "1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null")
+        # GET / is DynamoDB's health check; every response carries a Date.
+        with urllib.request.urlopen(self.server.endpoint + "/") as response:
+            host = self.server.endpoint.split("//")[1]
+            self.assertEqual((response.status, response.read().decode()), (200, "healthy: " + host))
+            self.assertRegex(response.headers["Date"], r"^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$")
         # Only POST / is the API: another method or path is a 404 with DynamoDB's error shape.
-        for method, path in [("GET", "/"), ("POST", "/tables"), ("PUT", "/")]:
+        for method, path in [("GET", "/tables"), ("POST", "/tables"), ("PUT", "/")]:
             request = urllib.request.Request(self.server.endpoint + path, data=None if method == "GET" else b"{}",
                                              method=method, headers={"X-Amz-Target": "DynamoDB_20120810.ListTables"})
             with self.assertRaises(urllib.error.HTTPError) as caught:

@@ -122,7 +122,9 @@ struct DynamoDBServiceTests {
         #expect(try await fixture.call("CreateTable", #"{"TableName": "Cap", \#(keys), "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 2}, "GlobalSecondaryIndexes": [\#(index)}]}"#)
             == (400, Self.error("ValidationException", "One or more parameter values were invalid: ProvisionedThroughput must be specified for index: ByG")))
         #expect(try await fixture.call("CreateTable", #"{"TableName": "Cap", \#(keys), "ProvisionedThroughput": {"ReadCapacityUnits": 0, "WriteCapacityUnits": 2}, "GlobalSecondaryIndexes": [\#(index)}]}"#)
-            == (400, Self.error("ValidationException", "1 validation error detected: Value '0' at 'readCapacityUnits' failed to satisfy constraint: Member must have value greater than or equal to 1")))
+            == (400, Self.error("ValidationException", "1 validation error detected: Value '0' at 'provisionedThroughput.readCapacityUnits' failed to satisfy constraint: Member must have value greater than or equal to 1")))
+        #expect(try await fixture.call("CreateTable", #"{"TableName": "Cap", \#(keys), "ProvisionedThroughput": {"ReadCapacityUnits": 5}, "GlobalSecondaryIndexes": [\#(index)}]}"#)
+            == (400, Self.error("ValidationException", "1 validation error detected: Value null at 'provisionedThroughput.writeCapacityUnits' failed to satisfy constraint: Member must not be null")))
         let badTags = #", "BillingMode": "PAY_PER_REQUEST", "GlobalSecondaryIndexes": [\#(index)}], "Tags": [{"Key": "", "Value": "x"}]}"#
         #expect(try await fixture.call("CreateTable", #"{"TableName": "Cap", \#(keys)"# + badTags).0 == 400)
         #expect(fixture.store.tableNames().isEmpty)     // nothing was created by the failed requests

@@ -25,6 +25,7 @@ final class DynamoDBRequestHandler: ChannelInboundHandler {
     private var head: HTTPRequestHead?
     private var body = ByteBuffer()
     private var tooLarge = false
+    private var date = HTTPDate()
 
     init(service: DynamoDBService, configuration: ServerConfiguration, verifier: SignatureVerifier?,
          requests: RequestTracker, connection: ConnectionGuard) {
@@ -67,6 +68,11 @@ final class DynamoDBRequestHandler: ChannelInboundHandler {
             return write(DynamoDBService.Response(error: error), for: head, context: context)
         }
         let (path, query) = DynamoDBRequestHandler.split(head.uri)
+        // DynamoDB's health check: `GET /` answers who is healthy, in plain text.
+        if head.method == .GET, path == "/" {
+            let body = Array("healthy: \(head.headers.first(name: "host") ?? "localhost")".utf8)
+            return write(DynamoDBService.Response(status: 200, body: body), for: head, context: context, contentType: "text/plain")
+        }
         guard head.method == .POST, path == "/" else {
             let error = WireError(type: "UnknownOperationException", message: "DynamoDB's API is served at POST /", status: 404)
             return write(DynamoDBService.Response(error: error), for: head, context: context)
@@ -79,17 +85,25 @@ final class DynamoDBRequestHandler: ChannelInboundHandler {
                                   status: 404)
             return write(DynamoDBService.Response(error: error), for: head, context: context)
         }
-        let bytes = body.readBytes(length: body.readableBytes) ?? []
+        let received = body.readBytes(length: body.readableBytes) ?? []
         if let verifier {
             // The signature covers the body, so it is checked once the body is read.
             do {
                 _ = try verifier.verify(method: head.method.rawValue, path: path, query: query,
                                         headers: head.headers.map { (name: $0.name, value: $0.value) },
-                                        body: bytes, now: Date())
+                                        body: received, now: Date())
             } catch {
                 return write(DynamoDBService.Response(error: WireError(type: error.dynamoDBType, message: error.message)),
                              for: head, context: context)
             }
+        }
+        // A compressed body is inflated once its signature (over the bytes sent) is checked.
+        let bytes: [UInt8]
+        do {
+            bytes = try RequestBodyDecoding.decode(received, encoding: head.headers.first(name: "content-encoding"),
+                                                   limit: configuration.maximumBodyBytes)
+        } catch {
+            return write(DynamoDBService.Response(error: error), for: head, context: context)
         }
         let target = head.headers.first(name: "x-amz-target")
         if let response = service.handleSynchronously(target: target, body: bytes, host: head.headers.first(name: "host")) {
@@ -110,10 +124,12 @@ final class DynamoDBRequestHandler: ChannelInboundHandler {
         }
     }
 
-    private func write(_ response: DynamoDBService.Response, for request: HTTPRequestHead, context: ChannelHandlerContext) {
+    private func write(_ response: DynamoDBService.Response, for request: HTTPRequestHead, context: ChannelHandlerContext,
+                       contentType: String = DynamoDBServer.contentType) {
         var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: DynamoDBServer.contentType)
+        headers.add(name: "Content-Type", value: contentType)
         headers.add(name: "Content-Length", value: String(response.body.count))
+        headers.add(name: "Date", value: date.now())
         headers.add(name: "x-amzn-RequestId", value: requests.nextRequestID())
         headers.add(name: "Server", value: "KVTable")
         let keepAlive = request.isKeepAlive

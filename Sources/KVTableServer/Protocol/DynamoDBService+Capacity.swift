@@ -70,8 +70,17 @@ extension DynamoDBService {
             return
         }
         let keys = throughputKeys(index: index)
-        let read = try throughput.required("ReadCapacityUnits", throughput.positiveInt)
-        let write = try throughput.required("WriteCapacityUnits", throughput.positiveInt)
+        // Named with their path, as DynamoDB names members of a nested structure.
+        func units(_ member: String) throws -> Int {
+            let name = "provisionedThroughput." + WireRequest.constraintName(member)
+            guard let value = try throughput.int(member) else {
+                throw WireError.validation("1 validation error detected: Value null at '\(name)' failed to satisfy constraint: Member must not be null")
+            }
+            try ConstraintViolation.check(.number(value, of: name, within: 1...Int.max))
+            return value
+        }
+        let read = try units("ReadCapacityUnits")
+        let write = try units("WriteCapacityUnits")
         metadata[keys.read] = String(read)
         metadata[keys.write] = String(write)
     }

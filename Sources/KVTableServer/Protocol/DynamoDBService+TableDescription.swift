@@ -29,7 +29,9 @@ extension DynamoDBService {
             "BillingModeSummary": billingSummary(table, created: created),
             "ProvisionedThroughput": provisionedThroughput(table, index: nil),
             "DeletionProtectionEnabled": .bool(false),
+            "WarmThroughput": warmThroughputDescription(table),
         ]
+        if let summary = tableClassSummary(table) { description["TableClassSummary"] = summary }
         // A local index has no status or throughput of its own (it lives in the table's
         // partitions), as in DynamoDB's description.
         for kind in [SecondaryIndex.Kind.global, .local] {

@@ -10,6 +10,7 @@ extension DynamoDBService {
         let globalList = try indexList(request, "GlobalSecondaryIndexes")
         let localList = try indexList(request, "LocalSecondaryIndexes")
         let capacity = try Self.capacityMetadata(creating: request, indexes: globalList)
+            .merging(try Self.optionsMetadata(creating: request)) { $1 }
         let definitions = try attributeDefinitions(request)
         var used: Set<String> = []
         let keySchema = try self.keySchema(request, definitions: definitions, used: &used)
@@ -78,7 +79,7 @@ extension DynamoDBService {
         let table = try table(request)
         let updates = try request.array("GlobalSecondaryIndexUpdates") ?? []
         let others = ["ProvisionedThroughput", "BillingMode", "StreamSpecification", "SSESpecification",
-                      "ReplicaUpdates", "TableClass", "DeletionProtectionEnabled"]
+                      "ReplicaUpdates", "TableClass", "DeletionProtectionEnabled", "WarmThroughput"]
         guard !updates.isEmpty || others.contains(where: request.has) else {
             throw WireError.validation("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required")
         }
@@ -128,6 +129,7 @@ extension DynamoDBService {
             throw WireError(type: "LimitExceededException", message: "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table")
         }
         let capacity = try Self.capacityChanges(updating: request, table: table)
+            .merging(try Self.optionsChanges(updating: request, table: table, now: Date())) { $1 }
         if let change = changes.first { try await store.updateTable(table.name, change) }
         if case .delete(let index)? = changes.first {
             let keys = ["dynamodb.index.\(index).ReadCapacityUnits", "dynamodb.index.\(index).WriteCapacityUnits"]

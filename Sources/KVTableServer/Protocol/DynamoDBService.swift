@@ -111,8 +111,11 @@ public final class DynamoDBService: Sendable {
     /// through ``handle(target:body:)``. A read never blocks on the writer: it runs against a
     /// snapshot, so an event loop may call this.
     ///
-    /// - Parameter host: the request's `Host` header, which `DescribeEndpoints` reports as the
-    ///   endpoint to use (`localhost` when nil).
+    /// - Parameters:
+    ///   - target: the `X-Amz-Target` header.
+    ///   - body: the JSON request body.
+    ///   - host: the request's `Host` header, which `DescribeEndpoints` reports as the endpoint
+    ///     to use (`localhost` when nil).
     public func handleSynchronously(target: String?, body: [UInt8], host: String? = nil) -> Response? {
         guard let operation = DynamoDBService.operation(of: target) else {
             return Response(error: WireError(type: "UnknownOperationException",
