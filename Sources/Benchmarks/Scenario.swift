@@ -35,13 +35,26 @@ struct Scenario: Sendable {
         },
         Scenario(name: "get-entity", summary: "getItem of a random existing item, decoded as a Codable struct") { bench, budget in
             let decoder = ItemDecoder(dateEncoding: .iso8601)
-            return [try measure("get-entity", "kvtable", budget: budget) { i in
-                let key = bench.sampleKeys[i % bench.sampleKeys.count]
-                let file = try bench.table.read { reader in
-                    try reader.getItem(key).map { try decoder.decode(Dataset.File.self, from: $0) }
-                }
-                guard file != nil else { throw BenchmarkError("miss") }
-            }]
+            // The check that the floor decodes what KVTable decodes, once, before either runs.
+            let probe = bench.sampleKeys[0]
+            let typed = try bench.table.read { try $0.getItem(probe).map { try decoder.decode(Dataset.File.self, from: $0) } }
+            let floor = try bench.raw.get(bench.sampleStorageKeys[0]).flatMap(Dataset.File.init(floorDecoding:))
+            guard let typed, let floor, typed.checksum == floor.checksum, typed.size == floor.size, typed.tags == floor.tags,
+                  typed.uploaded_at == floor.uploaded_at else { throw BenchmarkError("the floor decodes another item") }
+            return [
+                try measure("get-entity", "kvtable", budget: budget) { i in
+                    let key = bench.sampleKeys[i % bench.sampleKeys.count]
+                    let file = try bench.table.read { reader in
+                        try reader.getItem(key).map { try decoder.decode(Dataset.File.self, from: $0) }
+                    }
+                    guard file != nil else { throw BenchmarkError("miss") }
+                },
+                // The floor: raw LMDB's get and the struct built from the bytes by hand.
+                try measure("get-entity", "lmdb", budget: budget) { i in
+                    guard let bytes = try bench.raw.get(bench.sampleStorageKeys[i % bench.sampleStorageKeys.count]),
+                          Dataset.File(floorDecoding: bytes) != nil else { throw BenchmarkError("miss") }
+                },
+            ]
         },
         Scenario(name: "get-miss", summary: "getItem of a key that does not exist") { bench, budget in
             [
