@@ -155,15 +155,21 @@ final class TableLayout: Sendable {
 
     /// The stored value of `item`'s entry in `index`: the projected item.
     func indexValue(of item: Item, encoded: [UInt8], in index: IndexLayout) -> [UInt8] {
+        if case .all = index.definition.projection { return encoded }
+        return ItemCodec.encode(projected(item, in: index))
+    }
+
+    /// The attributes of `item` that `index` projects: its entry's content.
+    func projected(_ item: Item, in index: IndexLayout) -> Item {
         switch index.definition.projection {
         case .all:
-            return encoded
+            return item
         case .keysOnly:
-            return ItemCodec.encode(keyAttributes(of: item, index: index))
+            return keyAttributes(of: item, index: index)
         case .include(let names):
             var projected = keyAttributes(of: item, index: index)
             for name in names { projected[name] = item[name] }
-            return ItemCodec.encode(projected)
+            return projected
         }
     }
 

@@ -127,6 +127,15 @@ public struct Table: Sendable {
         }
     }
 
+    /// The entry `item` has in the secondary index `name` — the attributes the index projects —
+    /// or nil when the item lacks one of the index's key attributes (indexes are sparse) or the
+    /// table has no such index. The server's consumed capacity measures it.
+    package func indexEntry(of item: Item, inIndex name: String) -> Item? {
+        guard let index = layout.indexes.first(where: { $0.name == name }),
+              index.keyAttributes.allSatisfy({ item[$0.name] != nil }) else { return nil }
+        return layout.projected(item, in: index)
+    }
+
     /// Runs one prepared write in its own transaction.
     func perform<R: Sendable>(_ write: PreparedWrite,
                               result: @escaping @Sendable (ItemWriter.Current, PreparedWrite.Effect) -> R) async throws -> R {

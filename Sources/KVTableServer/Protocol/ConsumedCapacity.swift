@@ -61,11 +61,13 @@ struct ConsumedCapacity {
         let factor = transactional ? 2.0 : 1
         let size = max(old?.dynamoDBItemSize ?? 0, new?.dynamoDBItemSize ?? 0)
         add(Self.units(size, per: Self.writeUnitBytes) * factor, to: table, index: nil, isWrite: true)
-        let schema = table.schema
-        let tableKeys = schema.keySchema.attributes.map(\.name)
-        for index in schema.secondaryIndexes {
-            let before = old.flatMap { Self.entry(of: $0, in: index, tableKeys: tableKeys) }
-            let after = new.flatMap { Self.entry(of: $0, in: index, tableKeys: tableKeys) }
+        for index in table.schema.secondaryIndexes {
+            let indexKeys = index.keySchema.attributes.map(\.name)
+            func entry(of item: Item?) -> (key: Item, entry: Item)? {
+                item.flatMap { table.indexEntry(of: $0, inIndex: index.name) }.map { ($0.filter { indexKeys.contains($0.key) }, $0) }
+            }
+            let before = entry(of: old)
+            let after = entry(of: new)
             var units = 0.0
             switch (before, after) {
             case (let before?, let after?) where before.entry == after.entry:
@@ -76,22 +78,6 @@ struct ConsumedCapacity {
                 for found in [before, after].compactMap({ $0 }) { units += Self.units(found.entry.dynamoDBItemSize, per: Self.writeUnitBytes) }
             }
             if units > 0 { add(units * factor, to: table, index: index.name, isWrite: true, local: index.isLocal) }
-        }
-    }
-
-    /// The entry an item has in `index` (its index key and the projected attributes), or nil
-    /// when the item lacks one of the index's key attributes.
-    private static func entry(of item: Item, in index: SecondaryIndex, tableKeys: [String]) -> (key: Item, entry: Item)? {
-        let indexKeys = index.keySchema.attributes.map(\.name)
-        guard indexKeys.allSatisfy({ item[$0] != nil }) else { return nil }
-        let key = item.filter { indexKeys.contains($0.key) }
-        switch index.projection {
-        case .all:
-            return (key, item)
-        case .keysOnly:
-            return (key, item.filter { indexKeys.contains($0.key) || tableKeys.contains($0.key) })
-        case .include(let names):
-            return (key, item.filter { indexKeys.contains($0.key) || tableKeys.contains($0.key) || names.contains($0.key) })
         }
     }
 
